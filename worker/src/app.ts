@@ -1,0 +1,28 @@
+// The HTTP surface: public /v1, admin /api, health, static assets.
+import { Hono } from 'hono'
+import { adminAuth } from './http/admin-auth'
+import { notFound, onError } from './http/errors'
+import { assetsApi } from './routes/assets'
+import { eventsApi } from './routes/events'
+import { healthApi } from './routes/health'
+import { leadsApi } from './routes/leads'
+import { sitesApi } from './routes/sites'
+
+const isDevelopment = (env: Env) => env.ENVIRONMENT === 'development'
+
+const api = new Hono<{ Bindings: Env }>()
+api.use('*', adminAuth({ isDevelopment }))
+api.route('/sites', sitesApi)
+api.route('/sites', leadsApi)
+api.notFound(notFound)
+
+const publicApi = new Hono<{ Bindings: Env }>()
+publicApi.route('/', eventsApi)
+publicApi.notFound(notFound)
+
+export const app = new Hono<{ Bindings: Env }>()
+app.onError(onError)
+app.route('/healthz', healthApi)
+app.route('/v1', publicApi)
+app.route('/api', api)
+app.route('/', assetsApi)

@@ -1,0 +1,62 @@
+// Lead read queries for the admin API.
+import { and, desc, eq, inArray, sql, type SQL } from 'drizzle-orm'
+import type { Db } from './client'
+import { events, leads, visitors, type EventRow, type LeadRow } from './schema'
+
+export type LeadFilter = { anonymousId?: string; email?: string; stage?: string; limit: number }
+
+export type LeadWithVisitors = LeadRow & { anonymousIds: string[] }
+
+async function withVisitors(db: Db, rows: LeadRow[]): Promise<LeadWithVisitors[]> {
+  if (rows.length === 0) return []
+  const links = await db
+    .select({ leadId: visitors.leadId, anonymousId: visitors.anonymousId })
+    .from(visitors)
+    .where(inArray(visitors.leadId, rows.map((r) => r.id)))
+    .orderBy(visitors.firstSeen)
+  return rows.map((row) => ({
+    ...row,
+    anonymousIds: links.filter((l) => l.leadId === row.id).map((l) => l.anonymousId),
+  }))
+}
+
+export async function listLeads(db: Db, siteId: string, filter: LeadFilter): Promise<LeadWithVisitors[]> {
+  const where: SQL[] = [eq(leads.siteId, siteId)]
+  if (filter.email) where.push(eq(leads.email, filter.email.trim().toLowerCase()))
+  if (filter.stage) where.push(eq(leads.stage, filter.stage))
+  if (filter.anonymousId) {
+    where.push(
+      sql`${leads.id} in (select lead_id from visitors where site_id = ${siteId} and anonymous_id = ${filter.anonymousId})`,
+    )
+  }
+  const rows = await db
+    .select()
+    .from(leads)
+    .where(and(...where))
+    .orderBy(desc(leads.lastSeen))
+    .limit(filter.limit)
+  return withVisitors(db, rows)
+}
+
+export async function findLead(db: Db, siteId: string, leadId: string): Promise<LeadWithVisitors | undefined> {
+  const row = await db.select().from(leads).where(and(eq(leads.siteId, siteId), eq(leads.id, leadId))).get()
+  return row ? (await withVisitors(db, [row]))[0] : undefined
+}
+
+/** A lead's events, most recent first, across all her anonymous ids. */
+export function leadEvents(db: Db, siteId: string, anonymousIds: string[], limit: number): Promise<EventRow[]> {
+  if (anonymousIds.length === 0) return Promise.resolve([])
+  return db
+    .select()
+    .from(events)
+    .where(and(eq(events.siteId, siteId), inArray(events.anonymousId, anonymousIds)))
+    .orderBy(desc(events.ts))
+    .limit(limit)
+    .all()
+}
+
+/** How many events a site has stored. */
+export async function countEvents(db: Db, siteId: string): Promise<number> {
+  const row = await db.select({ n: sql<number>`count(*)` }).from(events).where(eq(events.siteId, siteId)).get()
+  return row?.n ?? 0
+}

@@ -1,0 +1,91 @@
+// The database schema. drizzle-kit turns this file into SQL under migrations/ (the single source of truth
+// for D1); every index here costs one extra written row per insert, so events carry only two.
+import { sql } from 'drizzle-orm'
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+import type { Touch } from '../domain/attribution'
+import type { SiteSettings } from '../domain/sites'
+
+const now = sql`(cast(unixepoch('subsecond') * 1000 as integer))`
+
+export const sites = sqliteTable('sites', {
+  id: text('id').primaryKey(),
+  key: text('key').notNull().unique(),
+  name: text('name').notNull(),
+  /** Browser origins allowed to send events and read personalization (CORS allowlist). */
+  origins: text('origins', { mode: 'json' }).$type<string[]>().notNull(),
+  /** Origin fetched by edge mode. */
+  origin: text('origin'),
+  /** Hostnames routed through the Worker in edge mode. */
+  hostnames: text('hostnames', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
+  settings: text('settings', { mode: 'json' }).$type<SiteSettings>().notNull().default(sql`'{}'`),
+  createdAt: integer('created_at').notNull().default(now),
+  updatedAt: integer('updated_at').notNull().default(now),
+})
+
+/** One person, known or anonymous: every anonymous id that ever identified as her points here. */
+export const leads = sqliteTable(
+  'leads',
+  {
+    id: text('id').primaryKey(),
+    siteId: text('site_id').notNull().references(() => sites.id, { onDelete: 'cascade' }),
+    userId: text('user_id'),
+    email: text('email'),
+    traits: text('traits', { mode: 'json' }).$type<Record<string, unknown>>().notNull().default(sql`'{}'`),
+    firstSeen: integer('first_seen').notNull(),
+    lastSeen: integer('last_seen').notNull(),
+    sessions: integer('sessions').notNull().default(1),
+    eventCount: integer('event_count').notNull().default(0),
+    firstTouch: text('first_touch', { mode: 'json' }).$type<Touch>(),
+    lastTouch: text('last_touch', { mode: 'json' }).$type<Touch>(),
+    /** Lifecycle stage and score: computed by scoring; visitor until then. */
+    stage: text('stage').notNull().default('visitor'),
+    score: integer('score').notNull().default(0),
+    createdAt: integer('created_at').notNull().default(now),
+  },
+  (t) => [
+    uniqueIndex('leads_site_email').on(t.siteId, t.email),
+    uniqueIndex('leads_site_user').on(t.siteId, t.userId),
+  ],
+)
+
+/** anonymous id → lead. Merging two leads re-points these rows; events keep their anonymous id. */
+export const visitors = sqliteTable(
+  'visitors',
+  {
+    siteId: text('site_id').notNull(),
+    anonymousId: text('anonymous_id').notNull(),
+    leadId: text('lead_id').notNull(),
+    firstSeen: integer('first_seen').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.siteId, t.anonymousId] }), index('visitors_lead').on(t.leadId)],
+)
+
+/** Raw accepted events, unique per site by the client's event id (the dedupe key). */
+export const events = sqliteTable(
+  'events',
+  {
+    seq: integer('seq').primaryKey(),
+    siteId: text('site_id').notNull(),
+    eventId: text('event_id').notNull(),
+    type: text('type', { enum: ['page', 'track', 'identify'] }).notNull(),
+    /** track: the event name; page: the URL path; identify: null. */
+    name: text('name'),
+    anonymousId: text('anonymous_id').notNull(),
+    userId: text('user_id'),
+    /** Client timestamp corrected for clock skew, ms since epoch. */
+    ts: integer('ts').notNull(),
+    receivedAt: integer('received_at').notNull(),
+    url: text('url'),
+    /** properties (track/page) or traits (identify). */
+    data: text('data', { mode: 'json' }).$type<Record<string, unknown>>(),
+    context: text('context', { mode: 'json' }).$type<Record<string, unknown>>(),
+  },
+  (t) => [
+    uniqueIndex('events_site_event').on(t.siteId, t.eventId),
+    index('events_site_visitor_ts').on(t.siteId, t.anonymousId, t.ts),
+  ],
+)
+
+export type SiteRow = typeof sites.$inferSelect
+export type LeadRow = typeof leads.$inferSelect
+export type EventRow = typeof events.$inferSelect

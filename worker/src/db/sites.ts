@@ -1,0 +1,42 @@
+// Site queries.
+import { eq } from 'drizzle-orm'
+import type { CreateSite, UpdateSite } from '../domain/sites'
+import type { Db } from './client'
+import { sites, type SiteRow } from './schema'
+
+export function findSiteByKey(db: Db, key: string): Promise<SiteRow | undefined> {
+  return db.select().from(sites).where(eq(sites.key, key)).get()
+}
+
+export function findSite(db: Db, id: string): Promise<SiteRow | undefined> {
+  return db.select().from(sites).where(eq(sites.id, id)).get()
+}
+
+export function listSites(db: Db): Promise<SiteRow[]> {
+  return db.select().from(sites).orderBy(sites.createdAt).all()
+}
+
+export function insertSite(db: Db, site: CreateSite & { id: string; key: string }): Promise<SiteRow> {
+  return db
+    .insert(sites)
+    .values({
+      id: site.id,
+      key: site.key,
+      name: site.name,
+      origins: site.origins,
+      origin: site.origin ?? null,
+      hostnames: site.hostnames ?? [],
+      settings: site.settings ?? {},
+    })
+    .returning()
+    .get()
+}
+
+export function updateSite(db: Db, id: string, patch: UpdateSite): Promise<SiteRow | undefined> {
+  return db
+    .update(sites)
+    .set({ ...patch, updatedAt: Date.now() })
+    .where(eq(sites.id, id))
+    .returning()
+    .get()
+}

@@ -1,0 +1,168 @@
+// Identity resolution and the lead projection: which person each anonymous visitor is, and what her
+// first/last seen, sessions and attribution become after a batch of accepted events. Pure: the caller
+// loads the current state, applies the returned changes in one D1 transaction.
+import { directTouch, type Touch } from './attribution'
+import type { NormalizedEvent } from './events'
+
+/** A new session starts after 30 minutes without events (GA's and Segment's default). */
+export const SESSION_GAP_MS = 30 * 60 * 1000
+
+export type Lead = {
+  id: string
+  userId: string | null
+  email: string | null
+  traits: Record<string, unknown>
+  firstSeen: number
+  lastSeen: number
+  sessions: number
+  eventCount: number
+  firstTouch: Touch | null
+  lastTouch: Touch | null
+}
+
+/** What the database knows about the visitors and people a batch mentions. */
+export type KnownIdentities = {
+  leads: Lead[]
+  /** anonymous id → lead id, for the batch's anonymous ids that already have a lead. */
+  visitors: Map<string, string>
+}
+
+export type LeadChanges = {
+  /** Final state of every lead the batch created or changed (insert or update). */
+  write: Array<Lead & { created: boolean }>
+  /** Leads merged into another one and removed. */
+  remove: string[]
+  /** Anonymous ids whose lead is new or changed. */
+  visitors: Array<{ anonymousId: string; leadId: string; firstSeen: number }>
+  /** Every visitor of `from` now belongs to `into`. */
+  repoint: Array<{ from: string; into: string }>
+}
+
+export type IdMinter = {
+  /** Lead id for a visitor seen for the first time: deterministic, so concurrent first requests agree. */
+  forVisitor(anonymousId: string): string
+  /** Lead id for a person first known by an identify call on a device that belongs to someone else. */
+  fresh(): string
+}
+
+const earlier = (a: Touch | null, b: Touch | null) => (!a ? b : !b ? a : a.at <= b.at ? a : b)
+const later = (a: Touch | null, b: Touch | null) => (!a ? b : !b ? a : a.at >= b.at ? a : b)
+
+function mergeInto(target: Lead, source: Lead): void {
+  target.firstSeen = Math.min(target.firstSeen, source.firstSeen)
+  target.lastSeen = Math.max(target.lastSeen, source.lastSeen)
+  target.sessions += source.sessions
+  target.eventCount += source.eventCount
+  target.firstTouch = earlier(target.firstTouch, source.firstTouch)
+  target.lastTouch = later(target.lastTouch, source.lastTouch)
+  target.traits = { ...source.traits, ...target.traits }
+}
+
+function newLead(id: string, event: NormalizedEvent): Lead {
+  return {
+    id,
+    userId: null,
+    email: null,
+    traits: {},
+    firstSeen: event.ts,
+    lastSeen: event.ts,
+    sessions: 1,
+    eventCount: 0,
+    firstTouch: event.touch ?? directTouch(event.url ?? undefined, event.ts),
+    lastTouch: event.touch,
+  }
+}
+
+/** Folds one event into its lead: activity, sessions, attribution. */
+function recordActivity(lead: Lead, event: NormalizedEvent, created: boolean): void {
+  if (!created && event.ts - lead.lastSeen > SESSION_GAP_MS) lead.sessions += 1
+  lead.firstSeen = Math.min(lead.firstSeen, event.ts)
+  lead.lastSeen = Math.max(lead.lastSeen, event.ts)
+  lead.eventCount += 1
+  if (event.touch) {
+    lead.lastTouch = later(lead.lastTouch, event.touch)
+    // An earlier event replayed from an offline queue can still carry the true first touch.
+    if (!lead.firstTouch || event.touch.at < lead.firstTouch.at) lead.firstTouch = event.touch
+  }
+}
+
+const isKnown = (lead: Lead) => lead.userId !== null || lead.email !== null
+
+/**
+ * Applies accepted events, in batch order, to the known identities. Identify rules:
+ * - the person named by userId (else by email) already exists as another lead → an anonymous visitor's
+ *   lead is merged into her (second device, same email); a device already known as someone else is
+ *   re-pointed to her without merging their histories (shared computer);
+ * - nobody has that userId/email yet → the visitor's lead takes them, unless it already belongs to a
+ *   different user id, in which case a new lead starts for the new person.
+ */
+export function applyEvents(known: KnownIdentities, events: readonly NormalizedEvent[], ids: IdMinter): LeadChanges {
+  const leads = new Map(known.leads.map((lead) => [lead.id, { ...lead, traits: { ...lead.traits } }]))
+  const existing = new Set(leads.keys())
+  const visitorLead = new Map(known.visitors)
+  const changedVisitors = new Map<string, { leadId: string; firstSeen: number }>()
+  const touched = new Set<string>()
+  const removed = new Set<string>()
+  const repoint: LeadChanges['repoint'] = []
+
+  const find = (predicate: (lead: Lead) => boolean) => {
+    for (const lead of leads.values()) if (!removed.has(lead.id) && predicate(lead)) return lead
+    return undefined
+  }
+  const pointVisitor = (anonymousId: string, leadId: string, firstSeen: number) => {
+    visitorLead.set(anonymousId, leadId)
+    const previous = changedVisitors.get(anonymousId)
+    changedVisitors.set(anonymousId, { leadId, firstSeen: Math.min(previous?.firstSeen ?? firstSeen, firstSeen) })
+  }
+
+  for (const event of events) {
+    let lead = leads.get(visitorLead.get(event.anonymousId) ?? '')
+    let created = false
+    if (!lead) {
+      lead = newLead(ids.forVisitor(event.anonymousId), event)
+      leads.set(lead.id, lead)
+      pointVisitor(event.anonymousId, lead.id, event.ts)
+      created = true
+    }
+
+    if (event.type === 'identify' && (event.userId || event.email)) {
+      const person =
+        (event.userId ? find((l) => l.userId === event.userId) : undefined) ??
+        (event.email ? find((l) => l.email === event.email) : undefined)
+      if (person && person.id !== lead.id) {
+        if (!isKnown(lead)) {
+          mergeInto(person, lead)
+          removed.add(lead.id)
+          if (existing.has(lead.id)) repoint.push({ from: lead.id, into: person.id })
+          for (const [anonymousId, leadId] of visitorLead) {
+            if (leadId === lead.id) pointVisitor(anonymousId, person.id, person.firstSeen)
+          }
+        } else {
+          pointVisitor(event.anonymousId, person.id, event.ts)
+        }
+        lead = person
+      } else if (!person && event.userId && lead.userId && lead.userId !== event.userId) {
+        const fresh = newLead(ids.fresh(), event)
+        leads.set(fresh.id, fresh)
+        pointVisitor(event.anonymousId, fresh.id, event.ts)
+        lead = fresh
+        created = true
+      }
+      lead.userId = event.userId ?? lead.userId
+      lead.email = event.email ?? lead.email
+      lead.traits = { ...lead.traits, ...event.data }
+    }
+
+    recordActivity(lead, event, created)
+    touched.add(lead.id)
+  }
+
+  return {
+    write: [...touched]
+      .filter((id) => !removed.has(id))
+      .map((id) => ({ ...leads.get(id)!, created: !existing.has(id) })),
+    remove: [...removed].filter((id) => existing.has(id)),
+    visitors: [...changedVisitors].map(([anonymousId, v]) => ({ anonymousId, ...v })),
+    repoint,
+  }
+}

@@ -1,0 +1,53 @@
+// Site configuration: what a marketer registers so a site can send events and be personalized.
+import { z } from 'zod'
+
+const HttpOrigin = z
+  .string()
+  .trim()
+  .refine((value) => /^https?:\/\/(\*\.)?[^/\s?#]+$/.test(value), {
+    message: 'an origin is scheme://host[:port] with no path, e.g. https://acme.test or https://*.acme.test',
+  })
+  .transform((value) => value.toLowerCase())
+
+const Hostname = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[a-z0-9.-]+(:\d+)?$/, 'a hostname such as www.acme.test')
+
+export const SiteSettings = z
+  .object({
+    /** Days of raw events kept before the daily roll-up prunes them. */
+    retentionDays: z.number().int().min(1).max(3650).optional(),
+    /** Postal address printed in marketing email footers. */
+    postalAddress: z.string().max(500).optional(),
+  })
+  .strict()
+export type SiteSettings = z.infer<typeof SiteSettings>
+
+export const CreateSite = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    origins: z.array(HttpOrigin).min(1).max(50),
+    origin: z.string().url().max(2000).optional(),
+    hostnames: z.array(Hostname).max(50).optional(),
+    settings: SiteSettings.optional(),
+  })
+  .strict()
+export type CreateSite = z.infer<typeof CreateSite>
+
+export const UpdateSite = CreateSite.partial().strict()
+export type UpdateSite = z.infer<typeof UpdateSite>
+
+/** Whether a browser Origin header is on the site's allowlist (exact, or `*.` wildcard for subdomains). */
+export function isOriginAllowed(allowed: readonly string[], origin: string): boolean {
+  const candidate = origin.toLowerCase()
+  return allowed.some((entry) => {
+    if (entry === candidate) return true
+    const star = entry.indexOf('://*.')
+    if (star < 0) return false
+    const scheme = entry.slice(0, star + 3)
+    const suffix = entry.slice(star + 4) // ".acme.test[:port]"
+    return candidate.startsWith(scheme) && candidate.endsWith(suffix) && candidate.length > scheme.length + suffix.length
+  })
+}

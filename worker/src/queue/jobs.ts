@@ -1,0 +1,7 @@
+// Jobs carried by the JOBS queue. Each consumer step is idempotent: a redelivered message changes nothing.
+import type { NormalizedEvent } from '../domain/events'
+
+/** Events accepted by POST /v1/events in queue-buffered ingest mode, written to D1 by the consumer. */
+export type IngestJob = { kind: 'ingest'; siteId: string; receivedAt: number; events: NormalizedEvent[] }
+
+export type Job = IngestJob

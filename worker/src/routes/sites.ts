@@ -1,0 +1,40 @@
+// Admin: sites (keys, allowed origins, edge-mode origin and hostnames).
+import { Hono } from 'hono'
+import { CreateSite, UpdateSite } from '../domain/sites'
+import { openDb } from '../db/client'
+import { findSite, insertSite, listSites, updateSite } from '../db/sites'
+import type { SiteRow } from '../db/schema'
+import { ApiError } from '../http/errors'
+import { randomId } from '../db/ids'
+import { validate } from '../http/validate'
+
+export const siteView = (site: SiteRow) => ({
+  id: site.id,
+  key: site.key,
+  name: site.name,
+  origins: site.origins,
+  origin: site.origin,
+  hostnames: site.hostnames,
+  settings: site.settings,
+  createdAt: new Date(site.createdAt).toISOString(),
+  updatedAt: new Date(site.updatedAt).toISOString(),
+})
+
+export const siteNotFound = () => new ApiError(404, 'site_not_found', 'No site with this id.')
+
+export const sitesApi = new Hono<{ Bindings: Env }>()
+  .post('/', validate('json', CreateSite), async (c) => {
+    const site = await insertSite(openDb(c.env.DB), { ...c.req.valid('json'), id: randomId('site_'), key: randomId('pk_', 24) })
+    return c.json(siteView(site), 201)
+  })
+  .get('/', async (c) => c.json({ sites: (await listSites(openDb(c.env.DB))).map(siteView) }))
+  .get('/:siteId', async (c) => {
+    const site = await findSite(openDb(c.env.DB), c.req.param('siteId'))
+    if (!site) throw siteNotFound()
+    return c.json(siteView(site))
+  })
+  .patch('/:siteId', validate('json', UpdateSite), async (c) => {
+    const site = await updateSite(openDb(c.env.DB), c.req.param('siteId'), c.req.valid('json'))
+    if (!site) throw siteNotFound()
+    return c.json(siteView(site))
+  })
