@@ -17,6 +17,8 @@ export default defineConfig(async () => {
               wrangler: { configPath: './wrangler.toml' },
               miniflare: {
                 bindings: { TEST_MIGRATIONS: migrations, ADMIN_TOKEN: 'test-admin-token', ENVIRONMENT: 'test' },
+                // Same binding as wrangler.toml with a lower limit, so the 429 test stays fast.
+                ratelimits: { INGEST_LIMITER: { simple: { limit: 50, period: 60 } } },
               },
             }),
           ],

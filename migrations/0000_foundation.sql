@@ -1,5 +1,4 @@
 CREATE TABLE `events` (
-	`seq` integer PRIMARY KEY NOT NULL,
 	`site_id` text NOT NULL,
 	`event_id` text NOT NULL,
 	`type` text NOT NULL,
@@ -10,10 +9,10 @@ CREATE TABLE `events` (
 	`received_at` integer NOT NULL,
 	`url` text,
 	`data` text,
-	`context` text
+	`context` text,
+	PRIMARY KEY(`site_id`, `event_id`)
 );
 --> statement-breakpoint
-CREATE UNIQUE INDEX `events_site_event` ON `events` (`site_id`,`event_id`);--> statement-breakpoint
 CREATE INDEX `events_site_visitor_ts` ON `events` (`site_id`,`anonymous_id`,`ts`);--> statement-breakpoint
 CREATE TABLE `leads` (
 	`id` text PRIMARY KEY NOT NULL,
@@ -33,8 +32,8 @@ CREATE TABLE `leads` (
 	FOREIGN KEY (`site_id`) REFERENCES `sites`(`id`) ON UPDATE no action ON DELETE cascade
 );
 --> statement-breakpoint
-CREATE UNIQUE INDEX `leads_site_email` ON `leads` (`site_id`,`email`);--> statement-breakpoint
-CREATE UNIQUE INDEX `leads_site_user` ON `leads` (`site_id`,`user_id`);--> statement-breakpoint
+CREATE UNIQUE INDEX `leads_site_email` ON `leads` (`site_id`,`email`) WHERE email is not null;--> statement-breakpoint
+CREATE UNIQUE INDEX `leads_site_user` ON `leads` (`site_id`,`user_id`) WHERE user_id is not null;--> statement-breakpoint
 CREATE TABLE `sites` (
 	`id` text PRIMARY KEY NOT NULL,
 	`key` text NOT NULL,

@@ -14,11 +14,11 @@ const api = new Hono<{ Bindings: Env }>()
 api.use('*', adminAuth({ isDevelopment }))
 api.route('/sites', sitesApi)
 api.route('/sites', leadsApi)
-api.notFound(notFound)
+api.all('*', (c) => notFound(c))
 
 const publicApi = new Hono<{ Bindings: Env }>()
 publicApi.route('/', eventsApi)
-publicApi.notFound(notFound)
+publicApi.all('*', (c) => notFound(c))
 
 export const app = new Hono<{ Bindings: Env }>()
 app.onError(onError)

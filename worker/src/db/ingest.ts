@@ -65,8 +65,8 @@ export async function loadIngestSnapshot(db: Db, siteId: string, events: readonl
 
 /**
  * Writes new events and their lead changes atomically (a D1 batch is one transaction), so an accepted
- * event and its effect on the lead land together or not at all. Returns the ids actually inserted:
- * a concurrent replay of the same events inserts nothing.
+ * event and its effect on the lead land together or not at all. Returns the ids actually inserted (a
+ * concurrent replay of the same events inserts nothing) and the D1 rows written.
  */
 export async function writeIngest(
   db: Db,
@@ -74,7 +74,7 @@ export async function writeIngest(
   events: readonly NormalizedEvent[],
   changes: LeadChanges,
   receivedAt: number,
-): Promise<string[]> {
+): Promise<{ inserted: string[]; rowsWritten: number }> {
   const rows = events.map((e) => ({
     siteId,
     eventId: e.eventId,
@@ -122,11 +122,16 @@ export async function writeIngest(
   const removals = changes.remove.map((id) => db.delete(leads).where(eq(leads.id, id)))
 
   // Removals go before writes: the surviving lead may take over the removed lead's email.
-  const results = await db.batch([...insertEvents, ...removals, ...leadWrites, ...repoints, ...visitorWrites] as [
-    (typeof insertEvents)[number],
-    ...(typeof insertEvents)[number][],
-  ])
-  return (results.slice(0, insertEvents.length) as Array<Array<{ eventId: string }>>).flat().map((row) => row.eventId)
+  // Run through D1 directly to read each statement's meta (rows written is the ingest cost budget).
+  const statements = [...insertEvents, ...removals, ...leadWrites, ...repoints, ...visitorWrites].map((query) => {
+    const { sql: text, params } = query.toSQL()
+    return db.$client.prepare(text).bind(...params)
+  })
+  const results = await db.$client.batch<{ event_id: string }>(statements)
+  return {
+    inserted: results.slice(0, insertEvents.length).flatMap((result) => result.results.map((row) => row.event_id)),
+    rowsWritten: results.reduce((sum, result) => sum + (result.meta.rows_written ?? 0), 0),
+  }
 }
 
 /**
@@ -138,15 +143,16 @@ export async function storeEvents(
   siteId: string,
   events: readonly NormalizedEvent[],
   receivedAt: number,
-): Promise<{ accepted: number }> {
+): Promise<{ accepted: number; rowsWritten: number }> {
   const snapshot = await loadIngestSnapshot(db, siteId, events)
   const fresh = events.filter((event) => !snapshot.storedEventIds.has(event.eventId))
-  if (fresh.length === 0) return { accepted: 0 }
+  if (fresh.length === 0) return { accepted: 0, rowsWritten: 0 }
   const anonymousIds = [...new Set(fresh.map((e) => e.anonymousId))]
   const leadIds = new Map(await Promise.all(anonymousIds.map(async (aid) => [aid, await visitorLeadId(siteId, aid)] as const)))
   const ids: IdMinter = { forVisitor: (aid) => leadIds.get(aid)!, fresh: () => randomId('ld_') }
   const changes = applyEvents(snapshot, fresh, ids)
-  return { accepted: (await writeIngest(db, siteId, fresh, changes, receivedAt)).length }
+  const { inserted, rowsWritten } = await writeIngest(db, siteId, fresh, changes, receivedAt)
+  return { accepted: inserted.length, rowsWritten }
 }
 
 /** Ids of these events already stored for the site. */

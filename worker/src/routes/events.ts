@@ -83,6 +83,7 @@ eventsApi.post('/events', async (c) => {
 
   const events = unique.map((event) => normalizeEvent(event, parsed.data.sentAt, receivedAt))
   let accepted: number
+  let rowsWritten = 0
   if ((c.env.INGEST_MODE as string) === 'queue') {
     // Durable once the queue has the message; the consumer writes D1 (idempotently) in batches.
     const stored = await storedEventIds(db, site.id, events.map((e) => e.eventId))
@@ -90,7 +91,11 @@ eventsApi.post('/events', async (c) => {
     if (fresh.length > 0) await c.env.JOBS.send({ kind: 'ingest', siteId: site.id, receivedAt, events: fresh } satisfies Job)
     accepted = fresh.length
   } else {
-    accepted = (await storeEvents(db, site.id, events, receivedAt)).accepted
+    ;({ accepted, rowsWritten } = await storeEvents(db, site.id, events, receivedAt))
   }
-  return c.json({ accepted, duplicates: parsed.data.batch.length - accepted }, 202, cors)
+  // Outside production, report the D1 cost of the request (the bench's rows-per-event budget). Never in
+  // production: whether an identify wrote a merge would tell a caller that an email is a known lead.
+  const diagnostics: Record<string, string> =
+    c.env.ENVIRONMENT === 'production' ? {} : { 'Cairn-D1-Rows-Written': String(rowsWritten) }
+  return c.json({ accepted, duplicates: parsed.data.batch.length - accepted }, 202, { ...cors, ...diagnostics })
 })
