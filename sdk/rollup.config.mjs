@@ -1,0 +1,43 @@
+// Builds the script-tag IIFE (sdk/dist/cairn.js, minified, `_` properties mangled) and the ESM package
+// (sdk/dist/esm/index.js + .d.ts). Run from the repo root: npx rollup -c sdk/rollup.config.mjs
+import { fileURLToPath } from 'node:url'
+import typescript from '@rollup/plugin-typescript'
+import terser from '@rollup/plugin-terser'
+import { nodeResolve } from '@rollup/plugin-node-resolve'
+
+const here = (path) => fileURLToPath(new URL(path, import.meta.url))
+const tsconfig = here('./tsconfig.build.json')
+
+/** The script-tag entry is not part of the npm package's types. */
+const dropIifeTypes = {
+  name: 'drop-iife-types',
+  generateBundle(_, bundle) {
+    for (const name of Object.keys(bundle)) if (name.startsWith('iife.d.ts')) delete bundle[name]
+  },
+}
+
+export default [
+  {
+    input: here('./src/iife.ts'),
+    output: { file: here('./dist/cairn.js'), format: 'iife', strict: false, sourcemap: false },
+    plugins: [
+      nodeResolve(),
+      typescript({ tsconfig, declaration: false, noEmit: false }),
+      terser({
+        ecma: 2020,
+        compress: { passes: 3, unsafe: true, unsafe_arrows: true, pure_getters: true },
+        mangle: { properties: { regex: /^_/ } },
+        format: { comments: false },
+      }),
+    ],
+  },
+  {
+    input: here('./src/index.ts'),
+    output: { dir: here('./dist/esm'), format: 'es', sourcemap: true },
+    plugins: [
+      nodeResolve(),
+      typescript({ tsconfig, declaration: true, outDir: here('./dist/esm'), declarationDir: here('./dist/esm') }),
+      dropIifeTypes,
+    ],
+  },
+]

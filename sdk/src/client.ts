@@ -1,0 +1,243 @@
+// One Cairn instance: visitor ids, consent, the event queue and its sending. All state lives here.
+import { initialConsent, mayStore, routeEvent } from './consent'
+import { pageContext, parseCampaign, pathKey } from './context'
+import { createEmitter } from './emitter'
+import { watchHistory } from './history'
+import { anonymousId, uuid } from './id'
+import { withLock } from './lock'
+import { append, backoff, BATCH_MAX, failed, idsOf, parseQueue, retryable, without } from './queue'
+import { noop, safe } from './safe'
+import { AID, CONSENT, FIRST_TOUCH, read, readCookie, remove, UID, wipe, write, writeCookie } from './storage'
+import { beacon, encodeBatch, pack, post } from './transport'
+import type { Cairn, CairnEvent, CairnOptions, Consent, QueueItem } from './types'
+
+/** Batches wait this long for company before they are sent. */
+const FLUSH_MS = 1000
+
+/**
+ * Creates an instance and answers it with its start function (automatic page views: now and on SPA
+ * navigation), so a caller can apply queued consent calls before the first page view.
+ */
+export function createClient(options: CairnOptions): [Cairn, () => void] {
+  const w = window
+  const nav = navigator as Navigator & { globalPrivacyControl?: boolean }
+  const doc = document
+  const loc = location
+  const site = options.site
+  const url = (options.api || '').replace(/\/+$/, '') + '/v1/events'
+  const queueKey = 'cairn_q:' + site
+  const tab = uuid()
+  // The SDK side of the bot rule: automation (navigator.webdriver) queues events but never sends them.
+  const bot = nav.webdriver === true
+  const landing = parseCampaign(loc.href)
+  const messages = createEmitter()
+  // Personalization (GET /v1/personalize, slot filling) will be chained here; ready callbacks wait for it.
+  const applied = Promise.resolve()
+
+  let consent: Consent = initialConsent(read(CONSENT), nav.globalPrivacyControl === true, options.consent == 'required')
+  let aid = anonymousId()
+  let uid: string | null | undefined
+  let referrer = doc.referrer
+  let here = ''
+  let last = ''
+  /** The queue when nothing may be stored or storage failed; a mirror of the last write otherwise. */
+  let memory: QueueItem[] = []
+  /** Events made while consent is pending: sent on grant, discarded on deny. */
+  let held: QueueItem[] = []
+  let flying: string[] = []
+  let storageFailed = false
+  let busy = false
+  let timer: ReturnType<typeof setTimeout> | 0 = 0
+  let until = 0
+  let fails = 0
+  let batchMax = BATCH_MAX
+
+  const persisting = () => mayStore(consent) && !storageFailed
+  const load = (): QueueItem[] => (persisting() ? parseQueue(read(queueKey)) : memory)
+  const save = (queue: QueueItem[]) => {
+    const json = JSON.stringify(queue)
+    memory = queue
+    if (persisting() && !write(queueKey, json)) storageFailed = true
+  }
+  const live = () => !bot && nav.onLine !== false
+
+  /** Writes the ids of a visitor who may be remembered (the cookie is shared with edge mode). */
+  const keep = () => {
+    if (!mayStore(consent)) return
+    writeCookie(aid)
+    write(AID, aid)
+    uid ? write(UID, uid) : remove(UID)
+  }
+
+  /** Consent (implied or explicit) allows storage: adopt the stored ids, or store ours. */
+  const remember = () => {
+    aid = readCookie() || read(AID) || aid
+    uid ||= read(UID)
+    keep()
+    // First touch: the first landing with ad attribution this visitor made (later personalization reads it).
+    if (landing && !read(FIRST_TOUCH)) write(FIRST_TOUCH, JSON.stringify(landing))
+  }
+
+  const schedule = (ms: number) => {
+    if (!ms) drain()
+    else if (!timer)
+      timer = setTimeout(() => {
+        timer = 0
+        drain()
+      }, ms)
+  }
+
+  /** Applies a server answer to a sent batch; false when the rest must wait for a retry. */
+  const settle = (ids: string[], status: number): boolean => {
+    // Too large: try halves before dropping (a lone event that is too large is dropped).
+    if (status == 413 && ids.length > 1) batchMax = ids.length >> 1
+    else if (retryable(status)) {
+      save(failed(load(), ids))
+      until = Date.now() + backoff(fails++)
+      return false
+    } else {
+      fails = 0
+      save(without(load(), ids))
+    }
+    return true
+  }
+
+  const sendAll = async () => {
+    for (let queue = load(); queue.length; queue = load()) {
+      const batch = pack(queue, site, batchMax)[0] || queue.slice(0, 1)
+      flying = idsOf(batch)
+      const status = await post(url, encodeBatch(site, batch))
+      flying = []
+      if (!settle(idsOf(batch), status)) break
+    }
+  }
+
+  /** Sends the queue, one request at a time per tab, and only in the tab that holds the site's lock. */
+  const drain = async () => {
+    if (busy) return
+    busy = true
+    try {
+      if (live() && Date.now() >= until) await (persisting() ? withLock(site, tab, sendAll) : sendAll())
+    } catch {}
+    busy = false
+    if (live() && load().length) schedule(Math.max(until - Date.now(), FLUSH_MS))
+  }
+
+  /** Page hidden: hand everything to sendBeacon (64 KiB in all); offline, it stays stored for the next page. */
+  const hide = safe(() => {
+    if (!live()) return
+    const queue = load().filter((item) => !flying.includes(item.e.id))
+    for (const batch of pack(queue, site, batchMax)) {
+      const body = encodeBatch(site, batch)
+      const ids = idsOf(batch)
+      if (beacon(url, body)) save(without(load(), ids))
+      else {
+        // In flight too: pagehide, which follows visibilitychange, must not send these again.
+        flying = flying.concat(ids)
+        post(url, body).then((status) => settle(ids, status))
+        break
+      }
+    }
+  })
+
+  const add = (type: CairnEvent['type'], fields: Partial<CairnEvent>, necessary = false) => {
+    const route = routeEvent(consent, necessary)
+    if (route == 'drop') return
+    // After a SPA navigation the referrer is the page before.
+    here == loc.href || (referrer = here || referrer)
+    here = loc.href
+    // A JSON copy: the host may change its objects later, and what cannot be serialized fails here, not in the queue.
+    const item: QueueItem = JSON.parse(
+      JSON.stringify({
+        e: {
+          id: uuid(),
+          type,
+          ...fields,
+          userId: necessary && !mayStore(consent) ? undefined : uid || undefined,
+          anonymousId: aid,
+          timestamp: new Date().toISOString(),
+          context: pageContext(referrer, landing),
+        },
+        n: 0,
+        x: necessary,
+      }),
+    )
+    if (route == 'hold') return (held = append(held, [item]))
+    const queue = append(load(), [item])
+    save(queue)
+    schedule(queue.length >= BATCH_MAX ? 0 : FLUSH_MS)
+  }
+
+  const api: Cairn = {
+    page: safe((properties) => {
+      last = pathKey(loc)
+      add('page', { properties })
+    }),
+    // A nameless event would make the server refuse its whole batch (400).
+    track: safe((name, properties, options) => name && add('track', { event: String(name), properties }, options?.necessary === true)),
+    identify: safe((userId, traits) => {
+      if (userId == null) {
+        // Logout: forget the user and start a new anonymous visitor.
+        uid = undefined
+        aid = anonymousId()
+        keep()
+      } else {
+        uid = String(userId)
+        keep()
+        add('identify', { traits })
+      }
+    }),
+    consent: safe((choice) => {
+      if (choice == 'granted') {
+        // What waited in memory joins the stored queue (when already granted, memory only mirrors it).
+        const waiting = mayStore(consent) ? held : memory.concat(held)
+        consent = 'granted'
+        write(CONSENT, choice)
+        remember()
+        for (const item of held) item.e.anonymousId = aid
+        save(append(load(), waiting))
+        held = []
+        schedule(FLUSH_MS)
+      } else if (choice == 'denied') {
+        consent = 'denied'
+        wipe()
+        held = []
+        memory = memory.filter((item) => item.x)
+        uid = undefined
+        aid = anonymousId()
+      }
+    }),
+    ready: (callback) => void applied.then(callback).catch(noop),
+    on: messages.on,
+  }
+
+  const start = () => {
+    if (options.auto === false) return
+    // api.page never throws: it is wrapped like every entry point.
+    watchHistory(w, () => pathKey(loc) != last && api.page())
+    api.page()
+  }
+
+  if (mayStore(consent)) remember()
+  else if (consent == 'denied') wipe()
+  w.addEventListener('online', () => {
+    until = 0
+    drain()
+  })
+  w.addEventListener('pagehide', hide)
+  doc.addEventListener('visibilitychange', () => doc.visibilityState == 'hidden' && hide())
+  // Events left by an earlier page (offline, closed too early) go out with this page's.
+  schedule(FLUSH_MS)
+  return [api, start]
+}
+
+/** A new instance with automatic page views unless `auto: false`; outside a browser, one that does nothing. */
+export function createCairn(options: CairnOptions): Cairn {
+  try {
+    const [cairn, start] = createClient(options)
+    start()
+    return cairn
+  } catch {
+    return { page: noop, track: noop, identify: noop, consent: noop, ready: noop, on: noop }
+  }
+}

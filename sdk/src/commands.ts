@@ -1,0 +1,25 @@
+// The command form cairn('name', ...args) shared by the script tag and the ESM default instance: calls
+// made before 'init' wait and are replayed in order once it runs.
+import { createClient } from './client'
+import { safe } from './safe'
+import type { Cairn, CairnOptions } from './types'
+
+export type Command = (name: string, ...args: unknown[]) => void
+
+export function createCommands(): Command {
+  let cairn: Cairn | undefined
+  const early: unknown[][] = []
+  const run: Command = safe((name: string, ...args: unknown[]) => {
+    if (cairn) return (cairn as unknown as Record<string, (...a: unknown[]) => void>)[name]?.(...args)
+    if (name != 'init') return early.push([name, ...args])
+    const [instance, start] = createClient(args[0] as CairnOptions)
+    cairn = instance
+    // Consent calls made before load apply before the first page view, so a queued 'denied' sends nothing.
+    const isConsent = (call: unknown[]) => call[0] == 'consent'
+    const replay = (calls: unknown[][]) => calls.forEach((call) => run(...(call as [string])))
+    replay(early.filter(isConsent))
+    start()
+    replay(early.filter((call) => !isConsent(call)))
+  })
+  return run
+}

@@ -1,0 +1,13 @@
+export { createCairn } from './client'
+export { init, page, track, identify, consent, ready, on } from './instance'
+export type {
+  Cairn,
+  CairnEvent,
+  CairnOptions,
+  Campaign,
+  Consent,
+  EventContext,
+  MessageListener,
+  Properties,
+  TrackOptions,
+} from './types'

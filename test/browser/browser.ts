@@ -1,0 +1,86 @@
+// Debian's Chromium driven by playwright-core (never a downloaded browser), plus admin API helpers.
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core'
+import { inject } from 'vitest'
+
+export const ADMIN_TOKEN = 'dev-admin-token' // from .dev.vars, as `npm start` uses it
+export const DEMO_SITE_ID = 'site_demo'
+/** A desktop Chrome user agent: the Worker ignores HeadlessChrome traffic as automated. */
+export const DESKTOP_UA =
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36'
+
+export const baseUrl = () => inject('baseUrl')
+
+const CHROMIUM_FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+]
+
+/**
+ * `visitor: true` makes the page look like a person's browser (navigator.webdriver false, desktop UA),
+ * since the SDK deliberately sends nothing for webdriver-driven browsers.
+ */
+export async function launch({ visitor = true } = {}): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    // The UA flag (not only the context option) also covers beacons the browser sends after unload.
+    args: visitor
+      ? [...CHROMIUM_FLAGS, '--disable-blink-features=AutomationControlled', `--user-agent=${DESKTOP_UA}`]
+      : CHROMIUM_FLAGS,
+  })
+}
+
+export type Watched = { context: BrowserContext; page: Page; errors: string[] }
+
+/** A new visitor (fresh storage) whose console errors and uncaught page errors are collected. */
+export async function newVisitor(browser: Browser, options: BrowserContextOptions = {}): Promise<Watched> {
+  const context = await browser.newContext({ userAgent: DESKTOP_UA, ...options })
+  const page = await context.newPage()
+  const errors: string[] = []
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(`console: ${message.text()}`)
+  })
+  page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`))
+  return { context, page, errors }
+}
+
+export async function adminGet<T>(path: string): Promise<T> {
+  const response = await fetch(`${baseUrl()}${path}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })
+  if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`)
+  return (await response.json()) as T
+}
+
+export type LeadSummary = { id: string; email: string | null; anonymousIds: string[]; eventCount: number; [k: string]: unknown }
+export type LeadEvent = { id: string; type: string; name: string | null; anonymousId: string; url: string | null }
+
+export async function leadByVisitor(anonymousId: string): Promise<LeadSummary | undefined> {
+  const { leads } = await adminGet<{ leads: LeadSummary[] }>(`/api/sites/${DEMO_SITE_ID}/leads?anonymousId=${encodeURIComponent(anonymousId)}`)
+  return leads[0]
+}
+
+export async function eventsOf(leadId: string): Promise<LeadEvent[]> {
+  return (await adminGet<{ events: LeadEvent[] }>(`/api/sites/${DEMO_SITE_ID}/leads/${leadId}`)).events
+}
+
+/** The visitor's anonymous id as the SDK stored it (first-party cookie, else localStorage). */
+export async function anonymousIdOf(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const cookie = document.cookie.split('; ').find((c) => c.startsWith('cairn_aid='))
+    return cookie ? decodeURIComponent(cookie.slice('cairn_aid='.length)) : (localStorage.getItem('cairn_aid') ?? '')
+  })
+}
+
+/** Polls until `check` passes (events arrive asynchronously: batching, beacons, retries). */
+export async function eventually<T>(check: () => Promise<T>, { timeout = 15_000, interval = 200 } = {}): Promise<T> {
+  const deadline = Date.now() + timeout
+  for (;;) {
+    try {
+      return await check()
+    } catch (error) {
+      if (Date.now() > deadline) throw error
+      await new Promise((r) => setTimeout(r, interval))
+    }
+  }
+}
