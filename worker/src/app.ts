@@ -6,6 +6,7 @@ import { assetsApi } from './routes/assets'
 import { eventsApi } from './routes/events'
 import { healthApi } from './routes/health'
 import { leadsApi } from './routes/leads'
+import { rulesApi } from './routes/rules'
 import { sitesApi } from './routes/sites'
 
 const isDevelopment = (env: Env) => env.ENVIRONMENT === 'development'
@@ -14,6 +15,7 @@ const api = new Hono<{ Bindings: Env }>()
 api.use('*', adminAuth({ isDevelopment }))
 api.route('/sites', sitesApi)
 api.route('/sites', leadsApi)
+api.route('/sites', rulesApi)
 api.all('*', (c) => notFound(c))
 
 const publicApi = new Hono<{ Bindings: Env }>()

@@ -1,42 +1,42 @@
-// The ingest write path: load what a batch needs in one round trip, write its effects in one transaction.
-import { eq, and, sql } from 'drizzle-orm'
+// The ingest write path: load what a batch needs in one round trip, write its effects — events, leads,
+// score ledger, stage changes — in one transaction, so personalization's next read sees the new score.
+import { and, eq, sql } from 'drizzle-orm'
 import type { NormalizedEvent } from '../domain/events'
-import { applyEvents, type IdMinter, type KnownIdentities, type Lead, type LeadChanges } from '../domain/leads'
-import { randomId, visitorLeadId } from './ids'
+import { applyEvents, type IdMinter, type KnownIdentities, type LeadChanges } from '../domain/leads'
+import { scoringConfigOf } from '../domain/lifecycle'
+import { compileRules, type ScoreRule } from '../domain/rules'
+import { scoreLeadEvents, type LedgerEntry, type ScoredLead } from '../domain/scoring'
 import type { Db } from './client'
-import { events as eventsTable, leads, visitors } from './schema'
+import { randomId, visitorLeadId } from './ids'
+import { clearLedger, scoringStatements, toLead, toLedgerEntry, upsertLead } from './lead-rows'
+import { toScoreRule } from './rules'
+import { rescoreLeads } from './rescore'
+import { events as eventsTable, leads, scoreEntries, scoreRules, visitors, type SiteRow } from './schema'
 
 // json_each(?) binds a whole list as one parameter: D1 allows 100 bound parameters per statement.
-const jsonList = (values: readonly string[]) => sql`(select value from json_each(${JSON.stringify(values)}))`
+export const jsonList = (values: readonly string[]) => sql`(select value from json_each(${JSON.stringify(values)}))`
 
 const chunk = <T>(items: readonly T[], size: number): T[][] =>
   Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, i * size + size))
 
-function toLead(row: typeof leads.$inferSelect): Lead {
-  return {
-    id: row.id,
-    userId: row.userId,
-    email: row.email,
-    traits: row.traits,
-    firstSeen: row.firstSeen,
-    lastSeen: row.lastSeen,
-    sessions: row.sessions,
-    eventCount: row.eventCount,
-    firstTouch: row.firstTouch ?? null,
-    lastTouch: row.lastTouch ?? null,
-  }
+export type IngestSnapshot = KnownIdentities & {
+  storedEventIds: Set<string>
+  rules: ScoreRule[]
+  /** Active ledger entries of the snapshot's leads. */
+  entries: Map<string, LedgerEntry[]>
 }
 
-export type IngestSnapshot = KnownIdentities & { storedEventIds: Set<string> }
+/** Which events are already stored; the leads the batch's visitors, user ids and emails belong to; rules. */
+export async function loadIngestSnapshot(db: Db, siteId: string, batch: readonly NormalizedEvent[]): Promise<IngestSnapshot> {
+  const eventIds = batch.map((e) => e.eventId)
+  const anonymousIds = [...new Set(batch.map((e) => e.anonymousId))]
+  const userIds = [...new Set(batch.flatMap((e) => (e.type === 'identify' && e.userId ? [e.userId] : [])))]
+  const emails = [...new Set(batch.flatMap((e) => (e.email ? [e.email] : [])))]
+  const leadIds = sql`(select ${leads.id} from ${leads} where ${leads.siteId} = ${siteId} and (
+      ${leads.id} in (select lead_id from visitors where site_id = ${siteId} and anonymous_id in ${jsonList(anonymousIds)})
+      or ${leads.userId} in ${jsonList(userIds)} or ${leads.email} in ${jsonList(emails)}))`
 
-/** Which events are already stored, and the leads the batch's visitors, user ids and emails belong to. */
-export async function loadIngestSnapshot(db: Db, siteId: string, events: readonly NormalizedEvent[]): Promise<IngestSnapshot> {
-  const eventIds = events.map((e) => e.eventId)
-  const anonymousIds = [...new Set(events.map((e) => e.anonymousId))]
-  const userIds = [...new Set(events.flatMap((e) => (e.type === 'identify' && e.userId ? [e.userId] : [])))]
-  const emails = [...new Set(events.flatMap((e) => (e.email ? [e.email] : [])))]
-
-  const [stored, visitorRows, leadRows] = await db.batch([
+  const [stored, visitorRows, leadRows, ruleRows, entryRows] = await db.batch([
     db
       .select({ eventId: eventsTable.eventId })
       .from(eventsTable)
@@ -45,37 +45,37 @@ export async function loadIngestSnapshot(db: Db, siteId: string, events: readonl
       .select({ anonymousId: visitors.anonymousId, leadId: visitors.leadId })
       .from(visitors)
       .where(and(eq(visitors.siteId, siteId), sql`${visitors.anonymousId} in ${jsonList(anonymousIds)}`)),
+    db.select().from(leads).where(sql`${leads.id} in ${leadIds}`),
+    db.select().from(scoreRules).where(and(eq(scoreRules.siteId, siteId), eq(scoreRules.enabled, true))),
     db
       .select()
-      .from(leads)
-      .where(
-        and(
-          eq(leads.siteId, siteId),
-          sql`(${leads.id} in (select lead_id from visitors where site_id = ${siteId} and anonymous_id in ${jsonList(anonymousIds)})
-            or ${leads.userId} in ${jsonList(userIds)} or ${leads.email} in ${jsonList(emails)})`,
-        ),
-      ),
+      .from(scoreEntries)
+      .where(and(eq(scoreEntries.siteId, siteId), eq(scoreEntries.lapsed, false), sql`${scoreEntries.leadId} in ${leadIds}`)),
   ])
+  const entries = new Map<string, LedgerEntry[]>()
+  for (const row of entryRows) entries.set(row.leadId, [...(entries.get(row.leadId) ?? []), toLedgerEntry(row)])
   return {
     storedEventIds: new Set(stored.map((row) => row.eventId)),
     visitors: new Map(visitorRows.map((row) => [row.anonymousId, row.leadId])),
     leads: leadRows.map(toLead),
+    rules: ruleRows.map(toScoreRule),
+    entries,
   }
 }
 
 /**
- * Writes new events and their lead changes atomically (a D1 batch is one transaction), so an accepted
- * event and its effect on the lead land together or not at all. Returns the ids actually inserted (a
- * concurrent replay of the same events inserts nothing) and the D1 rows written.
+ * Writes new events, lead changes and their scoring atomically (a D1 batch is one transaction). Returns
+ * the ids actually inserted (a concurrent replay inserts nothing) and the D1 rows written.
  */
 export async function writeIngest(
   db: Db,
   siteId: string,
-  events: readonly NormalizedEvent[],
+  batch: readonly NormalizedEvent[],
   changes: LeadChanges,
+  scored: readonly ScoredLead[],
   receivedAt: number,
 ): Promise<{ inserted: string[]; rowsWritten: number }> {
-  const rows = events.map((e) => ({
+  const rows = batch.map((e) => ({
     siteId,
     eventId: e.eventId,
     type: e.type,
@@ -92,24 +92,9 @@ export async function writeIngest(
   const insertEvents = chunk(rows, 9).map((part) =>
     db.insert(eventsTable).values(part).onConflictDoNothing().returning({ eventId: eventsTable.eventId }),
   )
-
-  const leadWrites = changes.write.map((lead) => {
-    const values = {
-      id: lead.id,
-      siteId,
-      userId: lead.userId,
-      email: lead.email,
-      traits: lead.traits,
-      firstSeen: lead.firstSeen,
-      lastSeen: lead.lastSeen,
-      sessions: lead.sessions,
-      eventCount: lead.eventCount,
-      firstTouch: lead.firstTouch,
-      lastTouch: lead.lastTouch,
-    }
-    const { id: _id, siteId: _site, ...update } = values
-    return db.insert(leads).values(values).onConflictDoUpdate({ target: leads.id, set: update })
-  })
+  // Removals go before writes: the surviving lead may take over the removed lead's email.
+  const removals = changes.remove.flatMap((id) => [db.delete(leads).where(eq(leads.id, id)), clearLedger(db, siteId, id)])
+  const leadWrites = scored.flatMap((s) => [upsertLead(db, siteId, s.lead), ...scoringStatements(db, siteId, s, receivedAt)])
   const repoints = changes.repoint.map(({ from, into }) =>
     db.update(visitors).set({ leadId: into }).where(and(eq(visitors.siteId, siteId), eq(visitors.leadId, from))),
   )
@@ -119,9 +104,7 @@ export async function writeIngest(
       .values({ siteId, anonymousId: v.anonymousId, leadId: v.leadId, firstSeen: v.firstSeen })
       .onConflictDoUpdate({ target: [visitors.siteId, visitors.anonymousId], set: { leadId: v.leadId } }),
   )
-  const removals = changes.remove.map((id) => db.delete(leads).where(eq(leads.id, id)))
 
-  // Removals go before writes: the surviving lead may take over the removed lead's email.
   // Run through D1 directly to read each statement's meta (rows written is the ingest cost budget).
   const statements = [...insertEvents, ...removals, ...leadWrites, ...repoints, ...visitorWrites].map((query) => {
     const { sql: text, params } = query.toSQL()
@@ -135,23 +118,33 @@ export async function writeIngest(
 }
 
 /**
- * Stores the events not yet stored and folds them into their leads. Idempotent: events already stored
- * (a replay, or a queue message redelivered after its transaction committed) change nothing.
+ * Stores the events not yet stored, folds them into their leads and scores them. Idempotent: events
+ * already stored (a replay, or a queue message redelivered after its transaction committed) change nothing.
  */
 export async function storeEvents(
   db: Db,
-  siteId: string,
-  events: readonly NormalizedEvent[],
+  site: SiteRow,
+  batch: readonly NormalizedEvent[],
   receivedAt: number,
 ): Promise<{ accepted: number; rowsWritten: number }> {
-  const snapshot = await loadIngestSnapshot(db, siteId, events)
-  const fresh = events.filter((event) => !snapshot.storedEventIds.has(event.eventId))
+  const snapshot = await loadIngestSnapshot(db, site.id, batch)
+  const fresh = batch.filter((event) => !snapshot.storedEventIds.has(event.eventId))
   if (fresh.length === 0) return { accepted: 0, rowsWritten: 0 }
   const anonymousIds = [...new Set(fresh.map((e) => e.anonymousId))]
-  const leadIds = new Map(await Promise.all(anonymousIds.map(async (aid) => [aid, await visitorLeadId(siteId, aid)] as const)))
+  const leadIds = new Map(await Promise.all(anonymousIds.map(async (aid) => [aid, await visitorLeadId(site.id, aid)] as const)))
   const ids: IdMinter = { forVisitor: (aid) => leadIds.get(aid)!, fresh: () => randomId('ld_') }
   const changes = applyEvents(snapshot, fresh, ids)
-  const { inserted, rowsWritten } = await writeIngest(db, siteId, fresh, changes, receivedAt)
+
+  const rules = compileRules(snapshot.rules)
+  const config = scoringConfigOf(site.scoring)
+  const scored = changes.write.map((lead) =>
+    scoreLeadEvents(lead, changes.eventsByLead.get(lead.id) ?? [], snapshot.entries.get(lead.id) ?? [], rules, config, receivedAt),
+  )
+  const { inserted, rowsWritten } = await writeIngest(db, site.id, fresh, changes, scored, receivedAt)
+
+  // A merge combines two ledgers whose limits were counted apart: replay the survivor's whole history.
+  const survivors = [...new Set(changes.repoint.map((r) => r.into))]
+  if (survivors.length > 0 && inserted.length > 0) await rescoreLeads(db, site, survivors, Date.now())
   return { accepted: inserted.length, rowsWritten }
 }
 

@@ -1,9 +1,18 @@
 // Lead read queries for the admin API.
-import { and, desc, eq, inArray, sql, type SQL } from 'drizzle-orm'
+import { and, desc, eq, gte, inArray, lte, sql, type SQL } from 'drizzle-orm'
 import type { Db } from './client'
-import { events, leads, visitors, type EventRow, type LeadRow } from './schema'
+import { events, leadChanges, leads, scoreEntries, scoreRules, visitors, type EventRow, type LeadRow } from './schema'
 
-export type LeadFilter = { anonymousId?: string; email?: string; stage?: string; limit: number }
+export type LeadFilter = {
+  anonymousId?: string
+  email?: string
+  stage?: string
+  minScore?: number
+  maxScore?: number
+  /** First-touch source, e.g. google. */
+  source?: string
+  limit: number
+}
 
 export type LeadWithVisitors = LeadRow & { anonymousIds: string[] }
 
@@ -24,6 +33,9 @@ export async function listLeads(db: Db, siteId: string, filter: LeadFilter): Pro
   const where: SQL[] = [eq(leads.siteId, siteId)]
   if (filter.email) where.push(eq(leads.email, filter.email.trim().toLowerCase()))
   if (filter.stage) where.push(eq(leads.stage, filter.stage))
+  if (filter.minScore !== undefined) where.push(gte(leads.score, filter.minScore))
+  if (filter.maxScore !== undefined) where.push(lte(leads.score, filter.maxScore))
+  if (filter.source) where.push(sql`lower(json_extract(${leads.firstTouch}, '$.source')) = ${filter.source.toLowerCase()}`)
   if (filter.anonymousId) {
     where.push(
       sql`${leads.id} in (select lead_id from visitors where site_id = ${siteId} and anonymous_id = ${filter.anonymousId})`,
@@ -52,6 +64,34 @@ export function leadEvents(db: Db, siteId: string, anonymousIds: string[], limit
     .where(and(eq(events.siteId, siteId), inArray(events.anonymousId, anonymousIds)))
     .orderBy(desc(events.ts))
     .limit(limit)
+    .all()
+}
+
+/** The lead's ledger with rule names (null when the rule was deleted since), newest first. */
+export function scoreBreakdown(db: Db, siteId: string, leadId: string) {
+  return db
+    .select({
+      ruleId: scoreEntries.ruleId,
+      rule: scoreRules.name,
+      kind: scoreEntries.kind,
+      points: scoreEntries.points,
+      at: scoreEntries.at,
+      eventId: scoreEntries.eventId,
+      expiresAt: scoreEntries.expiresAt,
+    })
+    .from(scoreEntries)
+    .leftJoin(scoreRules, eq(scoreRules.id, scoreEntries.ruleId))
+    .where(and(eq(scoreEntries.siteId, siteId), eq(scoreEntries.leadId, leadId)))
+    .orderBy(desc(scoreEntries.at))
+    .all()
+}
+
+export function stageHistory(db: Db, siteId: string, leadId: string) {
+  return db
+    .select({ from: leadChanges.from, to: leadChanges.to, at: leadChanges.at })
+    .from(leadChanges)
+    .where(and(eq(leadChanges.siteId, siteId), eq(leadChanges.leadId, leadId), eq(leadChanges.kind, 'stage')))
+    .orderBy(desc(leadChanges.seq))
     .all()
 }
 

@@ -1,8 +1,10 @@
 // The database schema. drizzle-kit turns this file into SQL under migrations/ (the single source of truth
 // for D1); every index here costs one extra written row per insert, so events carry only two.
 import { sql } from 'drizzle-orm'
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
 import type { Touch } from '../domain/attribution'
+import type { Rfm, ScoringConfig } from '../domain/lifecycle'
+import type { RuleMatch } from '../domain/rules'
 import type { SiteSettings } from '../domain/sites'
 
 const now = sql`(cast(unixepoch('subsecond') * 1000 as integer))`
@@ -18,6 +20,10 @@ export const sites = sqliteTable('sites', {
   /** Hostnames routed through the Worker in edge mode. */
   hostnames: text('hostnames', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
   settings: text('settings', { mode: 'json' }).$type<SiteSettings>().notNull().default(sql`'{}'`),
+  /** Thresholds, stage preset and lifecycle event names; defaults fill what is not stored. */
+  scoring: text('scoring', { mode: 'json' }).$type<Partial<ScoringConfig>>().notNull().default(sql`'{}'`),
+  /** Bumped on every rule change: a background re-score of an older version stops. */
+  rulesVersion: integer('rules_version').notNull().default(0),
   createdAt: integer('created_at').notNull().default(now),
   updatedAt: integer('updated_at').notNull().default(now),
 })
@@ -40,12 +46,22 @@ export const leads = sqliteTable(
     /** Lifecycle stage and score: computed by scoring; visitor until then. */
     stage: text('stage').notNull().default('visitor'),
     score: integer('score').notNull().default(0),
+    fitScore: integer('fit_score').notNull().default(0),
+    engagementScore: integer('engagement_score').notNull().default(0),
+    stageChangedAt: integer('stage_changed_at'),
+    purchases: integer('purchases').notNull().default(0),
+    revenue: real('revenue').notNull().default(0),
+    lastPurchaseAt: integer('last_purchase_at'),
+    salesEventAt: integer('sales_event_at'),
+    referralEventAt: integer('referral_event_at'),
+    rfm: text('rfm', { mode: 'json' }).$type<Rfm>(),
     createdAt: integer('created_at').notNull().default(now),
   },
   // Partial: anonymous leads (no email, no user id) write no index entries.
   (t) => [
     uniqueIndex('leads_site_email').on(t.siteId, t.email).where(sql`email is not null`),
     uniqueIndex('leads_site_user').on(t.siteId, t.userId).where(sql`user_id is not null`),
+    index('leads_site_seen').on(t.siteId, t.lastSeen),
   ],
 )
 
@@ -90,6 +106,66 @@ export const events = sqliteTable(
   (t) => [primaryKey({ columns: [t.siteId, t.eventId] }), index('events_site_visitor_ts').on(t.siteId, t.anonymousId, t.ts)],
 )
 
+/** A marketer's score rule. */
+export const scoreRules = sqliteTable(
+  'score_rules',
+  {
+    id: text('id').primaryKey(),
+    siteId: text('site_id').notNull().references(() => sites.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    points: integer('points').notNull(),
+    limit: integer('limit'),
+    expiresDays: integer('expires_days'),
+    enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
+    match: text('match', { mode: 'json' }).$type<RuleMatch>().notNull(),
+    createdAt: integer('created_at').notNull().default(now),
+    updatedAt: integer('updated_at').notNull().default(now),
+  },
+  (t) => [index('score_rules_site').on(t.siteId)],
+)
+
+/**
+ * The explanation ledger: which rule gave a lead which points, for which event, when. Engagement entries
+ * are keyed by event id, fit entries by 'fit'. WITHOUT ROWID (see migrations): one written row per entry.
+ */
+export const scoreEntries = sqliteTable(
+  'score_entries',
+  {
+    siteId: text('site_id').notNull(),
+    leadId: text('lead_id').notNull(),
+    ruleId: text('rule_id').notNull(),
+    key: text('key').notNull(),
+    kind: text('kind', { enum: ['fit', 'engagement'] }).notNull(),
+    points: integer('points').notNull(),
+    at: integer('at').notNull(),
+    eventId: text('event_id'),
+    expiresAt: integer('expires_at'),
+    /** Set by the cron trigger once the entry's points have lapsed and the lead was re-totalled. */
+    lapsed: integer('lapsed', { mode: 'boolean' }).notNull().default(false),
+  },
+  (t) => [
+    primaryKey({ columns: [t.siteId, t.leadId, t.ruleId, t.key] }),
+    index('score_entries_expiring').on(t.expiresAt).where(sql`expires_at is not null and lapsed = 0`),
+  ],
+)
+
+/** Stage changes: the lead's history and the internal events flows trigger on. */
+export const leadChanges = sqliteTable(
+  'lead_changes',
+  {
+    seq: integer('seq').primaryKey(),
+    siteId: text('site_id').notNull(),
+    leadId: text('lead_id').notNull(),
+    kind: text('kind', { enum: ['stage'] }).notNull(),
+    from: text('from'),
+    to: text('to').notNull(),
+    at: integer('at').notNull(),
+  },
+  (t) => [index('lead_changes_lead').on(t.leadId)],
+)
+
 export type SiteRow = typeof sites.$inferSelect
 export type LeadRow = typeof leads.$inferSelect
 export type EventRow = typeof events.$inferSelect
+export type ScoreRuleRow = typeof scoreRules.$inferSelect
+export type ScoreEntryRow = typeof scoreEntries.$inferSelect

@@ -4,6 +4,8 @@ import { applyEvents, SESSION_GAP_MS, type IdMinter } from './leads'
 
 const ids: IdMinter = { forVisitor: (aid) => `ld_${aid}`, fresh: () => 'ld_fresh' }
 const T = 1_700_000_000_000
+const SCORING = { stage: 'visitor', stageChangedAt: null, score: 0, fitScore: 0, engagementScore: 0, rfm: null,
+  purchases: 0, revenue: 0, lastPurchaseAt: null, salesEventAt: null, referralEventAt: null }
 
 function event(partial: Partial<NormalizedEvent> & Pick<NormalizedEvent, 'anonymousId' | 'ts'>): NormalizedEvent {
   return {
@@ -36,7 +38,7 @@ describe('applyEvents', () => {
   it('takes an earlier replayed campaign touch as the first touch', () => {
     const known = {
       leads: [{ id: 'ld_a', userId: null, email: null, traits: {}, firstSeen: T, lastSeen: T, sessions: 1, eventCount: 1,
-        firstTouch: { source: '(direct)', medium: '(none)', at: T }, lastTouch: null }],
+        firstTouch: { source: '(direct)', medium: '(none)', at: T }, lastTouch: null, ...SCORING }],
       visitors: new Map([['a', 'ld_a']]),
     }
     const offline = event({ anonymousId: 'a', ts: T - 1000, touch: { source: 'google', medium: 'cpc', at: T - 1000 } })
@@ -49,9 +51,9 @@ describe('applyEvents', () => {
     const known = {
       leads: [
         { id: 'ld_x', userId: null, email: 'ada@example.com', traits: { plan: 'pro' }, firstSeen: T, lastSeen: T,
-          sessions: 1, eventCount: 4, firstTouch: null, lastTouch: null },
+          sessions: 1, eventCount: 4, firstTouch: null, lastTouch: null, ...SCORING },
         { id: 'ld_b', userId: null, email: null, traits: {}, firstSeen: T + 10, lastSeen: T + 10,
-          sessions: 1, eventCount: 2, firstTouch: null, lastTouch: null },
+          sessions: 1, eventCount: 2, firstTouch: null, lastTouch: null, ...SCORING },
       ],
       visitors: new Map([['b', 'ld_b']]),
     }
@@ -65,7 +67,7 @@ describe('applyEvents', () => {
   it('starts a new lead when a device known as one user identifies as another unknown user', () => {
     const known = {
       leads: [{ id: 'ld_a', userId: 'alice', email: null, traits: {}, firstSeen: T, lastSeen: T, sessions: 1,
-        eventCount: 1, firstTouch: null, lastTouch: null }],
+        eventCount: 1, firstTouch: null, lastTouch: null, ...SCORING }],
       visitors: new Map([['a', 'ld_a']]),
     }
     const changes = applyEvents(known, [event({ anonymousId: 'a', ts: T + 5, type: 'identify', userId: 'bob' })], ids)

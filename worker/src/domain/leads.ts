@@ -3,6 +3,8 @@
 // loads the current state, applies the returned changes in one D1 transaction.
 import { directTouch, type Touch } from './attribution'
 import type { NormalizedEvent } from './events'
+import type { Rfm } from './lifecycle'
+import type { LifecycleCounters } from './scoring'
 
 /** A new session starts after 30 minutes without events (GA's and Segment's default). */
 export const SESSION_GAP_MS = 30 * 60 * 1000
@@ -18,7 +20,14 @@ export type Lead = {
   eventCount: number
   firstTouch: Touch | null
   lastTouch: Touch | null
-}
+  /** Scoring's output, carried along so a write keeps it (scoring updates it after identity). */
+  stage: string
+  stageChangedAt: number | null
+  score: number
+  fitScore: number
+  engagementScore: number
+  rfm: Rfm | null
+} & LifecycleCounters
 
 /** What the database knows about the visitors and people a batch mentions. */
 export type KnownIdentities = {
@@ -36,6 +45,8 @@ export type LeadChanges = {
   visitors: Array<{ anonymousId: string; leadId: string; firstSeen: number }>
   /** Every visitor of `from` now belongs to `into`. */
   repoint: Array<{ from: string; into: string }>
+  /** The batch's events, grouped by the lead they ended up with. */
+  eventsByLead: Map<string, NormalizedEvent[]>
 }
 
 export type IdMinter = {
@@ -56,6 +67,13 @@ function mergeInto(target: Lead, source: Lead): void {
   target.firstTouch = earlier(target.firstTouch, source.firstTouch)
   target.lastTouch = later(target.lastTouch, source.lastTouch)
   target.traits = { ...source.traits, ...target.traits }
+  target.purchases += source.purchases
+  target.revenue += source.revenue
+  const max = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.max(a, b))
+  const min = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.min(a, b))
+  target.lastPurchaseAt = max(target.lastPurchaseAt, source.lastPurchaseAt)
+  target.salesEventAt = min(target.salesEventAt, source.salesEventAt)
+  target.referralEventAt = min(target.referralEventAt, source.referralEventAt)
 }
 
 function newLead(id: string, event: NormalizedEvent): Lead {
@@ -70,6 +88,17 @@ function newLead(id: string, event: NormalizedEvent): Lead {
     eventCount: 0,
     firstTouch: event.touch ?? directTouch(event.url ?? undefined, event.ts),
     lastTouch: event.touch,
+    stage: 'visitor',
+    stageChangedAt: null,
+    score: 0,
+    fitScore: 0,
+    engagementScore: 0,
+    rfm: null,
+    purchases: 0,
+    revenue: 0,
+    lastPurchaseAt: null,
+    salesEventAt: null,
+    referralEventAt: null,
   }
 }
 
@@ -104,6 +133,7 @@ export function applyEvents(known: KnownIdentities, events: readonly NormalizedE
   const touched = new Set<string>()
   const removed = new Set<string>()
   const repoint: LeadChanges['repoint'] = []
+  const eventsByLead = new Map<string, NormalizedEvent[]>()
 
   const find = (predicate: (lead: Lead) => boolean) => {
     for (const lead of leads.values()) if (!removed.has(lead.id) && predicate(lead)) return lead
@@ -137,6 +167,8 @@ export function applyEvents(known: KnownIdentities, events: readonly NormalizedE
           for (const [anonymousId, leadId] of visitorLead) {
             if (leadId === lead.id) pointVisitor(anonymousId, person.id, person.firstSeen)
           }
+          eventsByLead.set(person.id, [...(eventsByLead.get(person.id) ?? []), ...(eventsByLead.get(lead.id) ?? [])])
+          eventsByLead.delete(lead.id)
         } else {
           pointVisitor(event.anonymousId, person.id, event.ts)
         }
@@ -155,6 +187,7 @@ export function applyEvents(known: KnownIdentities, events: readonly NormalizedE
 
     recordActivity(lead, event, created)
     touched.add(lead.id)
+    eventsByLead.set(lead.id, [...(eventsByLead.get(lead.id) ?? []), event])
   }
 
   return {
@@ -164,5 +197,6 @@ export function applyEvents(known: KnownIdentities, events: readonly NormalizedE
     remove: [...removed].filter((id) => existing.has(id)),
     visitors: [...changedVisitors].map(([anonymousId, v]) => ({ anonymousId, ...v })),
     repoint,
+    eventsByLead,
   }
 }

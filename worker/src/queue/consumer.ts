@@ -1,7 +1,9 @@
 // The JOBS queue consumer: acks or retries each message on its own.
 import { openDb } from '../db/client'
 import { storeEvents } from '../db/ingest'
+import { findSite } from '../db/sites'
 import type { Job } from './jobs'
+import { rescorePage } from './rescore'
 
 export async function consumeJobs(batch: MessageBatch<Job>, env: Env): Promise<void> {
   const db = openDb(env.DB)
@@ -9,11 +11,14 @@ export async function consumeJobs(batch: MessageBatch<Job>, env: Env): Promise<v
     try {
       const job = message.body
       switch (job.kind) {
-        case 'ingest':
-          await storeEvents(db, job.siteId, job.events, job.receivedAt)
+        case 'ingest': {
+          const site = await findSite(db, job.siteId)
+          if (site) await storeEvents(db, site, job.events, job.receivedAt)
           break
-        default:
-          console.error('unknown job kind', job)
+        }
+        case 'rescore':
+          await rescorePage(db, env.JOBS as Queue<Job>, job, Date.now())
+          break
       }
       message.ack()
     } catch (error) {

@@ -4,4 +4,7 @@ import type { NormalizedEvent } from '../domain/events'
 /** Events accepted by POST /v1/events in queue-buffered ingest mode, written to D1 by the consumer. */
 export type IngestJob = { kind: 'ingest'; siteId: string; receivedAt: number; events: NormalizedEvent[] }
 
-export type Job = IngestJob
+/** One page of a site-wide re-score after a rule change; the consumer chains the next page. */
+export type RescoreJob = { kind: 'rescore'; siteId: string; rulesVersion: number; after: string }
+
+export type Job = IngestJob | RescoreJob

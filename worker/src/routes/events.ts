@@ -91,7 +91,7 @@ eventsApi.post('/events', async (c) => {
     if (fresh.length > 0) await c.env.JOBS.send({ kind: 'ingest', siteId: site.id, receivedAt, events: fresh } satisfies Job)
     accepted = fresh.length
   } else {
-    ;({ accepted, rowsWritten } = await storeEvents(db, site.id, events, receivedAt))
+    ;({ accepted, rowsWritten } = await storeEvents(db, site, events, receivedAt))
   }
   // Outside production, report the D1 cost of the request (the bench's rows-per-event budget). Never in
   // production: whether an identify wrote a merge would tell a caller that an email is a known lead.

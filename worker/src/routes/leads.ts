@@ -2,7 +2,7 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
 import { openDb } from '../db/client'
-import { findLead, leadEvents, listLeads, type LeadWithVisitors } from '../db/leads'
+import { findLead, leadEvents, listLeads, scoreBreakdown, stageHistory, type LeadWithVisitors } from '../db/leads'
 import type { EventRow } from '../db/schema'
 import { findSite } from '../db/sites'
 import { ApiError } from '../http/errors'
@@ -14,6 +14,9 @@ const LeadQuery = z
     anonymousId: z.string().max(128).optional(),
     email: z.string().max(320).optional(),
     stage: z.string().max(40).optional(),
+    minScore: z.coerce.number().int().optional(),
+    maxScore: z.coerce.number().int().optional(),
+    source: z.string().max(200).optional(),
     limit: z.coerce.number().int().min(1).max(500).default(100),
   })
   .strict()
@@ -28,7 +31,10 @@ export const leadView = (lead: LeadWithVisitors) => ({
   email: lead.email,
   userId: lead.userId,
   score: lead.score,
+  fitScore: lead.fitScore,
+  engagementScore: lead.engagementScore,
   stage: lead.stage,
+  stageChangedAt: lead.stageChangedAt === null ? null : iso(lead.stageChangedAt),
   traits: lead.traits,
   anonymousIds: lead.anonymousIds,
   sessions: lead.sessions,
@@ -37,6 +43,9 @@ export const leadView = (lead: LeadWithVisitors) => ({
   lastSeen: iso(lead.lastSeen),
   firstTouch: touchView(lead.firstTouch),
   lastTouch: touchView(lead.lastTouch),
+  purchases: lead.purchases,
+  revenue: lead.revenue,
+  rfm: lead.rfm ?? null,
 })
 
 const eventView = (event: EventRow) => ({
@@ -65,6 +74,22 @@ export const leadsApi = new Hono<{ Bindings: Env }>()
     const siteId = c.req.param('siteId')
     const lead = await findLead(db, siteId, c.req.param('leadId'))
     if (!lead) throw new ApiError(404, 'lead_not_found', 'No lead with this id on this site.')
-    const events = await leadEvents(db, siteId, lead.anonymousIds, 200)
-    return c.json({ ...leadView(lead), scoreBreakdown: [], events: events.map(eventView) })
+    const [events, breakdown, history] = await Promise.all([
+      leadEvents(db, siteId, lead.anonymousIds, 200),
+      scoreBreakdown(db, siteId, lead.id),
+      stageHistory(db, siteId, lead.id),
+    ])
+    const now = Date.now()
+    return c.json({
+      ...leadView(lead),
+      scoreBreakdown: breakdown.map((entry) => ({
+        ...entry,
+        rule: entry.rule ?? '(deleted rule)',
+        at: iso(entry.at),
+        expiresAt: entry.expiresAt === null ? null : iso(entry.expiresAt),
+        lapsed: entry.expiresAt !== null && entry.expiresAt <= now,
+      })),
+      stageHistory: history.map((change) => ({ ...change, at: iso(change.at) })),
+      events: events.map(eventView),
+    })
   })

@@ -1,0 +1,85 @@
+// Mapping between lead rows and the domain's Lead, and the statements that persist a scored lead.
+import { and, eq, inArray } from 'drizzle-orm'
+import type { Lead } from '../domain/leads'
+import type { LedgerEntry, ScoredLead } from '../domain/scoring'
+import type { Db } from './client'
+import { leadChanges, leads, scoreEntries, type LeadRow, type ScoreEntryRow } from './schema'
+
+export function toLead(row: LeadRow): Lead {
+  return {
+    id: row.id,
+    userId: row.userId,
+    email: row.email,
+    traits: row.traits,
+    firstSeen: row.firstSeen,
+    lastSeen: row.lastSeen,
+    sessions: row.sessions,
+    eventCount: row.eventCount,
+    firstTouch: row.firstTouch ?? null,
+    lastTouch: row.lastTouch ?? null,
+    stage: row.stage,
+    stageChangedAt: row.stageChangedAt,
+    score: row.score,
+    fitScore: row.fitScore,
+    engagementScore: row.engagementScore,
+    rfm: row.rfm ?? null,
+    purchases: row.purchases,
+    revenue: row.revenue,
+    lastPurchaseAt: row.lastPurchaseAt,
+    salesEventAt: row.salesEventAt,
+    referralEventAt: row.referralEventAt,
+  }
+}
+
+export const toLedgerEntry = (row: ScoreEntryRow): LedgerEntry => ({
+  ruleId: row.ruleId,
+  key: row.key,
+  kind: row.kind,
+  points: row.points,
+  at: row.at,
+  eventId: row.eventId,
+  expiresAt: row.expiresAt,
+})
+
+/** Insert-or-update of the whole lead row. */
+export function upsertLead(db: Db, siteId: string, lead: Lead) {
+  const { id, ...rest } = lead
+  const values = { ...rest, revenue: lead.revenue }
+  return db
+    .insert(leads)
+    .values({ id, siteId, ...values })
+    .onConflictDoUpdate({ target: leads.id, set: values })
+}
+
+const chunk = <T>(items: readonly T[], size: number): T[][] =>
+  Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, i * size + size))
+
+/**
+ * The ledger inserts and removals and the stage change record of a scored lead (not the lead row).
+ * Entries already past their expiry at `at` are written as lapsed, so the cron never revisits them.
+ */
+export function scoringStatements(db: Db, siteId: string, scored: ScoredLead, at: number) {
+  const leadId = scored.lead.id
+  // D1 binds at most 100 parameters per statement: 9 entries × 10 columns.
+  const inserts = chunk(scored.add, 9).map((part) =>
+    db
+      .insert(scoreEntries)
+      .values(part.map((entry) => ({ siteId, leadId, ...entry, lapsed: entry.expiresAt !== null && entry.expiresAt <= at })))
+      .onConflictDoNothing(),
+  )
+  const removals = scored.removeFit.length
+    ? [
+        db
+          .delete(scoreEntries)
+          .where(and(eq(scoreEntries.siteId, siteId), eq(scoreEntries.leadId, leadId), eq(scoreEntries.kind, 'fit'), inArray(scoreEntries.ruleId, scored.removeFit))),
+      ]
+    : []
+  const change = scored.stageChange
+    ? [db.insert(leadChanges).values({ siteId, leadId, kind: 'stage', from: scored.stageChange.from, to: scored.stageChange.to, at })]
+    : []
+  return [...removals, ...inserts, ...change]
+}
+
+/** Drops a lead's whole ledger (before a replay, or when the lead is merged away). */
+export const clearLedger = (db: Db, siteId: string, leadId: string) =>
+  db.delete(scoreEntries).where(and(eq(scoreEntries.siteId, siteId), eq(scoreEntries.leadId, leadId)))
