@@ -1,5 +1,5 @@
 // Lead read queries for the admin API.
-import { and, desc, eq, gte, inArray, lte, sql, type SQL } from 'drizzle-orm'
+import { and, desc, eq, gte, lte, sql, type SQL } from 'drizzle-orm'
 import type { Db } from './client'
 import { events, leadChanges, leads, scoreEntries, scoreRules, visitors, type EventRow, type LeadRow } from './schema'
 
@@ -21,7 +21,7 @@ async function withVisitors(db: Db, rows: LeadRow[]): Promise<LeadWithVisitors[]
   const links = await db
     .select({ leadId: visitors.leadId, anonymousId: visitors.anonymousId })
     .from(visitors)
-    .where(inArray(visitors.leadId, rows.map((r) => r.id)))
+    .where(sql`${visitors.leadId} in (select value from json_each(${JSON.stringify(rows.map((r) => r.id))}))`)
     .orderBy(visitors.firstSeen)
   return rows.map((row) => ({
     ...row,
@@ -61,7 +61,7 @@ export function leadEvents(db: Db, siteId: string, anonymousIds: string[], limit
   return db
     .select()
     .from(events)
-    .where(and(eq(events.siteId, siteId), inArray(events.anonymousId, anonymousIds)))
+    .where(and(eq(events.siteId, siteId), sql`${events.anonymousId} in (select value from json_each(${JSON.stringify(anonymousIds)}))`))
     .orderBy(desc(events.ts))
     .limit(limit)
     .all()
@@ -78,6 +78,7 @@ export function scoreBreakdown(db: Db, siteId: string, leadId: string) {
       at: scoreEntries.at,
       eventId: scoreEntries.eventId,
       expiresAt: scoreEntries.expiresAt,
+      lapsed: scoreEntries.lapsed,
     })
     .from(scoreEntries)
     .leftJoin(scoreRules, eq(scoreRules.id, scoreEntries.ruleId))

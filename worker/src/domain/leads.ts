@@ -182,8 +182,8 @@ export function applyEvents(known: KnownIdentities, events: readonly NormalizedE
       }
       lead.userId = event.userId ?? lead.userId
       lead.email = event.email ?? lead.email
-      lead.traits = { ...lead.traits, ...event.data }
     }
+    if (event.type === 'identify') lead.traits = { ...lead.traits, ...event.data }
 
     recordActivity(lead, event, created)
     touched.add(lead.id)

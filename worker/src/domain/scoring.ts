@@ -107,7 +107,13 @@ export type LifecycleCounters = {
 export const NO_COUNTERS: LifecycleCounters = { purchases: 0, revenue: 0, lastPurchaseAt: null, salesEventAt: null, referralEventAt: null }
 
 export function countLifecycleEvents(previous: LifecycleCounters, events: readonly ScorableEvent[], config: ScoringConfig): LifecycleCounters {
-  const next = { ...previous }
+  const next: LifecycleCounters = {
+    purchases: previous.purchases,
+    revenue: previous.revenue,
+    lastPurchaseAt: previous.lastPurchaseAt,
+    salesEventAt: previous.salesEventAt,
+    referralEventAt: previous.referralEventAt,
+  }
   const named = (names: readonly string[], name: string | null) => name !== null && names.some((n) => n.toLowerCase() === name.toLowerCase())
   for (const event of events) {
     if (event.type !== 'track') continue

@@ -87,7 +87,7 @@ export const leadsApi = new Hono<{ Bindings: Env }>()
         rule: entry.rule ?? '(deleted rule)',
         at: iso(entry.at),
         expiresAt: entry.expiresAt === null ? null : iso(entry.expiresAt),
-        lapsed: entry.expiresAt !== null && entry.expiresAt <= now,
+        lapsed: entry.lapsed || (entry.expiresAt !== null && entry.expiresAt <= now),
       })),
       stageHistory: history.map((change) => ({ ...change, at: iso(change.at) })),
       events: events.map(eventView),

@@ -1,0 +1,122 @@
+// `npm run bench`: measures Cairn against DESIGN.md's performance budgets in one run and writes
+// bench/results.json. Flags: --no-peers (skip the npm install of peers), --no-ingest, --port N (8799).
+import { writeFileSync } from 'node:fs'
+import { cpus, totalmem } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { build } from '../scripts/build.mjs'
+import { ingestSection, removeScratchNow } from './ingest-section.mjs'
+import { sdkSizeSection } from './sdk-size.mjs'
+import { fixed, int, printTable } from './table.mjs'
+import { killAllWorkersNow, stopAllWorkers } from './worker.mjs'
+
+const benchDir = dirname(fileURLToPath(import.meta.url))
+const root = join(benchDir, '..')
+/** Hard stop for the whole run: a hung server or registry must not keep the bench (or a CI box) busy. */
+const WATCHDOG_MS = 8 * 60_000
+const SDK_BROTLI_BUDGET = 4096
+
+function parseArgs(argv) {
+  const known = new Set(['--no-peers', '--no-ingest', '--port'])
+  const unknown = argv.filter((arg, i) => arg.startsWith('--') && !known.has(arg) && argv[i - 1] !== '--port')
+  if (unknown.length > 0) throw new Error(`unknown option ${unknown.join(' ')} (known: ${[...known].join(' ')})`)
+  const portIndex = argv.indexOf('--port')
+  const port = portIndex >= 0 ? Number(argv[portIndex + 1]) : 8799
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`--port needs a port number, got ${argv[portIndex + 1]}`)
+  return { peers: !argv.includes('--no-peers'), ingest: !argv.includes('--no-ingest'), port }
+}
+
+/** Where the numbers came from: they only compare within one machine. */
+function machine() {
+  return {
+    cpu: cpus()[0]?.model?.trim() ?? 'unknown',
+    cores: cpus().length,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+  }
+}
+
+/** Wrangler runs in its own process group: end it on Ctrl-C, kill, a crash or the watchdog. */
+function installCleanup() {
+  const cleanUp = () => {
+    killAllWorkersNow()
+    removeScratchNow()
+  }
+  process.on('exit', cleanUp)
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.on(signal, () => {
+      console.error(`\nbench: ${signal}, stopping wrangler`)
+      cleanUp()
+      process.exit(130)
+    })
+  }
+  setTimeout(() => {
+    console.error(`\nbench: still running after ${WATCHDOG_MS / 60_000} minutes, giving up`)
+    cleanUp()
+    process.exit(2)
+  }, WATCHDOG_MS).unref()
+}
+
+/** Budget rows: metric, value, budget, pass/fail (n/a rows are informational). */
+function summaryRows(size, ingest) {
+  const rows = []
+  const check = (metric, value, budget, pass) => rows.push({ metric, value, budget, pass })
+  if (size) {
+    check('SDK core brotli-11 bytes', int(size.cairn.brotli), `≤ ${int(SDK_BROTLI_BUDGET)}`, size.cairn.brotli <= SDK_BROTLI_BUDGET)
+    for (const peer of size.peers) check(`  ${peer.name} ${peer.version} / Cairn (brotli)`, `${fixed(peer.ratio)}×`, '—', null)
+  }
+  if (ingest) {
+    const [batched, single, queue] = ingest.runs
+    check('Ingest events/s, 20-event batches (direct)', int(batched.eventsPerSecond), '—', null)
+    check('Ingest events/s, one event per request (direct)', int(single.eventsPerSecond), '—', null)
+    check('Ingest batched / single events/s', `${fixed(ingest.batchedOverSingle)}×`, '≥ 10×', ingest.batchedOverSingle >= 10)
+    check('D1 rows written per event (direct, batched)', fixed(ingest.rowsPerEvent, 2), '≤ 3', ingest.rowsPerEvent !== null && ingest.rowsPerEvent <= 3)
+    check('Ingest events/s, 20-event batches (queue mode)', int(queue.eventsPerSecond), '—', null)
+    check('D1 rows written per event (queue mode)', 'n/a', '—', null)
+    check('All 202, accepted = sent', ingest.mismatches.length === 0 ? 'yes' : `${ingest.mismatches.length} run(s) off`, 'yes', ingest.mismatches.length === 0)
+    check('D1 read-back: events and lead counters = accepted', ingest.storedProblems === 0 ? 'yes' : `${ingest.storedProblems} run(s) off`, 'yes', ingest.storedProblems === 0)
+    check('Queue mode: accepted events reach D1', ingest.queueDrain.complete ? `yes, ≤ ${fixed(ingest.queueDrain.seconds, 1)} s after last 202` : 'no', 'yes', ingest.queueDrain.complete)
+  }
+  return rows
+}
+
+async function main() {
+  const options = parseArgs(process.argv.slice(2))
+  installCleanup()
+  const startedAt = new Date()
+  const info = machine()
+  console.log(`Cairn bench ${startedAt.toISOString()} · ${info.cpu} · ${info.cores} cores · ${info.memoryGiB} GiB · Node ${info.node}`)
+
+  // One build for both sections: the measured SDK and the Worker's assets come from the current tree.
+  await build({ quiet: true })
+
+  const size = await sdkSizeSection({ root, benchDir, peers: options.peers })
+  const ingest = options.ingest ? await ingestSection({ root, preferredPort: options.port }) : null
+  if (!ingest) console.log('\n2. Ingest: skipped (--no-ingest)')
+
+  const summary = summaryRows(size, ingest)
+  printTable(
+    '3. Summary',
+    ['metric', 'value', 'budget', 'result'],
+    summary.map((r) => [r.metric, r.value, r.budget, r.pass === null ? '' : r.pass ? 'pass' : 'FAIL']),
+  )
+  const seconds = (Date.now() - startedAt.getTime()) / 1000
+  console.log(`\nbench finished in ${fixed(seconds, 0)} s`)
+
+  const results = { timestamp: startedAt.toISOString(), durationSeconds: Math.round(seconds), machine: info, options, sdkSize: size, ingest, summary }
+  writeFileSync(join(benchDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`)
+  console.log('wrote bench/results.json')
+  return summary.some((r) => r.pass === false) ? 1 : 0
+}
+
+main()
+  .then(async (code) => {
+    await stopAllWorkers()
+    process.exit(code)
+  })
+  .catch(async (error) => {
+    console.error(`\nbench failed: ${error.stack ?? error.message}`)
+    await stopAllWorkers()
+    process.exit(1)
+  })
