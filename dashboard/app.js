@@ -1,9 +1,13 @@
-// Cairn dashboard shell: signs in with the admin token, lists sites and their leads through /api.
+// Cairn dashboard: signs in with the admin token; sites, their leads, score rules and settings through /api.
 // Every value from the API may come from a visitor, so it reaches the page as DOM text only.
 
 const TOKEN_KEY = 'cairn_admin_token'
 const $ = (id) => document.getElementById(id)
-const state = { token: null, sites: null, siteId: null, leads: [], leadsKey: null, lead: null, focusLead: null, listSeq: 0, detailSeq: 0 }
+const state = {
+  token: null, sites: null, siteId: null, leads: [], leadsKey: null, lead: null, focusLead: null, listSeq: 0, detailSeq: 0,
+  // Scoring: `rules` as saved, `draft` as edited ({key, id|null, input: RuleInput}); both for `rulesSite`.
+  scoring: null, rules: [], draft: [], rulesSite: null, editing: null, keySeq: 0, previewSeq: 0, previewTimer: 0, saving: false,
+}
 
 // sessionStorage can throw (storage disabled): the token then lives in memory only.
 const tokenStore = {
@@ -56,15 +60,21 @@ function isSafeHref(value) {
 }
 
 const enc = encodeURIComponent
-const leadsHref = (siteId) => `#/sites/${enc(siteId)}/leads`
+const siteApi = (siteId) => `/api/sites/${enc(siteId)}`
+const siteHref = (siteId, tab) => `#/sites/${enc(siteId)}/${tab}`
+const leadsHref = (siteId) => siteHref(siteId, 'leads')
 const leadHref = (siteId, leadId) => `${leadsHref(siteId)}/${enc(leadId)}`
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' })
+const shortDate = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' })
+const dayDate = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric' })
+const numberFormat = new Intl.NumberFormat()
 const dash = () => el('span', { class: 'muted' }, '—')
+const plural = (n, word) => `${numberFormat.format(n)} ${word}${n === 1 ? '' : 's'}`
 
-function timeEl(iso) {
+function timeEl(iso, format = dateFormat) {
   const date = new Date(iso)
   if (!iso || Number.isNaN(date.getTime())) return dash()
-  return el('time', { datetime: date.toISOString(), title: date.toISOString() }, dateFormat.format(date))
+  return el('time', { datetime: date.toISOString(), title: date.toISOString() }, format.format(date))
 }
 
 function formatValue(value) {
@@ -75,9 +85,17 @@ function formatValue(value) {
 const linkOrText = (url) =>
   /^https?:/i.test(url) ? el('a', { href: url, target: '_blank', rel: 'noopener noreferrer' }, url) : el('span', {}, String(url))
 
-function stageBadge(stage) {
-  const name = String(stage || 'visitor')
-  return el('span', { class: /^[a-z_]+$/.test(name) ? `badge stage-${name}` : 'badge' }, name)
+/** A badge whose class comes from a safe name (stage, segment, kind); other names get the plain style. */
+function badge(name, prefix = 'stage') {
+  const text = String(name)
+  return el('span', { class: /^[a-z_]+$/.test(text) ? `badge ${prefix}-${text}` : 'badge' }, text)
+}
+const stageBadge = (stage) => badge(stage || 'visitor')
+
+/** Signed, colored number: +10 / −5. */
+function signed(value, zero = '0') {
+  const n = Number(value) || 0
+  return el('span', { class: n > 0 ? 'pos' : n < 0 ? 'neg' : 'muted' }, n > 0 ? `+${n}` : n < 0 ? `−${-n}` : zero)
 }
 
 let toastTimer
@@ -104,13 +122,63 @@ function copyButton(text, label, className) {
   return button
 }
 
+// Form errors: a red border plus, when `inline`, the message under the field.
+
+function markInvalid(input, message, inline = true) {
+  input.setAttribute('aria-invalid', 'true')
+  if (!inline) return
+  const host = input.closest('.field, .cond') || input.parentElement
+  const note = el('p', { class: 'field-error' }, message)
+  if (input.id) {
+    note.id = `${input.id}-error`
+    input.setAttribute('aria-describedby', note.id)
+  }
+  host.append(note)
+}
+
+function clearInvalid(form) {
+  for (const note of form.querySelectorAll('.field-error')) note.remove()
+  for (const input of form.querySelectorAll('[aria-invalid]')) {
+    input.removeAttribute('aria-invalid')
+    input.removeAttribute('aria-describedby')
+  }
+}
+
+/** The input an API issue path points at: the longest prefix found in `fields` (path → input id). */
+function issueInput(fields, path) {
+  if (typeof fields === 'function') return fields(path)
+  const parts = String(path ?? '').split('.')
+  for (let n = parts.length; n > 0; n--) {
+    const id = fields[parts.slice(0, n).join('.')]
+    if (id) return $(id)
+  }
+  return null
+}
+
+/** Shows a 400's issues: next to their fields when `inline`, the others (or all, labelled) in the box. */
+function showIssues(boxId, error, fields, { inline = true, labels = {} } = {}) {
+  const items = []
+  for (const { path, message } of error.issues || []) {
+    const input = issueInput(fields, path)
+    if (input) markInvalid(input, message, inline)
+    const label = labels[path] || labels[String(path).split('.')[0]] || path || 'Request'
+    if (!input || !inline) items.push(el('li', {}, el('strong', {}, `${label}: `), message))
+  }
+  $(boxId).replaceChildren(el('p', {}, error.message), items.length ? el('ul', {}, items) : '')
+  $(boxId).hidden = false
+  const first = $(boxId).closest('form')?.querySelector('[aria-invalid="true"]')
+  if (first) first.focus()
+}
+
 // Views and routing
+
+const VIEWS = ['sites', 'leads', 'scoring', 'settings']
+const TABS = { leads: 'Leads', scoring: 'Scoring', settings: 'Settings' }
 
 function showView(name) {
   const signedIn = name !== 'sign-in'
   $('sign-in-view').hidden = signedIn
-  $('sites-view').hidden = name !== 'sites'
-  $('leads-view').hidden = name !== 'leads'
+  for (const view of VIEWS) $(`${view}-view`).hidden = name !== view
   $('nav').hidden = $('sign-out').hidden = !signedIn
 }
 
@@ -124,7 +192,11 @@ function showSignIn(message) {
 function parseRoute() {
   let parts = []
   try { parts = location.hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent) } catch {}
-  if (parts[0] === 'sites' && parts[1] && parts[2] === 'leads') return { view: 'leads', siteId: parts[1], leadId: parts[3] || null }
+  if (parts[0] === 'sites' && parts[1]) {
+    const view = parts[2] || 'leads'
+    if (view === 'leads') return { view, siteId: parts[1], leadId: parts[3] || null }
+    if (TABS[view]) return { view, siteId: parts[1] }
+  }
   return { view: 'sites' }
 }
 
@@ -133,6 +205,8 @@ async function render() {
   const route = parseRoute()
   try {
     if (route.view === 'leads') await renderLeadsRoute(route)
+    else if (route.view === 'scoring') await renderScoringRoute(route)
+    else if (route.view === 'settings') await renderSettingsRoute(route)
     else await renderSitesRoute()
   } catch (error) {
     handleFailure(error)
@@ -147,6 +221,27 @@ function handleFailure(error) {
 async function loadSites() {
   if (!state.sites) state.sites = (await api('/api/sites')).sites
   return state.sites
+}
+
+/** Shows a site's view with its crumbs, title and tabs; answers the site, or undefined for an unknown id. */
+async function enterSite(siteId, view) {
+  showView(view)
+  const site = (await loadSites()).find((s) => s.id === siteId)
+  const name = site ? site.name : siteId
+  $(`${view}-title`).textContent = `${TABS[view]} · ${name}`
+  document.title = `${TABS[view]} · ${name} · Cairn`
+  $('leads-site-name').textContent = name
+  for (const crumb of document.querySelectorAll('.crumb-site')) crumb.textContent = name
+  // Only the visible view holds the tabs, so their ids stay unique.
+  for (const nav of document.querySelectorAll('.tabs')) nav.replaceChildren()
+  $(`${view}-view`).querySelector('.tabs').replaceChildren(...Object.entries(TABS).map(([tab, label]) =>
+    el('a', { href: siteHref(siteId, tab), id: `tab-${tab}`, 'aria-current': tab === view ? 'page' : null }, label)))
+  return site
+}
+
+async function loadScoring(siteId) {
+  if (state.scoring?.siteId !== siteId) state.scoring = { ...(await api(`${siteApi(siteId)}/scoring`)), siteId }
+  return state.scoring
 }
 
 // Sign in and out
@@ -173,9 +268,10 @@ async function signIn(event) {
 
 function signOut(message) {
   tokenStore.clear()
-  Object.assign(state, { token: null, sites: null, leads: [], leadsKey: null, lead: null })
+  Object.assign(state, { token: null, sites: null, leads: [], leadsKey: null, lead: null, scoring: null, rules: [], draft: [], rulesSite: null, editing: null })
   state.listSeq++
   state.detailSeq++
+  state.previewSeq++
   $('sites-body').replaceChildren()
   $('leads-body').replaceChildren()
   $('lead-detail').hidden = true
@@ -206,7 +302,8 @@ function siteRows(site) {
         copyButton(site.key, `Copy site key of ${site.name}`, 'copy-key')),
       el('td', {}, el('ul', { class: 'plain' }, (site.origins || []).map((origin) => el('li', {}, origin)))),
       el('td', {}, site.origin || dash()),
-      el('td', { class: 'actions' }, el('a', { href, class: 'button-link' }, 'Leads'))),
+      el('td', { class: 'actions nowrap' }, el('a', { href, class: 'button-link' }, 'Leads'), ' ',
+        el('a', { href: siteHref(site.id, 'scoring'), class: 'button-link' }, 'Scoring'))),
     el('tr', { class: 'install', 'data-site-id': site.id },
       el('td', { colspan: 5 }, el('div', { class: 'snippet' },
         el('pre', {}, el('code', { class: 'snippet-code' }, snippet)),
@@ -214,25 +311,24 @@ function siteRows(site) {
   ]
 }
 
-const SITE_FIELDS = { name: ['Name', 'site-name'], origins: ['Allowed origins', 'site-origins'], origin: ['Edge origin', 'site-edge-origin'] }
+const SITE_LABELS = { name: 'Name', origins: 'Allowed origins', origin: 'Edge origin', hostnames: 'Hostnames' }
+const splitList = (text) => text.split(/[\s,]+/).filter(Boolean)
 
-function showSiteIssues(error, origins) {
-  const items = (error.issues || []).map(({ path, message }) => {
-    const [field, index] = String(path || '').split('.')
-    const [label, inputId] = SITE_FIELDS[field] || [path || 'Request']
-    if (inputId) $(inputId).setAttribute('aria-invalid', 'true')
-    const value = field === 'origins' && origins[index] !== undefined ? ` “${origins[index]}”` : ''
-    return el('li', {}, el('strong', {}, `${label}${value}: `), message)
-  })
-  $('site-error').replaceChildren(el('p', {}, error.message), items.length ? el('ul', {}, items) : '')
-  $('site-error').hidden = false
+/** Lists the issues with their labels (and the offending origin or hostname), marking the inputs. */
+function showSiteIssues(boxId, error, fields, lists) {
+  const labels = { ...SITE_LABELS }
+  for (const { path } of error.issues || []) {
+    const [field, index] = String(path ?? '').split('.')
+    if (lists[field]?.[index] !== undefined) labels[path] = `${SITE_LABELS[field]} “${lists[field][index]}”`
+  }
+  showIssues(boxId, error, fields, { inline: false, labels })
 }
 
 async function createSite(event) {
   event.preventDefault()
   $('site-error').hidden = true
-  for (const [, id] of Object.values(SITE_FIELDS)) $(id).removeAttribute('aria-invalid')
-  const origins = $('site-origins').value.split(/[\s,]+/).filter(Boolean)
+  clearInvalid($('site-form'))
+  const origins = splitList($('site-origins').value)
   const body = { name: $('site-name').value.trim(), origins }
   if ($('site-edge-origin').value.trim()) body.origin = $('site-edge-origin').value.trim()
   $('site-create').disabled = true
@@ -245,23 +341,78 @@ async function createSite(event) {
     document.querySelector(`tr.install[data-site-id="${CSS.escape(site.id)}"] .copy-snippet`).focus()
   } catch (error) {
     if (isAuthFailure(error)) handleFailure(error)
-    else showSiteIssues(error, origins)
+    else showSiteIssues('site-error', error, { name: 'site-name', origins: 'site-origins', origin: 'site-edge-origin' }, { origins })
   } finally {
     $('site-create').disabled = false
   }
 }
 
+// Settings
+
+const SETTINGS_FIELDS = { name: 'settings-name', origins: 'settings-origins', origin: 'settings-origin', hostnames: 'settings-hostnames' }
+
+async function renderSettingsRoute({ siteId }) {
+  const site = await enterSite(siteId, 'settings')
+  clearInvalid($('settings-form'))
+  $('settings-status').textContent = ''
+  $('settings-save').disabled = !site
+  showError('settings-error', site ? '' : 'No site with this id. Pick one from the sites list.')
+  fillSettings(site || { origins: [], hostnames: [] })
+}
+
+function fillSettings(site) {
+  $('settings-name').value = site.name || ''
+  $('settings-key').value = site.key || ''
+  $('settings-copy').replaceChildren(site.key ? copyButton(site.key, 'Copy site key', 'copy-key') : '')
+  $('settings-origins').value = (site.origins || []).join('\n')
+  $('settings-origin').value = site.origin || ''
+  $('settings-hostnames').value = (site.hostnames || []).join('\n')
+}
+
+async function saveSettings(event) {
+  event.preventDefault()
+  const { siteId } = parseRoute()
+  const site = state.sites?.find((s) => s.id === siteId)
+  if (!site) return
+  clearInvalid($('settings-form'))
+  showError('settings-error', '')
+  $('settings-status').textContent = ''
+  const origins = splitList($('settings-origins').value)
+  const hostnames = splitList($('settings-hostnames').value)
+  const body = { name: $('settings-name').value.trim(), origins, hostnames }
+  const origin = $('settings-origin').value.trim()
+  // An emptied edge origin is sent as null: it turns edge mode off.
+  if (origin || site.origin) body.origin = origin || null
+  if (!body.name) {
+    markInvalid($('settings-name'), 'Give the site a name.')
+    return $('settings-name').focus()
+  }
+  $('settings-save').disabled = true
+  try {
+    const saved = await api(siteApi(siteId), { method: 'PATCH', body })
+    state.sites = state.sites.map((s) => (s.id === siteId ? saved : s))
+    if (parseRoute().siteId !== siteId) return
+    fillSettings(saved)
+    await enterSite(siteId, 'settings')
+    $('settings-status').textContent = 'Saved.'
+    announce('Site settings saved.')
+  } catch (error) {
+    if (isAuthFailure(error)) return handleFailure(error)
+    showSiteIssues('settings-error', error, SETTINGS_FIELDS, { origins, hostnames })
+  } finally {
+    $('settings-save').disabled = false
+  }
+}
+
 // Leads
 
+const LEAD_FILTERS = { email: 'leads-email', stage: 'leads-stage', minScore: 'leads-min-score', source: 'leads-source' }
+const filterValues = () => Object.entries(LEAD_FILTERS).map(([name, id]) => [name, $(id).value.trim()]).filter(([, v]) => v)
+
 async function renderLeadsRoute({ siteId, leadId }) {
-  showView('leads')
-  const site = (await loadSites()).find((s) => s.id === siteId)
-  const siteName = site ? site.name : siteId
-  $('leads-site-name').textContent = siteName
-  $('leads-title').textContent = `Leads · ${siteName}`
-  document.title = `Leads · ${siteName} · Cairn`
+  const site = await enterSite(siteId, 'leads')
   if (state.siteId !== siteId) {
-    $('leads-email').value = $('leads-stage').value = ''
+    for (const id of Object.values(LEAD_FILTERS)) $(id).value = ''
     state.leadsKey = null
   }
   if (!site) {
@@ -270,24 +421,32 @@ async function renderLeadsRoute({ siteId, leadId }) {
     $('leads-empty').hidden = $('lead-detail').hidden = true
     return showError('leads-error', 'No site with this id. Pick one from the sites list.')
   }
+  // The preset names the stages; without it the default ones stay in the filter.
+  loadScoring(siteId).then(({ stages }) => { if (state.scoring.siteId === siteId) fillStageFilter(stages) }, () => {})
   if (state.leadsKey !== leadsKey(siteId)) await loadLeads(siteId)
   else renderLeads()
   if (leadId) await openLead(siteId, leadId)
   else closeLeadPanel()
 }
 
-const leadsKey = (siteId) => [siteId, $('leads-email').value.trim(), $('leads-stage').value].join('\n')
+function fillStageFilter(stages) {
+  if (!Array.isArray(stages) || !stages.length) return
+  const select = $('leads-stage')
+  const current = select.value
+  select.replaceChildren(el('option', { value: '' }, 'Any stage'), ...stages.map((stage) => el('option', {}, String(stage))))
+  select.value = stages.includes(current) ? current : ''
+}
+
+const leadsKey = (siteId) => JSON.stringify([siteId, filterValues()])
 
 async function loadLeads(siteId) {
   const seq = ++state.listSeq
-  const query = new URLSearchParams({ limit: '200' })
-  if ($('leads-email').value.trim()) query.set('email', $('leads-email').value.trim())
-  if ($('leads-stage').value) query.set('stage', $('leads-stage').value)
+  const query = new URLSearchParams([['limit', '200'], ...filterValues()])
   const key = leadsKey(siteId)
   $('leads-table').setAttribute('aria-busy', 'true')
   showError('leads-error', '')
   try {
-    const { leads } = await api(`/api/sites/${enc(siteId)}/leads?${query}`)
+    const { leads } = await api(`${siteApi(siteId)}/leads?${query}`)
     if (seq !== state.listSeq) return
     Object.assign(state, { siteId, leads, leadsKey: key })
     renderLeads()
@@ -306,17 +465,22 @@ function touchSummary(touch) {
     touch.campaign ? el('span', { class: 'muted' }, ` · ${touch.campaign}`) : null)
 }
 
+const scoreSplit = (lead) => (lead.fitScore == null && lead.engagementScore == null ? null
+  : `fit ${lead.fitScore ?? 0} · engagement ${lead.engagementScore ?? 0}`)
+
 function renderLeads() {
   const { leads, siteId } = state
-  const filtered = Boolean($('leads-email').value.trim() || $('leads-stage').value)
-  $('leads-empty').textContent = filtered ? 'No leads match these filters.' : 'No leads yet. They appear once the site’s script tag sends events.'
+  $('leads-empty').textContent = filterValues().length ? 'No leads match these filters.' : 'No leads yet. They appear once the site’s script tag sends events.'
   $('leads-empty').hidden = leads.length > 0
   $('leads-table').hidden = leads.length === 0
   $('leads-body').replaceChildren(...leads.map((lead) => {
     const href = leadHref(siteId, lead.id)
+    const split = scoreSplit(lead)
     return el('tr', { class: 'lead', 'data-lead-id': lead.id, onclick: (e) => { if (!e.target.closest('a')) location.hash = href } },
       el('td', {}, el('a', { href, class: lead.email ? 'lead-link' : 'lead-link muted' }, lead.email || 'anonymous')),
       el('td', {}, stageBadge(lead.stage)),
+      el('td', { class: 'num score', title: split }, el('strong', {}, String(lead.score ?? 0)),
+        split ? el('small', { class: 'sub' }, `fit ${lead.fitScore ?? 0} · eng ${lead.engagementScore ?? 0}`) : null),
       el('td', { class: 'num' }, String(lead.sessions ?? 0)),
       el('td', { class: 'num' }, String(lead.eventCount ?? 0)),
       el('td', {}, touchSummary(lead.firstTouch)),
@@ -372,9 +536,9 @@ async function openLead(siteId, leadId) {
   panel.setAttribute('aria-busy', 'true')
   $('lead-title').textContent = 'Loading…'
   showError('lead-error', '')
-  for (const id of ['lead-summary', 'lead-traits', 'lead-first-touch', 'lead-last-touch', 'lead-events']) $(id).replaceChildren()
+  for (const part of panel.querySelectorAll('dl, ol, #lead-breakdown')) part.replaceChildren()
   try {
-    const lead = await api(`/api/sites/${enc(siteId)}/leads/${enc(leadId)}`)
+    const lead = await api(`${siteApi(siteId)}/leads/${enc(leadId)}`)
     if (seq !== state.detailSeq) return
     state.lead = lead
     renderLead(lead)
@@ -390,11 +554,21 @@ async function openLead(siteId, leadId) {
   }
 }
 
+function rfmEl(rfm) {
+  if (!rfm || !rfm.segment) return null
+  return el('span', {}, badge(rfm.segment, 'seg'), ' ',
+    el('span', { class: 'muted', title: 'Recency · frequency · monetary, 1–5' }, `R${rfm.recency} F${rfm.frequency} M${rfm.monetary}`))
+}
+
 function renderLead(lead) {
   $('lead-title').textContent = lead.email || 'Anonymous visitor'
+  const split = scoreSplit(lead)
   pairs('lead-summary', [
     ['Stage', stageBadge(lead.stage)],
-    ['Score', String(lead.score ?? 0)],
+    ['Score', el('span', {}, el('strong', {}, String(lead.score ?? 0)), split ? el('span', { class: 'muted' }, ` (${split})`) : null)],
+    ['RFM', rfmEl(lead.rfm)],
+    ['Purchases', lead.purchases ? String(lead.purchases) : null],
+    ['Revenue', lead.revenue ? numberFormat.format(lead.revenue) : null],
     ['Sessions', String(lead.sessions ?? 0)],
     ['Events', String(lead.eventCount ?? 0)],
     ['First seen', timeEl(lead.firstSeen)],
@@ -402,11 +576,28 @@ function renderLead(lead) {
     ['User id', lead.userId],
     ['Visitor ids', (lead.anonymousIds || []).join(', ')],
   ], '')
+  renderBreakdown(lead.scoreBreakdown || [])
+  const history = lead.stageHistory || []
+  $('lead-stages').replaceChildren(...(history.length ? history.map((h) => el('li', {},
+    h.from ? stageBadge(h.from) : dash(), ' → ', stageBadge(h.to), ' ', timeEl(h.at, shortDate)))
+    : [el('li', { class: 'muted' }, 'No stage changes yet.')]))
   pairs('lead-traits', Object.entries(lead.traits || {}), 'No traits yet.')
   touchPairs('lead-first-touch', lead.firstTouch)
   touchPairs('lead-last-touch', lead.lastTouch)
   const events = lead.events || []
   $('lead-events').replaceChildren(...(events.length ? events.map(eventItem) : [el('li', { class: 'muted' }, 'No events.')]))
+}
+
+function renderBreakdown(items) {
+  if (!items.length) return $('lead-breakdown').replaceChildren(el('p', { class: 'muted' }, 'No points yet.'))
+  $('lead-breakdown').replaceChildren(el('table', { class: 'compact' },
+    el('thead', {}, el('tr', {}, el('th', {}, 'Rule'), el('th', {}, 'Kind'), el('th', { class: 'num' }, 'Points'), el('th', {}, 'When'), el('th', {}, 'Expires'))),
+    el('tbody', {}, items.map((item) => el('tr', { 'data-rule-id': item.ruleId, 'data-event-id': item.eventId },
+      el('td', {}, item.rule || item.ruleId || '—'),
+      el('td', {}, item.kind ? el('span', { class: `badge kind-${item.kind === 'fit' ? 'fit' : 'engagement'}`, title: item.kind }, item.kind === 'fit' ? 'fit' : 'eng') : dash()),
+      el('td', { class: 'num' }, signed(item.points)),
+      el('td', { class: 'nowrap' }, timeEl(item.at, dayDate)),
+      el('td', { class: 'nowrap' }, item.expiresAt ? timeEl(item.expiresAt, dayDate) : dash()))))))
 }
 
 const EVENT_NAMES = { page: 'Page view', identify: 'Identify' }
@@ -424,6 +615,424 @@ function eventItem(event) {
       el('pre', {}, JSON.stringify(data, null, 2))) : null)
 }
 
+// Scoring: rules are edited as a draft, previewed against existing leads, then saved as a diff.
+
+const OPS = ['eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'contains', 'exists']
+const RULE_FIELDS = { name: 'rule-name', points: 'rule-points', limit: 'rule-limit', expiresDays: 'rule-expires',
+  'match.type': 'rule-type', 'match.path': 'rule-path', 'match.event': 'rule-event', 'match.where': 'rule-where-add' }
+
+/** match.where.1.value → the value input of the second condition row. */
+function ruleIssueInput(path) {
+  const [, index, part] = /^match\.where\.(\d+)\.?(\w*)/.exec(String(path)) || []
+  const row = index && $('rule-where').children[index]
+  return row ? row.querySelector(`.cond-${part || 'field'}`) || row.firstChild : issueInput(RULE_FIELDS, path)
+}
+
+/** The RuleInput of a rule, keys in a fixed order so that drafts compare as JSON. */
+function toInput({ name, points, limit, expiresDays, enabled, match: { type, path, event, where } }) {
+  const fit = type === 'identify'
+  return {
+    name, points,
+    ...(!fit && limit != null ? { limit } : {}),
+    ...(!fit && expiresDays != null ? { expiresDays } : {}),
+    enabled: enabled !== false,
+    match: { type, ...(type === 'page' ? { path } : type === 'track' ? { event } : {}),
+      ...(where?.length ? { where: where.map(({ field, op, value }) => (op === 'exists' ? { field, op } : { field, op, value })) } : {}) },
+  }
+}
+
+const fromRule = (rule) => ({ key: ++state.keySeq, id: rule.id, input: toInput(rule) })
+const same = (a, b) => JSON.stringify(a) === JSON.stringify(b)
+
+function draftStatus(item) {
+  const saved = item.id && state.rules.find((rule) => rule.id === item.id)
+  return !item.id ? 'new' : saved && same(item.input, toInput(saved)) ? '' : 'edited'
+}
+
+/** [[n, 'new'], [n, 'edited'], [n, 'removed']] */
+function draftChanges() {
+  const count = (status) => state.draft.filter((item) => draftStatus(item) === status).length
+  const removed = state.rules.filter((rule) => !state.draft.some((item) => item.id === rule.id)).length
+  return [[count('new'), 'new'], [count('edited'), 'edited'], [removed, 'removed']]
+}
+const isDirty = () => draftChanges().some(([n]) => n)
+const describe = (counts) => counts.filter(([n]) => n).map(([n, word]) => `${n} ${word}`).join(', ')
+
+const quote = (v) => (typeof v === 'string' && /^[^\s"]+$/.test(v) && !/^(-?[\d.]+|true|false)$/.test(v) ? v : JSON.stringify(v))
+
+/** "Page /pricing* · where properties.plan eq growth" */
+function matchSummary({ type, path, event, where = [] }) {
+  const head = type === 'page' ? `Page ${path || '*'}` : type === 'track' ? `Event ${event}` : 'Identify'
+  const conds = where.map((c) => (c.op === 'exists' ? `${c.field} exists` : `${c.field} ${c.op} ${quote(c.value)}`))
+  return conds.length ? `${head} · where ${conds.join(' and ')}` : head
+}
+
+async function renderScoringRoute({ siteId }) {
+  const site = await enterSite(siteId, 'scoring')
+  $('scoring-view').querySelector('.split').hidden = !site
+  showError('scoring-error', site ? '' : 'No site with this id. Pick one from the sites list.')
+  if (!site || state.rulesSite === siteId) return site && renderRules()
+  Object.assign(state, { rules: [], draft: [], rulesSite: null })
+  closeEditor()
+  $('scoring-status').textContent = ''
+  draftChanged()
+  const [rules, scoring] = await Promise.allSettled([api(`${siteApi(siteId)}/rules`), loadScoring(siteId)])
+  for (const { reason } of [rules, scoring]) if (isAuthFailure(reason)) throw reason
+  if (parseRoute().siteId !== siteId) return
+  if (rules.value) Object.assign(state, { rules: rules.value.rules || [], draft: (rules.value.rules || []).map(fromRule), rulesSite: siteId })
+  else showError('scoring-error', `Could not load the rules: ${rules.reason.message}`)
+  if (scoring.value) fillScoringForm(scoring.value)
+  else showError('scoring-form-error', `Could not load the thresholds: ${scoring.reason.message}`)
+  renderRules()
+}
+
+function renderRules() {
+  const { draft } = state
+  $('rules-empty').hidden = draft.length > 0
+  $('rules-table').hidden = !draft.length
+  $('rules-body').replaceChildren(...draft.map(ruleRow))
+  const changes = describe(draftChanges())
+  $('rules-save').disabled = $('rules-discard').disabled = !changes || state.saving
+  $('rules-dirty').textContent = changes ? `Unsaved: ${changes}` : 'All rules saved.'
+}
+
+function ruleRow(item) {
+  const { input } = item
+  const { name, match } = input
+  const status = draftStatus(item)
+  const fit = match.type === 'identify'
+  const classes = ['rule', status && `draft-${status}`, state.editing === item.key && 'selected', !input.enabled && 'disabled']
+  const button = (action, label, onclick) =>
+    el('button', { type: 'button', class: `ghost small rule-${action}`, 'aria-label': `${label} ${name}`, onclick }, label)
+  return el('tr', { class: classes.filter(Boolean).join(' '), 'data-rule-id': item.id },
+    el('td', {},
+      el('div', { class: 'rule-name' }, name, ' ', badge(fit ? 'fit' : 'engagement', 'kind'), status && el('span', { class: 'badge draft' }, status)),
+      el('div', { class: 'rule-match muted' }, matchSummary(match))),
+    el('td', { class: 'num' }, signed(input.points)),
+    el('td', { class: 'num' }, fit ? el('span', { class: 'muted', title: 'Fit rules count once while the traits match' }, 'once')
+      : input.limit ? `×${input.limit}` : dash()),
+    el('td', { class: 'num nowrap' }, input.expiresDays ? `${input.expiresDays} d` : dash()),
+    el('td', {}, el('input', { type: 'checkbox', class: 'rule-enabled', checked: input.enabled, 'aria-label': `Enabled: ${name}`,
+      onchange: (e) => { item.input = { ...input, enabled: e.target.checked }; draftChanged() } })),
+    el('td', { class: 'actions nowrap' }, button('edit', 'Edit', () => openEditor(item)), ' ', button('remove', 'Remove', () => {
+      state.draft = state.draft.filter((d) => d !== item)
+      if (state.editing === item.key) closeEditor()
+      draftChanged()
+      announce(`Removed “${name}” from the draft. Discard to undo.`)
+    })))
+}
+
+function draftChanged() {
+  if (!state.saving) $('rules-status').replaceChildren()
+  renderRules()
+  schedulePreview()
+}
+
+// Rule editor
+
+function condRow({ field = '', op = 'eq', value = '' } = {}) {
+  const valueInput = el('input', { class: 'cond-value', 'aria-label': 'Value', placeholder: 'value', value: String(value ?? '') })
+  const select = el('select', { class: 'cond-op', 'aria-label': 'Operator', onchange: () => { valueInput.hidden = select.value === 'exists' } },
+    OPS.map((o) => el('option', { selected: o === op }, o)))
+  valueInput.hidden = op === 'exists'
+  return el('div', { class: 'cond' },
+    el('input', { class: 'cond-field', 'aria-label': 'Field', placeholder: 'traits.budget', value: field, autocomplete: 'off' }), select, valueInput,
+    el('button', { type: 'button', class: 'ghost small cond-remove', 'aria-label': 'Remove condition', onclick: (e) => e.currentTarget.parentElement.remove() }, '✕'))
+}
+
+function syncRuleType() {
+  const type = $('rule-type').value
+  $('rule-path-field').hidden = type !== 'page'
+  $('rule-event-field').hidden = type !== 'track'
+  for (const field of document.querySelectorAll('.engagement-only')) field.hidden = type === 'identify'
+  $('rule-kind-hint').textContent = type === 'identify'
+    ? 'Fit rule: counts once while the lead’s traits satisfy the conditions.'
+    : 'Engagement rule: points for each matching event, up to the limit per lead; they lapse after the expiry.'
+}
+
+function openEditor(item) {
+  state.editing = item ? item.key : 'new'
+  const { name, points, limit, expiresDays, match } = item ? item.input : { name: '', points: 10, match: { type: 'page' } }
+  clearInvalid($('rule-form'))
+  $('rule-error').hidden = true
+  $('rule-form-title').textContent = item ? `Edit “${name}”` : 'New rule'
+  $('rule-apply').textContent = item ? 'Apply changes' : 'Add to draft'
+  const values = { name, type: match.type, path: match.path, event: match.event, points, limit, expires: expiresDays }
+  for (const [key, value] of Object.entries(values)) $(`rule-${key}`).value = value ?? ''
+  $('rule-where').replaceChildren(...(match.where || []).map(condRow))
+  syncRuleType()
+  $('rule-form').hidden = false
+  renderRules()
+  $('rule-form').scrollIntoView({ block: 'nearest' })
+  $('rule-name').focus({ preventScroll: true })
+}
+
+function closeEditor() {
+  state.editing = null
+  $('rule-form').hidden = true
+}
+
+/** Numbers and booleans typed in a condition are sent as such (contains always takes text). */
+function conditionValue(op, text) {
+  const trimmed = text.trim()
+  if (op === 'contains') return text
+  if (/^-?\d+(\.\d+)?$/.test(trimmed)) return Number(trimmed)
+  return trimmed === 'true' || trimmed === 'false' ? trimmed === 'true' : text
+}
+
+/** Reads the editor into a RuleInput, with [input, message] errors mirroring the API's checks. */
+function readRuleForm(enabled) {
+  const errors = []
+  const check = (ok, id, message) => { if (!ok) errors.push([typeof id === 'string' ? $(id) : id, message]) }
+  const value = (id) => $(id).value.trim()
+  const type = value('rule-type')
+  const points = Number(value('rule-points'))
+  check(value('rule-name'), 'rule-name', 'Enter a name.')
+  check(value('rule-points') && Number.isInteger(points) && Math.abs(points) <= 1000, 'rule-points', 'Points must be a whole number from −1000 to 1000.')
+  const count = (id) => {
+    const n = value(id) === '' ? null : Number(value(id))
+    check(!$(id).validity.badInput && (n === null || (Number.isInteger(n) && n >= 1)), id, 'A whole number of at least 1, or empty.')
+    return n
+  }
+  const [limit, expiresDays] = type === 'identify' ? [] : [count('rule-limit'), count('rule-expires')]
+  check(type !== 'page' || value('rule-path'), 'rule-path', 'Enter a path, e.g. /pricing* (or * for every page).')
+  check(type !== 'track' || value('rule-event'), 'rule-event', 'Enter the event name, e.g. Signed Up.')
+  const where = [...$('rule-where').children].map((row) => {
+    const [field, op, text] = ['field', 'op', 'value'].map((part) => row.querySelector(`.cond-${part}`))
+    check(/^(properties|traits|context)\.[^.\s]/.test(field.value.trim()), field, 'Use a field such as properties.plan, traits.budget or context.url.')
+    check(op.value === 'exists' || text.value.trim(), text, 'Enter a value.')
+    return { field: field.value.trim(), op: op.value, value: conditionValue(op.value, text.value) }
+  })
+  const match = { type, path: value('rule-path'), event: value('rule-event'), where }
+  return { input: toInput({ name: value('rule-name'), points, limit, expiresDays, enabled, match }), errors }
+}
+
+function applyRule(event) {
+  event.preventDefault()
+  clearInvalid($('rule-form'))
+  const item = state.draft.find((d) => d.key === state.editing)
+  const { input, errors } = readRuleForm(item ? item.input.enabled : true)
+  if (errors.length) {
+    for (const [field, message] of errors) markInvalid(field, message)
+    showError('rule-error', `Check the highlighted field${errors.length > 1 ? 's' : ''}.`)
+    return $('rule-form').querySelector('[aria-invalid]').focus()
+  }
+  if (item) item.input = input
+  else state.draft.push({ key: ++state.keySeq, id: null, input })
+  closeEditor()
+  draftChanged()
+  $('rule-add').focus()
+}
+
+function addCondition() {
+  const row = condRow()
+  $('rule-where').append(row)
+  if ($('rule-type').value !== 'identify') row.firstChild.placeholder = 'properties.plan'
+  row.firstChild.focus()
+}
+
+function cancelRule() {
+  closeEditor()
+  renderRules()
+  $('rule-add').focus()
+}
+
+// Impact preview
+
+function schedulePreview() {
+  clearTimeout(state.previewTimer)
+  const seq = ++state.previewSeq
+  const preview = $('preview')
+  if (!state.rulesSite || !isDirty()) {
+    preview.removeAttribute('aria-busy')
+    $('preview-changed').textContent = 'No unsaved changes. Edit the rules to see their impact on existing leads before saving.'
+    showError('preview-error', '')
+    $('preview-stages').hidden = true
+    return $('preview-leads').replaceChildren()
+  }
+  preview.setAttribute('aria-busy', 'true')
+  state.previewTimer = setTimeout(() => runPreview(seq, state.rulesSite), 300)
+}
+
+async function runPreview(seq, siteId) {
+  try {
+    const result = await api(`${siteApi(siteId)}/rules/preview`, { method: 'POST', body: { rules: state.draft.map((d) => d.input) } })
+    if (seq === state.previewSeq) renderPreview(result, siteId)
+  } catch (error) {
+    if (seq !== state.previewSeq) return
+    if (isAuthFailure(error)) return handleFailure(error)
+    // rules.2.points → “Rule name” points: message
+    const issues = error.issues.map(({ path, message }) => {
+      const [, index, rest] = /^rules\.(\d+)\.?(.*)$/.exec(path) || []
+      return `${state.draft[index] ? `“${state.draft[index].input.name}” ${rest}` : path}: ${message}`
+    })
+    $('preview-changed').textContent = 'Preview unavailable.'
+    showError('preview-error', [error.message, ...issues].join(' · '))
+  } finally {
+    if (seq === state.previewSeq) $('preview').removeAttribute('aria-busy')
+  }
+}
+
+function renderPreview({ before = {}, after = {}, changed = 0, leadsConsidered = 0, sampled, leads = [] }, siteId) {
+  showError('preview-error', '')
+  $('preview-changed').replaceChildren(el('strong', {}, plural(changed, 'lead')),
+    ` of ${numberFormat.format(leadsConsidered)} would change score or stage${sampled ? ' (estimated from a sample)' : ''}.`)
+  const stages = new Set([...(state.scoring?.siteId === siteId ? state.scoring.stages || [] : []), ...Object.keys(before), ...Object.keys(after)])
+  const num = (n) => el('td', { class: 'num' }, n)
+  $('preview-stages').replaceChildren(
+    el('thead', {}, el('tr', {}, el('th', {}, 'Stage'), ['Before', 'After', 'Change'].map((h) => el('th', { class: 'num' }, h)))),
+    el('tbody', {}, [...stages].map((stage) => {
+      const [b, a] = [before[stage], after[stage]].map((n) => Number(n) || 0)
+      return el('tr', { 'data-stage': stage, class: a === b ? 'same' : null }, el('td', {}, stageBadge(stage)),
+        num(numberFormat.format(b)), num(numberFormat.format(a)), num(signed(a - b, '·')))
+    })))
+  $('preview-stages').hidden = false
+  $('preview-leads').replaceChildren(...leads.map((lead) => el('li', { 'data-lead-id': lead.id },
+    el('a', { href: leadHref(siteId, lead.id), class: lead.email ? 'lead-link' : 'lead-link muted' }, lead.email || lead.id),
+    el('span', { class: 'nowrap' }, `${lead.scoreBefore} → `, el('strong', {}, String(lead.scoreAfter)), ' ', signed(lead.scoreAfter - lead.scoreBefore)),
+    el('span', { class: 'nowrap' }, lead.stageBefore !== lead.stageAfter && [stageBadge(lead.stageBefore), ' → '], stageBadge(lead.stageAfter)))),
+  changed > leads.length ? el('li', { class: 'muted' }, `…and ${plural(changed - leads.length, 'more lead')}.`) : '')
+}
+
+// Saving: deletions, then updates, then creations, one call each; on a failure the rest of the draft stays.
+
+async function saveRules() {
+  const siteId = state.rulesSite
+  if (!siteId || state.saving) return
+  const base = `${siteApi(siteId)}/rules`
+  setSaving(true)
+  $('rules-status').replaceChildren(el('p', { class: 'muted' }, 'Saving…'))
+  const done = { added: 0, changed: 0, removed: 0 }
+  let rescore
+  let failure
+  try {
+    for (const rule of state.rules.filter((r) => !state.draft.some((d) => d.id === r.id))) {
+      await api(`${base}/${enc(rule.id)}`, { method: 'DELETE' }).catch((error) => { if (error.status !== 404) throw error })
+      done.removed++
+    }
+    for (const item of state.draft) {
+      const status = draftStatus(item)
+      if (!status) continue
+      const saved = await api(item.id ? `${base}/${enc(item.id)}` : base, { method: item.id ? 'PUT' : 'POST', body: item.input })
+        .catch((error) => { throw Object.assign(error, { item }) })
+      item.id = saved.id
+      done[status === 'new' ? 'added' : 'changed']++
+      rescore = saved.rescore || rescore
+    }
+  } catch (error) {
+    failure = error
+  }
+  try {
+    state.rules = (await api(base)).rules || []
+  } catch (error) {
+    failure ||= error
+  }
+  // Scores and stages moved: the leads list and the open lead reload next time.
+  Object.assign(state, { leadsKey: null, lead: null })
+  setSaving(false)
+  if (state.rulesSite !== siteId) return
+  if (isAuthFailure(failure)) return handleFailure(failure)
+  const summary = describe(Object.entries(done).map(([word, n]) => [n, word]))
+  if (failure) {
+    draftChanged()
+    $('rules-status').replaceChildren(el('p', { class: 'error' },
+      `${summary ? `Partly saved (${summary}). ` : ''}Could not save “${failure.item?.input.name ?? 'the rules'}”: ${failure.message}`))
+    if (failure.item && failure.status === 400 && state.draft.includes(failure.item)) {
+      openEditor(failure.item)
+      showIssues('rule-error', failure, ruleIssueInput)
+    }
+    return
+  }
+  state.draft = state.rules.map(fromRule)
+  closeEditor()
+  draftChanged()
+  const rescored = !rescore ? 'Existing leads are being re-scored.'
+    : rescore.mode === 'queued' ? `Re-scoring ${plural(rescore.leads, 'lead')} in the background: scores update in a few moments.`
+      : `Re-scored ${plural(rescore.leads, 'lead')}.`
+  $('rules-status').replaceChildren(el('p', { class: 'ok' }, `Rules saved (${summary}). ${rescored}`))
+  announce('Rules saved.')
+}
+
+/** Freezes the rule list and editor while the diff is being sent. */
+function setSaving(saving) {
+  state.saving = saving
+  for (const id of ['rules-table', 'rule-form', 'rule-add']) $(id).inert = saving
+  renderRules()
+}
+
+function discardRules() {
+  state.draft = state.rules.map(fromRule)
+  closeEditor()
+  draftChanged()
+  announce('Changes discarded.')
+}
+
+// Thresholds and stages: each input edits one field of the config (a number, a comma list, or text).
+
+const SCORING_FORM = { preset: 'scoring-preset', 'thresholds.interest': 'threshold-interest', 'thresholds.mql': 'threshold-mql',
+  'thresholds.sql': 'threshold-sql', purchaseEvents: 'scoring-purchase', salesEvents: 'scoring-sales', referralEvents: 'scoring-referral',
+  revenueProperty: 'scoring-revenue', atRiskDays: 'scoring-at-risk', lostDays: 'scoring-lost' }
+const dig = (object, path) => path.split('.').reduce((o, key) => o?.[key], object)
+
+function fillScoringForm(config) {
+  clearInvalid($('scoring-form'))
+  showError('scoring-form-error', '')
+  for (const [path, id] of Object.entries(SCORING_FORM)) {
+    const value = dig(config, path)
+    $(id).value = Array.isArray(value) ? value.join(', ') : value ?? ''
+  }
+  $('scoring-stages').replaceChildren(...(config.stages || []).flatMap((stage, i) => [i ? ' → ' : '', stageBadge(stage)]))
+}
+
+function readScoringForm() {
+  const body = { thresholds: {} }
+  const errors = []
+  for (const [path, id] of Object.entries(SCORING_FORM)) {
+    const input = $(id)
+    const text = input.value.trim()
+    let value = text
+    if (input.type === 'number') {
+      value = Number(text)
+      const min = Number(input.min) || 0
+      if (!text || !Number.isInteger(value) || value < min) errors.push([input, `Enter a whole number of at least ${min}.`])
+    } else if (/Events$/.test(path)) value = text.split(',').map((name) => name.trim()).filter(Boolean)
+    const [key, sub] = path.split('.')
+    if (sub) body[key][sub] = value
+    else body[key] = value
+  }
+  if (!errors.length && body.thresholds.sql <= body.thresholds.mql) errors.push([$('threshold-sql'), 'SQL must be greater than MQL.'])
+  return { body, errors }
+}
+
+async function saveScoring(event) {
+  event.preventDefault()
+  const { siteId } = parseRoute()
+  const form = $('scoring-form')
+  clearInvalid(form)
+  showError('scoring-form-error', '')
+  $('scoring-status').textContent = ''
+  const { body, errors } = readScoringForm()
+  if (errors.length) {
+    for (const [input, message] of errors) markInvalid(input, message)
+    return form.querySelector('[aria-invalid="true"]').focus()
+  }
+  $('scoring-save').disabled = true
+  try {
+    const saved = await api(`${siteApi(siteId)}/scoring`, { method: 'PUT', body })
+    state.scoring = { ...state.scoring, ...saved, siteId }
+    fillScoringForm(state.scoring)
+    fillStageFilter(state.scoring.stages)
+    $('scoring-status').textContent = `Saved. ${plural(saved.restaged ?? 0, 'lead')} changed stage.`
+    Object.assign(state, { leadsKey: null, lead: null }) // stages moved: the leads reload next time.
+    schedulePreview()
+  } catch (error) {
+    if (isAuthFailure(error)) return handleFailure(error)
+    showIssues('scoring-form-error', error, SCORING_FORM)
+  } finally {
+    $('scoring-save').disabled = false
+  }
+}
+
 // Wiring
 
 function start() {
@@ -431,6 +1040,7 @@ function start() {
   $('sign-in-form').addEventListener('submit', signIn)
   $('sign-out').addEventListener('click', () => signOut())
   $('site-form').addEventListener('submit', createSite)
+  $('settings-form').addEventListener('submit', saveSettings)
   $('leads-filter').addEventListener('submit', (event) => {
     event.preventDefault()
     const { siteId, leadId } = parseRoute()
@@ -441,7 +1051,7 @@ function start() {
     loadLeads(siteId).catch(handleFailure)
   })
   $('leads-clear').addEventListener('click', () => {
-    $('leads-email').value = $('leads-stage').value = ''
+    for (const id of Object.values(LEAD_FILTERS)) $(id).value = ''
     $('leads-filter').requestSubmit()
   })
   $('lead-close').addEventListener('click', () => {
@@ -449,9 +1059,21 @@ function start() {
     state.focusLead = leadId
     location.hash = leadsHref(siteId)
   })
+  $('rule-add').addEventListener('click', () => openEditor(null))
+  $('rule-form').addEventListener('submit', applyRule)
+  $('rule-cancel').addEventListener('click', cancelRule)
+  $('rule-type').addEventListener('change', syncRuleType)
+  $('rule-where-add').addEventListener('click', addCondition)
+  $('rules-save').addEventListener('click', saveRules)
+  $('rules-discard').addEventListener('click', discardRules)
+  $('scoring-form').addEventListener('submit', saveScoring)
   document.addEventListener('keydown', (event) => {
-    if (event.key === 'Escape' && !$('lead-detail').hidden) $('lead-close').click()
+    if (event.key !== 'Escape') return
+    if ($('rule-form').contains(document.activeElement)) cancelRule()
+    else if (!$('lead-detail').hidden && !$('leads-view').hidden) $('lead-close').click()
   })
+  // Unsaved rule edits are lost with the page: ask first.
+  addEventListener('beforeunload', (event) => { if (isDirty()) event.preventDefault() })
   addEventListener('hashchange', render)
   render()
 }

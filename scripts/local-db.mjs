@@ -7,7 +7,22 @@ import { run } from './run.mjs'
 
 const sqlString = (value) => `'${String(value).replaceAll("'", "''")}'`
 
-export function demoSeedSql({ port }) {
+/** The demo's score rules (the issue's example: pricing 10 ×3, signup 25, budget ≥ $5,000 20, careers −20). */
+const DEMO_RULES = [
+  { id: 'rule_demo_pricing', name: 'Viewed pricing', points: 10, limit: 3, match: { type: 'page', path: '/pricing*' } },
+  { id: 'rule_demo_signup', name: 'Signed up', points: 25, match: { type: 'track', event: 'Signed Up' } },
+  { id: 'rule_demo_demo', name: 'Requested a demo', points: 30, match: { type: 'track', event: 'Demo Requested' } },
+  {
+    id: 'rule_demo_budget',
+    name: 'Budget over $5,000',
+    points: 20,
+    match: { type: 'identify', where: [{ field: 'traits.budget', op: 'gte', value: 5000 }] },
+  },
+  { id: 'rule_demo_help', name: 'Read help articles', points: 2, limit: 5, expiresDays: 30, match: { type: 'page', path: '/help/*' } },
+  { id: 'rule_demo_careers', name: 'Careers visitor', points: -20, match: { type: 'page', path: '/careers*' } },
+]
+
+export function demoSeedSql({ port, demoRules = true }) {
   const origins = [`http://127.0.0.1:${port}`, `http://localhost:${port}`]
   const site = {
     id: 'site_demo',
@@ -21,10 +36,16 @@ export function demoSeedSql({ port }) {
   return `insert into sites (id, key, name, origins, origin, hostnames, settings)
 values (${[site.id, site.key, site.name, site.origins, site.origin, site.hostnames, site.settings].map(sqlString).join(', ')})
 on conflict (id) do update set key = excluded.key, name = excluded.name, origins = excluded.origins,
-  origin = excluded.origin, updated_at = cast(unixepoch('subsecond') * 1000 as integer);\n`
+  origin = excluded.origin, updated_at = cast(unixepoch('subsecond') * 1000 as integer);
+${(demoRules ? DEMO_RULES : []).map(
+  (r) => `insert into score_rules (id, site_id, name, points, "limit", expires_days, match)
+values (${[r.id, site.id, r.name].map(sqlString).join(', ')}, ${r.points}, ${r.limit ?? 'null'}, ${r.expiresDays ?? 'null'}, ${sqlString(JSON.stringify(r.match))})
+on conflict (id) do nothing;`,
+).join('\n')}
+`
 }
 
-export async function prepareLocalDb({ cwd, port, persistTo, quiet = false }) {
+export async function prepareLocalDb({ cwd, port, persistTo, quiet = false, demoRules = true }) {
   const persist = persistTo ? ['--persist-to', persistTo] : []
   await run('npx', ['wrangler', 'd1', 'migrations', 'apply', 'cairn', '--local', ...persist], {
     cwd,
@@ -33,7 +54,7 @@ export async function prepareLocalDb({ cwd, port, persistTo, quiet = false }) {
   })
   const dir = mkdtempSync(join(tmpdir(), 'cairn-seed-'))
   const file = join(dir, 'seed.sql')
-  writeFileSync(file, demoSeedSql({ port }))
+  writeFileSync(file, demoSeedSql({ port, demoRules }))
   try {
     await run('npx', ['wrangler', 'd1', 'execute', 'cairn', '--local', '--file', file, ...persist], { cwd, quiet })
   } finally {

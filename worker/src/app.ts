@@ -1,11 +1,16 @@
-// The HTTP surface: public /v1, admin /api, health, static assets.
+// The HTTP surface: edge mode for sites' hostnames, public /v1, admin /api, health, static assets.
 import { Hono } from 'hono'
+import { openDb } from './db/client'
+import { findSiteByHostname, findSiteByKey } from './db/sites'
 import { adminAuth } from './http/admin-auth'
-import { notFound, onError } from './http/errors'
+import { ApiError, notFound, onError } from './http/errors'
 import { assetsApi } from './routes/assets'
+import { serveEdge } from './routes/edge'
 import { eventsApi } from './routes/events'
+import { experiencesApi } from './routes/experiences'
 import { healthApi } from './routes/health'
 import { leadsApi } from './routes/leads'
+import { personalizeApi } from './routes/personalize'
 import { rulesApi } from './routes/rules'
 import { sitesApi } from './routes/sites'
 
@@ -16,14 +21,31 @@ api.use('*', adminAuth({ isDevelopment }))
 api.route('/sites', sitesApi)
 api.route('/sites', leadsApi)
 api.route('/sites', rulesApi)
+api.route('/sites', experiencesApi)
 api.all('*', (c) => notFound(c))
 
 const publicApi = new Hono<{ Bindings: Env }>()
 publicApi.route('/', eventsApi)
+publicApi.route('/', personalizeApi)
 publicApi.all('*', (c) => notFound(c))
+
+/** On a site's own hostname only the SDK's endpoints are Cairn's; every other path is the site's. */
+const SDK_PATHS = /^\/(v1\/|sdk(-[\w-]+)?\.js$)/
 
 export const app = new Hono<{ Bindings: Env }>()
 app.onError(onError)
+app.use('*', async (c, next) => {
+  const { pathname, hostname } = new URL(c.req.url)
+  if (SDK_PATHS.test(pathname) || (c.req.method !== 'GET' && c.req.method !== 'HEAD')) return next()
+  const site = await findSiteByHostname(openDb(c.env.DB), hostname)
+  return site ? serveEdge(c, site, pathname) : next()
+})
+app.on(['GET', 'HEAD'], '/edge/:key/*', async (c) => {
+  const site = await findSiteByKey(openDb(c.env.DB), c.req.param('key'))
+  if (!site) throw new ApiError(404, 'unknown_site', 'Unknown site key.')
+  const prefix = `/edge/${c.req.param('key')}`
+  return serveEdge(c, site, new URL(c.req.url).pathname.slice(prefix.length) || '/')
+})
 app.route('/healthz', healthApi)
 app.route('/v1', publicApi)
 app.route('/api', api)

@@ -1,6 +1,6 @@
 // The ingest write path: load what a batch needs in one round trip, write its effects — events, leads,
 // score ledger, stage changes — in one transaction, so personalization's next read sees the new score.
-import { and, eq, sql } from 'drizzle-orm'
+import { and, eq, isNull, lte, sql } from 'drizzle-orm'
 import type { NormalizedEvent } from '../domain/events'
 import { applyEvents, type IdMinter, type KnownIdentities, type LeadChanges } from '../domain/leads'
 import { scoringConfigOf } from '../domain/lifecycle'
@@ -11,7 +11,7 @@ import { randomId, visitorLeadId } from './ids'
 import { clearLedger, scoringStatements, toLead, toLedgerEntry, upsertLead } from './lead-rows'
 import { toScoreRule } from './rules'
 import { rescoreLeads } from './rescore'
-import { events as eventsTable, leads, scoreEntries, scoreRules, visitors, type SiteRow } from './schema'
+import { events as eventsTable, experiences, exposures, leads, scoreEntries, scoreRules, visitors, type SiteRow } from './schema'
 
 // json_each(?) binds a whole list as one parameter: D1 allows 100 bound parameters per statement.
 export const jsonList = (values: readonly string[]) => sql`(select value from json_each(${JSON.stringify(values)}))`
@@ -22,6 +22,8 @@ const chunk = <T>(items: readonly T[], size: number): T[][] =>
 export type IngestSnapshot = KnownIdentities & {
   storedEventIds: Set<string>
   rules: ScoreRule[]
+  /** Active experiences with a goal: a matching track event converts the visitor's exposures. */
+  goals: Array<{ id: string; goal: string }>
   /** Active ledger entries of the snapshot's leads. */
   entries: Map<string, LedgerEntry[]>
 }
@@ -36,7 +38,7 @@ export async function loadIngestSnapshot(db: Db, siteId: string, batch: readonly
       ${leads.id} in (select lead_id from visitors where site_id = ${siteId} and anonymous_id in ${jsonList(anonymousIds)})
       or ${leads.userId} in ${jsonList(userIds)} or ${leads.email} in ${jsonList(emails)}))`
 
-  const [stored, visitorRows, leadRows, ruleRows, entryRows] = await db.batch([
+  const [stored, visitorRows, leadRows, ruleRows, entryRows, goalRows] = await db.batch([
     db
       .select({ eventId: eventsTable.eventId })
       .from(eventsTable)
@@ -51,6 +53,10 @@ export async function loadIngestSnapshot(db: Db, siteId: string, batch: readonly
       .select()
       .from(scoreEntries)
       .where(and(eq(scoreEntries.siteId, siteId), eq(scoreEntries.lapsed, false), sql`${scoreEntries.leadId} in ${leadIds}`)),
+    db
+      .select({ id: experiences.id, goal: experiences.goal })
+      .from(experiences)
+      .where(and(eq(experiences.siteId, siteId), eq(experiences.status, 'active'), sql`${experiences.goal} is not null`)),
   ])
   const entries = new Map<string, LedgerEntry[]>()
   for (const row of entryRows) entries.set(row.leadId, [...(entries.get(row.leadId) ?? []), toLedgerEntry(row)])
@@ -60,6 +66,7 @@ export async function loadIngestSnapshot(db: Db, siteId: string, batch: readonly
     leads: leadRows.map(toLead),
     rules: ruleRows.map(toScoreRule),
     entries,
+    goals: goalRows.flatMap((row) => (row.goal ? [{ id: row.id, goal: row.goal.toLowerCase() }] : [])),
   }
 }
 
@@ -74,6 +81,7 @@ export async function writeIngest(
   changes: LeadChanges,
   scored: readonly ScoredLead[],
   receivedAt: number,
+  goals: IngestSnapshot['goals'] = [],
 ): Promise<{ inserted: string[]; rowsWritten: number }> {
   const rows = batch.map((e) => ({
     siteId,
@@ -105,8 +113,11 @@ export async function writeIngest(
       .onConflictDoUpdate({ target: [visitors.siteId, visitors.anonymousId], set: { leadId: v.leadId } }),
   )
 
+  // Goal events convert the exposures of every visitor of the lead (after the visitor rows above).
+  const conversions = goals.length === 0 ? [] : conversionStatements(db, siteId, changes, goals)
+
   // Run through D1 directly to read each statement's meta (rows written is the ingest cost budget).
-  const statements = [...insertEvents, ...removals, ...leadWrites, ...repoints, ...visitorWrites].map((query) => {
+  const statements = [...insertEvents, ...removals, ...leadWrites, ...repoints, ...visitorWrites, ...conversions].map((query) => {
     const { sql: text, params } = query.toSQL()
     return db.$client.prepare(text).bind(...params)
   })
@@ -115,6 +126,33 @@ export async function writeIngest(
     inserted: results.slice(0, insertEvents.length).flatMap((result) => result.results.map((row) => row.event_id)),
     rowsWritten: results.reduce((sum, result) => sum + (result.meta.rows_written ?? 0), 0),
   }
+}
+
+function conversionStatements(db: Db, siteId: string, changes: LeadChanges, goals: IngestSnapshot['goals']) {
+  const statements = []
+  for (const [leadId, leadEvents] of changes.eventsByLead) {
+    for (const event of leadEvents) {
+      if (event.type !== 'track' || !event.name) continue
+      const name = event.name.toLowerCase()
+      const converted = goals.filter((g) => g.goal === name).map((g) => g.id)
+      if (converted.length === 0) continue
+      statements.push(
+        db
+          .update(exposures)
+          .set({ convertedAt: event.ts })
+          .where(
+            and(
+              eq(exposures.siteId, siteId),
+              isNull(exposures.convertedAt),
+              lte(exposures.firstAt, event.ts),
+              sql`${exposures.experienceId} in ${jsonList(converted)}`,
+              sql`${exposures.anonymousId} in (select anonymous_id from visitors where site_id = ${siteId} and lead_id = ${leadId})`,
+            ),
+          ),
+      )
+    }
+  }
+  return statements
 }
 
 /**
@@ -140,7 +178,7 @@ export async function storeEvents(
   const scored = changes.write.map((lead) =>
     scoreLeadEvents(lead, changes.eventsByLead.get(lead.id) ?? [], snapshot.entries.get(lead.id) ?? [], rules, config, receivedAt),
   )
-  const { inserted, rowsWritten } = await writeIngest(db, site.id, fresh, changes, scored, receivedAt)
+  const { inserted, rowsWritten } = await writeIngest(db, site.id, fresh, changes, scored, receivedAt, snapshot.goals)
 
   // A merge combines two ledgers whose limits were counted apart: replay the survivor's whole history.
   const survivors = [...new Set(changes.repoint.map((r) => r.into))]

@@ -4,6 +4,7 @@ import { sql } from 'drizzle-orm'
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
 import type { Touch } from '../domain/attribution'
 import type { Rfm, ScoringConfig } from '../domain/lifecycle'
+import type { Audience, Variant } from '../domain/experiences'
 import type { RuleMatch } from '../domain/rules'
 import type { SiteSettings } from '../domain/sites'
 
@@ -164,8 +165,50 @@ export const leadChanges = sqliteTable(
   (t) => [index('lead_changes_lead').on(t.leadId)],
 )
 
+/** A personalization experience: an audience, weighted variants of slot content, a held-out control. */
+export const experiences = sqliteTable(
+  'experiences',
+  {
+    id: text('id').primaryKey(),
+    siteId: text('site_id').notNull().references(() => sites.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    status: text('status', { enum: ['active', 'paused'] }).notNull().default('active'),
+    priority: integer('priority').notNull().default(0),
+    /** Track event name that counts as the experience's conversion. */
+    goal: text('goal'),
+    match: text('match', { mode: 'json' }).$type<Audience>().notNull(),
+    variants: text('variants', { mode: 'json' }).$type<Variant[]>().notNull(),
+    /** Percentage of matching visitors held out with the page's default content. */
+    control: integer('control').notNull().default(0),
+    createdAt: integer('created_at').notNull().default(now),
+    updatedAt: integer('updated_at').notNull().default(now),
+  },
+  (t) => [index('experiences_site').on(t.siteId)],
+)
+
+/**
+ * First exposure of a visitor to an experience, and her conversion on its goal. WITHOUT ROWID (see
+ * migrations): keyed by (site, experience, visitor), one written row per exposure and per conversion.
+ */
+export const exposures = sqliteTable(
+  'exposures',
+  {
+    siteId: text('site_id').notNull(),
+    experienceId: text('experience_id').notNull(),
+    anonymousId: text('anonymous_id').notNull(),
+    /** A variant id, or 'control' for the held-out group. */
+    variantId: text('variant_id').notNull(),
+    /** How the decision was delivered: client (SDK), edge (HTMLRewriter) or api (variants). */
+    mode: text('mode', { enum: ['client', 'edge', 'api'] }).notNull(),
+    firstAt: integer('first_at').notNull(),
+    convertedAt: integer('converted_at'),
+  },
+  (t) => [primaryKey({ columns: [t.siteId, t.experienceId, t.anonymousId] })],
+)
+
 export type SiteRow = typeof sites.$inferSelect
 export type LeadRow = typeof leads.$inferSelect
 export type EventRow = typeof events.$inferSelect
 export type ScoreRuleRow = typeof scoreRules.$inferSelect
 export type ScoreEntryRow = typeof scoreEntries.$inferSelect
+export type ExperienceRow = typeof experiences.$inferSelect

@@ -1,5 +1,5 @@
 // Site queries.
-import { eq } from 'drizzle-orm'
+import { eq, sql } from 'drizzle-orm'
 import type { CreateSite, UpdateSite } from '../domain/sites'
 import type { Db } from './client'
 import { sites, type SiteRow } from './schema'
@@ -38,5 +38,14 @@ export function updateSite(db: Db, id: string, patch: UpdateSite): Promise<SiteR
     .set({ ...patch, updatedAt: Date.now() })
     .where(eq(sites.id, id))
     .returning()
+    .get()
+}
+
+/** The site whose edge-mode hostnames include this host, if any. */
+export function findSiteByHostname(db: Db, hostname: string): Promise<SiteRow | undefined> {
+  return db
+    .select()
+    .from(sites)
+    .where(sql`exists (select 1 from json_each(${sites.hostnames}) where value = ${hostname.toLowerCase()})`)
     .get()
 }

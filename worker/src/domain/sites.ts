@@ -36,7 +36,9 @@ export const CreateSite = z
   .strict()
 export type CreateSite = z.infer<typeof CreateSite>
 
-export const UpdateSite = CreateSite.partial().strict()
+export const UpdateSite = CreateSite.partial()
+  .extend({ origin: z.string().url().max(2000).nullable().optional() })
+  .strict()
 export type UpdateSite = z.infer<typeof UpdateSite>
 
 /** Whether a browser Origin header is on the site's allowlist (exact, or `*.` wildcard for subdomains). */

@@ -1,0 +1,129 @@
+// Experience queries, the personalize read (one round trip) and exposure/conversion writes.
+import { and, eq, sql } from 'drizzle-orm'
+import type { Experience, ExperienceInput, Variant } from '../domain/experiences'
+import type { Db } from './client'
+import { randomId } from './ids'
+import { experiences, exposures, leads, sites, visitors, type ExperienceRow, type SiteRow } from './schema'
+
+export const toExperience = (row: ExperienceRow): Experience => ({
+  id: row.id,
+  name: row.name,
+  status: row.status,
+  priority: row.priority,
+  goal: row.goal,
+  match: row.match,
+  variants: row.variants,
+  control: row.control,
+})
+
+/** Variant ids are kept when given (editing weights keeps the history), minted otherwise. */
+const withVariantIds = (input: ExperienceInput): Variant[] => input.variants.map((v) => ({ ...v, id: v.id ?? randomId('var_', 16) }))
+
+const values = (input: ExperienceInput) => ({
+  name: input.name,
+  status: input.status ?? 'active',
+  priority: input.priority ?? 0,
+  goal: input.goal ?? null,
+  match: input.match,
+  variants: withVariantIds(input),
+  control: input.control ?? 0,
+})
+
+export function listExperiences(db: Db, siteId: string): Promise<ExperienceRow[]> {
+  return db.select().from(experiences).where(eq(experiences.siteId, siteId)).orderBy(sql`${experiences.priority} desc`, experiences.createdAt).all()
+}
+
+export function findExperience(db: Db, siteId: string, id: string): Promise<ExperienceRow | undefined> {
+  return db.select().from(experiences).where(and(eq(experiences.siteId, siteId), eq(experiences.id, id))).get()
+}
+
+export function insertExperience(db: Db, siteId: string, input: ExperienceInput): Promise<ExperienceRow> {
+  return db.insert(experiences).values({ id: randomId('exp_'), siteId, ...values(input) }).returning().get()
+}
+
+export function replaceExperience(db: Db, siteId: string, id: string, input: ExperienceInput): Promise<ExperienceRow | undefined> {
+  return db
+    .update(experiences)
+    .set({ ...values(input), updatedAt: Date.now() })
+    .where(and(eq(experiences.siteId, siteId), eq(experiences.id, id)))
+    .returning()
+    .get()
+}
+
+export async function deleteExperience(db: Db, siteId: string, id: string): Promise<boolean> {
+  const rows = await db
+    .delete(experiences)
+    .where(and(eq(experiences.siteId, siteId), eq(experiences.id, id)))
+    .returning({ id: experiences.id })
+  return rows.length > 0
+}
+
+export type DecisionData = {
+  site: SiteRow | undefined
+  experiences: Experience[]
+  lead: { stage: string; score: number } | null
+  exposed: Map<string, string>
+}
+
+/** Everything a personalize decision reads, in one D1 round trip, keyed by the public site key. */
+export async function loadDecisionData(db: Db, siteKey: string, visitorId: string | null): Promise<DecisionData> {
+  const siteId = sql`(select ${sites.id} from ${sites} where ${sites.key} = ${siteKey})`
+  const aid = visitorId ?? ''
+  const [siteRows, experienceRows, leadRows, exposureRows] = await db.batch([
+    db.select().from(sites).where(eq(sites.key, siteKey)),
+    db.select().from(experiences).where(and(sql`${experiences.siteId} = ${siteId}`, eq(experiences.status, 'active'))),
+    db
+      .select({ stage: leads.stage, score: leads.score })
+      .from(leads)
+      .where(sql`${leads.id} = (select ${visitors.leadId} from ${visitors} where ${visitors.siteId} = ${siteId} and ${visitors.anonymousId} = ${aid})`),
+    db
+      .select({ experienceId: exposures.experienceId, variantId: exposures.variantId })
+      .from(exposures)
+      .where(and(sql`${exposures.siteId} = ${siteId}`, eq(exposures.anonymousId, aid))),
+  ])
+  return {
+    site: siteRows[0],
+    experiences: experienceRows.map(toExperience),
+    lead: leadRows[0] ?? null,
+    exposed: new Map(exposureRows.map((row) => [row.experienceId, row.variantId])),
+  }
+}
+
+/** First exposures only: a returning visitor's row keeps its first variant and time. */
+export async function recordExposures(
+  db: Db,
+  siteId: string,
+  anonymousId: string,
+  decided: ReadonlyArray<{ id: string; variant: string }>,
+  mode: 'client' | 'edge' | 'api',
+  at: number,
+): Promise<void> {
+  if (decided.length === 0) return
+  await db
+    .insert(exposures)
+    .values(decided.map((d) => ({ siteId, experienceId: d.id, anonymousId, variantId: d.variant, mode, firstAt: at })))
+    .onConflictDoNothing()
+}
+
+export type ArmRow = { experienceId: string; variantId: string; exposures: number; conversions: number }
+
+/** Exposures and conversions per experience and variant (control included), optionally in a time range. */
+export function experienceResults(db: Db, siteId: string, from: number | undefined, to: number | undefined): Promise<ArmRow[]> {
+  return db
+    .select({
+      experienceId: exposures.experienceId,
+      variantId: exposures.variantId,
+      exposures: sql<number>`count(*)`,
+      conversions: sql<number>`count(${exposures.convertedAt})`,
+    })
+    .from(exposures)
+    .where(
+      and(
+        eq(exposures.siteId, siteId),
+        from === undefined ? undefined : sql`${exposures.firstAt} >= ${from}`,
+        to === undefined ? undefined : sql`${exposures.firstAt} < ${to}`,
+      ),
+    )
+    .groupBy(exposures.experienceId, exposures.variantId)
+    .all()
+}

@@ -1,0 +1,226 @@
+// Experiences: who sees what. Audience matching, deterministic sticky bucketing with a held-out control,
+// one experience per slot by priority, and dynamic text replacement with escaped, length-limited values.
+import { z } from 'zod'
+import { globToRegExp } from './rules'
+
+const Glob = z.string().trim().min(1).max(500)
+const SlotName = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'slot names use letters, digits, _ and -')
+
+/**
+ * Slot content is an HTML fragment: the marketer's text with a few inline tags (no attributes), and
+ * `{{token|fallback}}` placeholders whose visitor-supplied values are HTML-escaped when rendered.
+ */
+const INLINE_TAG = /<\/?(b|strong|em|i|u|br|small|mark|sup|sub|span)\s*\/?>/gi
+export const SlotContent = z
+  .string()
+  .max(2000)
+  .refine((value) => !value.replace(INLINE_TAG, '').includes('<'), {
+    message: 'slot content may only use the inline tags b, strong, em, i, u, br, small, mark, sup, sub, span (no attributes)',
+  })
+
+export const Audience = z
+  .object({
+    path: Glob.optional(),
+    utm: z
+      .object({ source: Glob, medium: Glob, campaign: Glob, term: Glob, content: Glob })
+      .partial()
+      .strict()
+      .optional(),
+    /** Lifecycle stages (server-side: read from the visitor's lead). */
+    stage: z.array(z.string().min(1).max(40)).min(1).max(20).optional(),
+    /** Score band (server-side only; never sent to the browser). */
+    score: z
+      .object({ gte: z.number().int().optional(), lte: z.number().int().optional() })
+      .strict()
+      .optional(),
+    /** Referrer host glob, e.g. `*.google.*`. */
+    referrer: Glob.optional(),
+    device: z.array(z.enum(['mobile', 'tablet', 'desktop'])).min(1).optional(),
+    /** ISO 3166-1 alpha-2 codes, from Cloudflare's request.cf.country. */
+    country: z.array(z.string().regex(/^[A-Za-z]{2}$/).transform((c) => c.toUpperCase())).min(1).max(250).optional(),
+  })
+  .strict()
+export type Audience = z.infer<typeof Audience>
+
+export const VariantInput = z
+  .object({
+    id: z.string().regex(/^var_[A-Za-z0-9]{1,40}$/).optional(),
+    name: z.string().trim().min(1).max(200),
+    weight: z.number().int().min(0).max(10_000),
+    slots: z.record(SlotName, SlotContent).refine((slots) => Object.keys(slots).length > 0, { message: 'a variant fills at least one slot' }),
+  })
+  .strict()
+export type VariantInput = z.infer<typeof VariantInput>
+export type Variant = VariantInput & { id: string }
+
+export const ExperienceInput = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    status: z.enum(['active', 'paused']).optional(),
+    priority: z.number().int().min(-1000).max(1000).optional(),
+    goal: z.string().trim().min(1).max(200).nullable().optional(),
+    match: Audience,
+    variants: z.array(VariantInput).min(1).max(10),
+    control: z.number().int().min(0).max(100).optional(),
+  })
+  .strict()
+  .refine((e) => e.variants.some((v) => v.weight > 0), { message: 'at least one variant needs a weight above 0', path: ['variants'] })
+  .refine((e) => new Set(e.variants.map((v) => v.name)).size === e.variants.length, {
+    message: 'variant names must be unique',
+    path: ['variants'],
+  })
+export type ExperienceInput = z.infer<typeof ExperienceInput>
+
+export type Experience = {
+  id: string
+  name: string
+  status: 'active' | 'paused'
+  priority: number
+  goal: string | null
+  match: Audience
+  variants: Variant[]
+  control: number
+}
+
+/** What a decision can know about the request and the visitor. */
+export type DecisionContext = {
+  url: URL
+  referrer: string | null
+  device: 'mobile' | 'tablet' | 'desktop'
+  country: string | null
+  /** Null when there is no visitor id (variant API without aid, GPC): no bucketing, no control. */
+  visitorId: string | null
+  lead: { stage: string; score: number } | null
+  /** Variants this visitor was already exposed to (sticky even after weights change). */
+  exposed: Map<string, string>
+}
+
+export const CONTROL = 'control'
+
+/** 32-bit FNV-1a: a stable, fast, well-spread hash for bucketing (GrowthBook uses the same family). */
+export function fnv1a(text: string): number {
+  let hash = 0x811c9dc5
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i)
+    hash = Math.imul(hash, 0x01000193)
+  }
+  return hash >>> 0
+}
+
+/** The visitor's position in [0, 1) for an experience: the same visitor always lands in the same place. */
+export const bucketOf = (visitorId: string, experienceId: string) => fnv1a(`${experienceId}:${visitorId}`) / 2 ** 32
+
+const globMatch = (glob: string, value: string) => globToRegExp(glob).test(value)
+
+export function deviceOf(userAgent: string | undefined): DecisionContext['device'] {
+  if (!userAgent) return 'desktop'
+  if (/iPad|Tablet|PlayBook|Silk|(Android(?!.*Mobile))/i.test(userAgent)) return 'tablet'
+  if (/Mobi|iPhone|iPod|Android|BlackBerry|IEMobile|Opera Mini/i.test(userAgent)) return 'mobile'
+  return 'desktop'
+}
+
+export function audienceMatches(audience: Audience, ctx: DecisionContext): boolean {
+  if (audience.path && !globMatch(audience.path, ctx.url.pathname)) return false
+  for (const [field, glob] of Object.entries(audience.utm ?? {})) {
+    const value = ctx.url.searchParams.get(`utm_${field}`)
+    if (!value || !globMatch(glob, value)) return false
+  }
+  if (audience.referrer) {
+    let host = ''
+    try {
+      host = ctx.referrer ? new URL(ctx.referrer).hostname : ''
+    } catch {}
+    if (!host || !globMatch(audience.referrer, host)) return false
+  }
+  if (audience.device && !audience.device.includes(ctx.device)) return false
+  if (audience.country && (!ctx.country || !audience.country.includes(ctx.country.toUpperCase()))) return false
+  if (audience.stage && !audience.stage.includes(ctx.lead?.stage ?? 'visitor')) return false
+  if (audience.score) {
+    const score = ctx.lead?.score ?? 0
+    if (audience.score.gte !== undefined && score < audience.score.gte) return false
+    if (audience.score.lte !== undefined && score > audience.score.lte) return false
+  }
+  return true
+}
+
+/** Whether deciding needs the visitor's lead (stage or score audiences). */
+export const needsLead = (experiences: readonly Experience[]) => experiences.some((e) => e.match.stage || e.match.score)
+
+/** Variant for a visitor: control below `control`%, else by weight over the rest of [0, 1). */
+export function chooseVariant(experience: Experience, ctx: DecisionContext): string {
+  const sticky = ctx.exposed.get(experience.id)
+  if (sticky && (sticky === CONTROL || experience.variants.some((v) => v.id === sticky && v.weight > 0))) return sticky
+  const weighted = experience.variants.filter((v) => v.weight > 0)
+  if (ctx.visitorId === null) return weighted.reduce((best, v) => (v.weight > best.weight ? v : best)).id
+  const position = bucketOf(ctx.visitorId, experience.id)
+  const control = experience.control / 100
+  if (position < control) return CONTROL
+  const total = weighted.reduce((sum, v) => sum + v.weight, 0)
+  let edge = control
+  for (const variant of weighted) {
+    edge += ((1 - control) * variant.weight) / total
+    if (position < edge) return variant.id
+  }
+  return weighted[weighted.length - 1]!.id
+}
+
+export type Decision = {
+  slots: Record<string, string>
+  experiences: Array<{ id: string; variant: string }>
+}
+
+/**
+ * Decides a page: experiences by priority (then age), each slot filled by at most one experience. The
+ * control group keeps the default content but still claims the experience's slots, so a lower-priority
+ * experience cannot fill them and blur the comparison.
+ */
+export function decide(experiences: readonly Experience[], ctx: DecisionContext): Decision {
+  const slots: Record<string, string> = {}
+  const claimed = new Set<string>()
+  const chosen: Decision['experiences'] = []
+  const ordered = [...experiences].filter((e) => e.status === 'active').sort((a, b) => b.priority - a.priority)
+  for (const experience of ordered) {
+    if (!audienceMatches(experience.match, ctx)) continue
+    const slotNames = new Set(experience.variants.flatMap((v) => Object.keys(v.slots)))
+    if ([...slotNames].some((name) => claimed.has(name))) continue
+    const variantId = chooseVariant(experience, ctx)
+    for (const name of slotNames) claimed.add(name)
+    chosen.push({ id: experience.id, variant: variantId })
+    const variant = experience.variants.find((v) => v.id === variantId)
+    if (!variant) continue // control: default content
+    for (const [name, template] of Object.entries(variant.slots)) slots[name] = renderSlot(template, ctx)
+  }
+  return { slots, experiences: chosen }
+}
+
+/** Longest visitor-supplied value inserted into a slot, in characters. */
+export const MAX_TOKEN_LENGTH = 60
+
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
+export const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!)
+
+/** A URL-supplied value made presentable: control characters dropped, spaces collapsed, clipped at a word. */
+export function cleanToken(raw: string): string {
+  // eslint-disable-next-line no-control-regex
+  const text = raw.replace(/[\u0000-\u001f\u007f]/g, ' ').replace(/\s+/g, ' ').trim()
+  if (text.length <= MAX_TOKEN_LENGTH) return text
+  const cut = text.slice(0, MAX_TOKEN_LENGTH)
+  const space = cut.lastIndexOf(' ')
+  return (space > MAX_TOKEN_LENGTH / 2 ? cut.slice(0, space) : cut).trim()
+}
+
+function tokenValue(name: string, ctx: DecisionContext): string {
+  const key = name.trim().toLowerCase()
+  if (/^utm_(source|medium|campaign|term|content)$/.test(key)) return ctx.url.searchParams.get(key) ?? ''
+  if (key === 'country') return ctx.country ?? ''
+  if (key.startsWith('query.')) return ctx.url.searchParams.get(name.trim().slice('query.'.length)) ?? ''
+  return ''
+}
+
+/** Fills `{{token|fallback}}` placeholders; visitor values are cleaned, clipped and HTML-escaped. */
+export function renderSlot(template: string, ctx: DecisionContext): string {
+  return template.replace(/\{\{\s*([A-Za-z0-9_.-]+)\s*(?:\|([^}]*))?\}\}/g, (_, name: string, fallback?: string) => {
+    const value = cleanToken(tokenValue(name, ctx))
+    return value ? escapeHtml(value) : (fallback ?? '').trim()
+  })
+}

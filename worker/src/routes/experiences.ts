@@ -1,0 +1,125 @@
+// Admin: experiences (CRUD), a decision preview for any URL, and results per variant.
+import { Hono } from 'hono'
+import { z } from 'zod'
+import { CONTROL, decide, ExperienceInput, type DecisionContext } from '../domain/experiences'
+import { compareToBaseline, rate, type ArmCounts } from '../domain/stats'
+import { openDb, type Db } from '../db/client'
+import {
+  deleteExperience,
+  experienceResults,
+  findExperience,
+  insertExperience,
+  listExperiences,
+  replaceExperience,
+  toExperience,
+} from '../db/experiences'
+import type { ExperienceRow } from '../db/schema'
+import { findSite } from '../db/sites'
+import { ApiError } from '../http/errors'
+import { validate } from '../http/validate'
+import { siteNotFound } from './sites'
+
+export const experienceView = (row: ExperienceRow) => ({
+  ...toExperience(row),
+  createdAt: new Date(row.createdAt).toISOString(),
+  updatedAt: new Date(row.updatedAt).toISOString(),
+})
+
+const experienceNotFound = () => new ApiError(404, 'experience_not_found', 'No experience with this id on this site.')
+
+async function siteOr404(db: Db, siteId: string) {
+  const site = await findSite(db, siteId)
+  if (!site) throw siteNotFound()
+  return site
+}
+
+const PreviewQuery = z
+  .object({
+    url: z.string().url().max(4096),
+    referrer: z.string().max(4096).optional(),
+    device: z.enum(['mobile', 'tablet', 'desktop']).default('desktop'),
+    country: z.string().length(2).optional(),
+    stage: z.string().max(40).optional(),
+    score: z.coerce.number().int().optional(),
+    visitor: z.string().max(128).optional(),
+  })
+  .strict()
+
+const RangeQuery = z
+  .object({ from: z.iso.datetime({ offset: true }).optional(), to: z.iso.datetime({ offset: true }).optional() })
+  .strict()
+
+export const experiencesApi = new Hono<{ Bindings: Env }>()
+  .get('/:siteId/experiences', async (c) => {
+    const db = openDb(c.env.DB)
+    await siteOr404(db, c.req.param('siteId'))
+    return c.json({ experiences: (await listExperiences(db, c.req.param('siteId'))).map(experienceView) })
+  })
+  .post('/:siteId/experiences', validate('json', ExperienceInput), async (c) => {
+    const db = openDb(c.env.DB)
+    await siteOr404(db, c.req.param('siteId'))
+    return c.json(experienceView(await insertExperience(db, c.req.param('siteId'), c.req.valid('json'))), 201)
+  })
+  // What a visitor with these attributes would see on a URL; records nothing (the editor's live preview).
+  .get('/:siteId/experiences/preview', validate('query', PreviewQuery), async (c) => {
+    const db = openDb(c.env.DB)
+    await siteOr404(db, c.req.param('siteId'))
+    const q = c.req.valid('query')
+    const ctx: DecisionContext = {
+      url: new URL(q.url),
+      referrer: q.referrer ?? null,
+      device: q.device,
+      country: q.country ?? null,
+      visitorId: q.visitor ?? null,
+      lead: q.stage || q.score !== undefined ? { stage: q.stage ?? 'visitor', score: q.score ?? 0 } : null,
+      exposed: new Map(),
+    }
+    const all = (await listExperiences(db, c.req.param('siteId'))).map(toExperience)
+    return c.json(decide(all, ctx))
+  })
+  .get('/:siteId/experiences/:id', async (c) => {
+    const row = await findExperience(openDb(c.env.DB), c.req.param('siteId'), c.req.param('id'))
+    if (!row) throw experienceNotFound()
+    return c.json(experienceView(row))
+  })
+  .put('/:siteId/experiences/:id', validate('json', ExperienceInput), async (c) => {
+    const row = await replaceExperience(openDb(c.env.DB), c.req.param('siteId'), c.req.param('id'), c.req.valid('json'))
+    if (!row) throw experienceNotFound()
+    return c.json(experienceView(row))
+  })
+  .delete('/:siteId/experiences/:id', async (c) => {
+    if (!(await deleteExperience(openDb(c.env.DB), c.req.param('siteId'), c.req.param('id')))) throw experienceNotFound()
+    return c.body(null, 204)
+  })
+  .get('/:siteId/metrics/experiences', validate('query', RangeQuery), async (c) => {
+    const db = openDb(c.env.DB)
+    const siteId = c.req.param('siteId')
+    await siteOr404(db, siteId)
+    const { from, to } = c.req.valid('query')
+    const [rows, arms] = await Promise.all([
+      listExperiences(db, siteId),
+      experienceResults(db, siteId, from ? Date.parse(from) : undefined, to ? Date.parse(to) : undefined),
+    ])
+    const countsOf = (experienceId: string, variantId: string): ArmCounts => {
+      const arm = arms.find((a) => a.experienceId === experienceId && a.variantId === variantId)
+      return { exposures: arm?.exposures ?? 0, conversions: arm?.conversions ?? 0 }
+    }
+    return c.json({
+      experiences: rows.map((row) => {
+        const control = countsOf(row.id, CONTROL)
+        const arm = (id: string, name: string) => {
+          const counts = countsOf(row.id, id)
+          return { id, name, ...counts, conversionRate: rate(counts), ...(id === CONTROL ? {} : compareToBaseline(counts, control)) }
+        }
+        return {
+          id: row.id,
+          name: row.name,
+          goal: row.goal,
+          status: row.status,
+          controlPercent: row.control,
+          control: arm(CONTROL, 'Control'),
+          variants: row.variants.map((v) => arm(v.id, v.name)),
+        }
+      }),
+    })
+  })
