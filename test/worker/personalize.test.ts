@@ -1,0 +1,324 @@
+// Personalization against the real Worker and D1: experiences API, /v1/personalize, /v1/variants, edge
+// mode with HTMLRewriter, exposures and conversions, results.
+import { env } from 'cloudflare:workers'
+import { describe, expect, it, vi } from 'vitest'
+import { admin, call, createSite, identifyEvent, ORIGIN, pageEvent, sendEvents, trackEvent, uniqueId, type TestSite } from './helpers'
+
+type Json = Record<string, any>
+
+const blackFriday = {
+  name: 'Black Friday ads',
+  priority: 10,
+  goal: 'Signed Up',
+  match: { path: '/', utm: { campaign: 'black-friday' } },
+  variants: [{ name: 'Deal', weight: 100, slots: { headline: 'Black Friday: {{utm_term|CRM}} at 40% off', cta: 'Claim the deal' } }],
+}
+
+async function addExperience(site: TestSite, experience: unknown): Promise<Json> {
+  const response = await admin(`/api/sites/${site.id}/experiences`, { method: 'POST', json: experience })
+  expect(response.status, await response.clone().text()).toBe(201)
+  return (await response.json()) as Json
+}
+
+function personalize(site: TestSite, page: string, aid?: string, headers: Record<string, string> = {}) {
+  const query = new URLSearchParams({ site: site.key, url: page, ...(aid ? { aid } : {}) })
+  return call(`/v1/personalize?${query}`, { headers: { origin: ORIGIN, ...headers } })
+}
+
+async function decision(site: TestSite, page: string, aid?: string): Promise<Json> {
+  const response = await personalize(site, page, aid)
+  expect(response.status).toBe(200)
+  return (await response.json()) as Json
+}
+
+const exposureCount = async (siteId: string) =>
+  (await env.DB.prepare('select count(*) as n from exposures where site_id = ?').bind(siteId).first<{ n: number }>())!.n
+
+describe('experiences API', () => {
+  it('creates an experience with variant ids and lists, replaces and deletes it', async () => {
+    const site = await createSite()
+    const created = await addExperience(site, blackFriday)
+    expect(created).toMatchObject({ name: 'Black Friday ads', status: 'active', priority: 10, control: 0, goal: 'Signed Up' })
+    expect(created.variants[0].id).toMatch(/^var_/)
+    const list = (await (await admin(`/api/sites/${site.id}/experiences`)).json()) as { experiences: Json[] }
+    expect(list.experiences.map((e) => e.id)).toEqual([created.id])
+    const put = await admin(`/api/sites/${site.id}/experiences/${created.id}`, {
+      method: 'PUT',
+      json: { ...blackFriday, variants: [{ ...blackFriday.variants[0], id: created.variants[0].id, weight: 50 }] },
+    })
+    expect(((await put.json()) as Json).variants[0].id).toBe(created.variants[0].id) // ids survive edits
+    expect((await admin(`/api/sites/${site.id}/experiences/${created.id}`, { method: 'DELETE' })).status).toBe(204)
+    expect((await admin(`/api/sites/${site.id}/experiences/${created.id}`)).status).toBe(404)
+  })
+
+  it.each([
+    ['script in slot content', { ...blackFriday, variants: [{ name: 'X', weight: 1, slots: { headline: '<script>alert(1)</script>' } }] }],
+    ['attributes on inline tags', { ...blackFriday, variants: [{ name: 'X', weight: 1, slots: { headline: '<b onclick="x()">Hi</b>' } }] }],
+    ['no weighted variant', { ...blackFriday, variants: [{ name: 'X', weight: 0, slots: { headline: 'Hi' } }] }],
+    ['control over 100', { ...blackFriday, control: 101 }],
+    ['unknown audience field', { ...blackFriday, match: { path: '/', colour: 'red' } }],
+    ['bad slot name', { ...blackFriday, variants: [{ name: 'X', weight: 1, slots: { 'head line': 'Hi' } }] }],
+  ])('rejects %s with 400 and saves nothing', async (_label, body) => {
+    const site = await createSite()
+    const response = await admin(`/api/sites/${site.id}/experiences`, { method: 'POST', json: body })
+    expect(response.status).toBe(400)
+    expect(((await (await admin(`/api/sites/${site.id}/experiences`)).json()) as Json).experiences).toEqual([])
+  })
+})
+
+describe('GET /v1/personalize', () => {
+  it('fills the slots of the experience the ad URL matches, and only those', async () => {
+    const site = await createSite()
+    const exp = await addExperience(site, blackFriday)
+    const matched = await decision(site, `${ORIGIN}/?utm_campaign=black-friday&utm_term=pipeline+software`, 'a_1')
+    expect(matched).toEqual({
+      slots: { headline: 'Black Friday: pipeline software at 40% off', cta: 'Claim the deal' },
+      experiences: [{ id: exp.id, variant: exp.variants[0].id }],
+      messages: [],
+    })
+    expect(await decision(site, `${ORIGIN}/?utm_campaign=spring`, 'a_1')).toEqual({ slots: {}, experiences: [], messages: [] })
+    expect(await decision(site, `${ORIGIN}/pricing?utm_campaign=black-friday`, 'a_1')).toMatchObject({ slots: {} })
+  })
+
+  it('uses the fallback without a term, escapes markup and clips long values', async () => {
+    const site = await createSite()
+    await addExperience(site, blackFriday)
+    expect((await decision(site, `${ORIGIN}/?utm_campaign=black-friday`)).slots.headline).toBe('Black Friday: CRM at 40% off')
+    const hostile = await decision(site, `${ORIGIN}/?utm_campaign=black-friday&utm_term=${encodeURIComponent('<img src=x onerror=alert(1)>')}`)
+    expect(hostile.slots.headline).toBe('Black Friday: &lt;img src=x onerror=alert(1)&gt; at 40% off')
+    const long = await decision(site, `${ORIGIN}/?utm_campaign=black-friday&utm_term=${'word '.repeat(40)}`)
+    const term = long.slots.headline.replace('Black Friday: ', '').replace(' at 40% off', '')
+    expect(term.length).toBeLessThanOrEqual(60)
+    expect(term.endsWith('word')).toBe(true)
+  })
+
+  it('buckets deterministically, keeps a visitor in her variant and holds out a control group', async () => {
+    const site = await createSite()
+    const exp = await addExperience(site, {
+      name: 'Headline test',
+      match: { path: '/' },
+      control: 20,
+      variants: [
+        { name: 'A', weight: 50, slots: { headline: 'A' } },
+        { name: 'B', weight: 50, slots: { headline: 'B' } },
+      ],
+    })
+    const counts: Record<string, number> = {}
+    for (let i = 0; i < 300; i++) {
+      const aid = `a_bucket_${i}`
+      const first = await decision(site, `${ORIGIN}/`, aid)
+      const again = await decision(site, `${ORIGIN}/`, aid)
+      expect(again).toEqual(first)
+      const variant = first.experiences[0].variant as string
+      counts[variant] = (counts[variant] ?? 0) + 1
+      if (variant === 'control') expect(first.slots).toEqual({})
+    }
+    const [a, b] = exp.variants.map((v: Json) => counts[v.id] ?? 0)
+    expect(counts.control).toBeGreaterThan(30) // 20% of 300 = 60 expected
+    expect(counts.control).toBeLessThan(95)
+    expect(a).toBeGreaterThan(80) // 40% each = 120 expected
+    expect(b).toBeGreaterThan(80)
+    await vi.waitFor(async () => expect(await exposureCount(site.id)).toBe(300)) // one exposure per visitor
+  }, 60_000)
+
+  it('keeps a visitor in her first variant after the weights change (sticky)', async () => {
+    const site = await createSite()
+    const body = (weights: [number, number], ids?: string[]) => ({
+      name: 'Sticky',
+      match: { path: '/' },
+      variants: [
+        { ...(ids ? { id: ids[0] } : {}), name: 'A', weight: weights[0], slots: { headline: 'A' } },
+        { ...(ids ? { id: ids[1] } : {}), name: 'B', weight: weights[1], slots: { headline: 'B' } },
+      ],
+    })
+    const exp = await addExperience(site, body([100, 1]))
+    const seen = await decision(site, `${ORIGIN}/`, 'a_sticky')
+    await vi.waitFor(async () => expect(await exposureCount(site.id)).toBe(1))
+    const ids = exp.variants.map((v: Json) => v.id)
+    await admin(`/api/sites/${site.id}/experiences/${exp.id}`, { method: 'PUT', json: body([1, 100], ids) })
+    expect(await decision(site, `${ORIGIN}/`, 'a_sticky')).toEqual(seen)
+  })
+
+  it('gives each slot to the highest-priority matching experience', async () => {
+    const site = await createSite()
+    await addExperience(site, { name: 'Low', priority: 1, match: { path: '/' }, variants: [{ name: 'L', weight: 1, slots: { headline: 'Low', sub: 'Low sub' } }] })
+    await addExperience(site, { name: 'High', priority: 5, match: { path: '/' }, variants: [{ name: 'H', weight: 1, slots: { headline: 'High' } }] })
+    await addExperience(site, { name: 'Other slot', priority: 0, match: { path: '/' }, variants: [{ name: 'O', weight: 1, slots: { cta: 'Go' } }] })
+    const result = await decision(site, `${ORIGIN}/`, 'a_prio')
+    expect(result.slots).toEqual({ headline: 'High', cta: 'Go' })
+    expect(result.experiences).toHaveLength(2)
+  })
+
+  it('matches stage and score audiences server-side and never reveals them', async () => {
+    const site = await createSite()
+    await admin(`/api/sites/${site.id}/rules`, { method: 'POST', json: { name: 'Pricing', points: 60, match: { type: 'page', path: '/pricing' } } })
+    await addExperience(site, { name: 'Hot leads', match: { score: { gte: 50 } }, variants: [{ name: 'Demo', weight: 1, slots: { cta: 'Book a demo' } }] })
+    await addExperience(site, { name: 'Leads', match: { stage: ['lead', 'mql'] }, variants: [{ name: 'Hi', weight: 1, slots: { headline: 'Welcome back' } }] })
+    const aid = uniqueId('a_')
+    expect((await decision(site, `${ORIGIN}/`, aid)).slots).toEqual({})
+    await sendEvents(site.key, [pageEvent(aid, `${ORIGIN}/pricing`), identifyEvent(aid, null, { email: 'hot@example.com' })])
+    const response = await personalize(site, `${ORIGIN}/`, aid)
+    const text = await response.text()
+    expect(JSON.parse(text).slots).toEqual({ cta: 'Book a demo', headline: 'Welcome back' })
+    expect(text).not.toMatch(/score|stage|hot@example|"60"/)
+  })
+
+  it('matches device, country and referrer', async () => {
+    const site = await createSite()
+    await addExperience(site, {
+      name: 'Mobile from Google in France',
+      match: { device: ['mobile'], country: ['fr'], referrer: '*.google.*' },
+      variants: [{ name: 'M', weight: 1, slots: { headline: 'Bonjour' } }],
+    })
+    const iphone = 'Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148'
+    const query = (ref: string) => `/v1/personalize?${new URLSearchParams({ site: site.key, url: `${ORIGIN}/`, aid: 'a_fr', ref })}`
+    const hit = await call(query('https://www.google.fr/'), { headers: { 'user-agent': iphone, 'cf-ipcountry': 'FR' } })
+    expect(((await hit.json()) as Json).slots).toEqual({ headline: 'Bonjour' })
+    const desktop = await call(query('https://www.google.fr/'), { headers: { 'cf-ipcountry': 'FR' } })
+    expect(((await desktop.json()) as Json).slots).toEqual({})
+    const bing = await call(query('https://www.bing.com/'), { headers: { 'user-agent': iphone, 'cf-ipcountry': 'FR' } })
+    expect(((await bing.json()) as Json).slots).toEqual({})
+  })
+
+  it('answers 400 without a valid url, 401 for an unknown key, 403 for a foreign origin', async () => {
+    const site = await createSite()
+    expect((await call(`/v1/personalize?site=${site.key}`)).status).toBe(400)
+    expect((await call(`/v1/personalize?site=${site.key}&url=javascript:alert(1)`)).status).toBe(400)
+    expect((await call(`/v1/personalize?site=pk_nope&url=${encodeURIComponent(`${ORIGIN}/`)}`)).status).toBe(401)
+    const foreign = await personalize(site, `${ORIGIN}/`, 'a_x', { origin: 'https://evil.test' })
+    expect(foreign.status).toBe(403)
+    expect(foreign.headers.get('access-control-allow-origin')).toBeNull()
+    const ok = await personalize(site, `${ORIGIN}/`, 'a_x')
+    expect(ok.headers.get('access-control-allow-origin')).toBe(ORIGIN)
+  })
+
+  it('with Global Privacy Control decides from the URL alone and records no exposure', async () => {
+    const site = await createSite()
+    await addExperience(site, blackFriday)
+    const response = await personalize(site, `${ORIGIN}/?utm_campaign=black-friday`, 'a_gpc', { 'sec-gpc': '1' })
+    expect(((await response.json()) as Json).slots.headline).toBe('Black Friday: CRM at 40% off')
+    await new Promise((r) => setTimeout(r, 100))
+    expect(await exposureCount(site.id)).toBe(0)
+  })
+})
+
+describe('GET /v1/variants', () => {
+  it('answers builders without a visitor from the edge cache', async () => {
+    const site = await createSite()
+    await addExperience(site, blackFriday)
+    const url = `/v1/variants?${new URLSearchParams({ site: site.key, url: `${ORIGIN}/?utm_campaign=black-friday&utm_term=crm` })}`
+    const first = await call(url)
+    expect(first.headers.get('cache-control')).toMatch(/public, max-age=\d+/)
+    expect(first.headers.get('cairn-cache')).toBe('miss')
+    const body = (await first.json()) as Json
+    expect(body.slots.headline).toBe('Black Friday: crm at 40% off')
+    await vi.waitFor(async () => expect((await call(url)).headers.get('cairn-cache')).toBe('hit'))
+    expect(await exposureCount(site.id)).toBe(0)
+  })
+
+  it('decides per visitor (uncached) with aid', async () => {
+    const site = await createSite()
+    await addExperience(site, blackFriday)
+    const response = await call(`/v1/variants?${new URLSearchParams({ site: site.key, url: `${ORIGIN}/?utm_campaign=black-friday`, aid: 'a_v' })}`)
+    expect(response.headers.get('cache-control')).toBe('private, no-store')
+    expect(((await response.json()) as Json).experiences).toHaveLength(1)
+  })
+})
+
+describe('edge mode', () => {
+  async function edgeSite(): Promise<TestSite> {
+    // The demo pages are this Worker's own static assets: the edge fetch reads them from ASSETS.
+    const site = await createSite({ origin: 'https://cairn.test', hostnames: [`www-${uniqueId('h')}.acme.test`] })
+    await addExperience(site, blackFriday)
+    return site
+  }
+
+  it('rewrites slots while streaming, marks the page and sets the visitor cookie', async () => {
+    const site = await edgeSite()
+    const response = await call(`/edge/${site.key}/?utm_campaign=black-friday&utm_term=%3Cb%3Eoops%3C%2Fb%3E`)
+    expect(response.status).toBe(200)
+    expect(response.headers.get('content-type')).toContain('text/html')
+    const cookie = response.headers.get('set-cookie') ?? ''
+    expect(cookie).toMatch(/^cairn_aid=a_[\w-]+; Max-Age=31536000; Path=\/; SameSite=Lax; Secure$/)
+    const html = await response.text()
+    expect(html).toContain('data-cairn-edge="1"')
+    expect(html).toMatch(/data-cairn-slot="headline"[^>]*>Black Friday: &lt;b&gt;oops&lt;\/b&gt; at 40% off</)
+    expect(html).toMatch(/data-cairn-slot="cta"[^>]*>Claim the deal</)
+    const aid = /cairn_aid=([^;]+)/.exec(cookie)![1]!
+    await vi.waitFor(async () => {
+      const row = await env.DB.prepare('select mode from exposures where site_id = ? and anonymous_id = ?').bind(site.id, aid).first<{ mode: string }>()
+      expect(row?.mode).toBe('edge')
+    })
+  })
+
+  it('keeps the visitor of the cookie, and leaves unmatched pages as they are', async () => {
+    const site = await edgeSite()
+    const response = await call(`/edge/${site.key}/pricing`, { headers: { cookie: 'cairn_aid=a_known' } })
+    expect(response.headers.get('set-cookie')).toBeNull()
+    const html = await response.text()
+    expect(html).toContain('data-cairn-edge="1"')
+    expect(html).not.toContain('Black Friday')
+  })
+
+  it("serves a site's own hostname through the Worker, SDK endpoints excepted", async () => {
+    const site = await edgeSite()
+    const host = ((await (await admin(`/api/sites/${site.id}`)).json()) as Json).hostnames[0]
+    await admin(`/api/sites/${site.id}`, { method: 'PATCH', json: { origin: `https://${host}` } })
+    const page = await call(`/?utm_campaign=black-friday`.replace(/^/, ''), {}) // the Worker's own host: not a site
+    expect(await page.text()).not.toContain('data-cairn-edge')
+    const proxied = await exports_fetch(`https://${host}/?utm_campaign=black-friday`)
+    expect(await proxied.text()).toContain('Black Friday: CRM at 40% off')
+    const sdk = await exports_fetch(`https://${host}/v1/ping`)
+    expect(await sdk.json()).toEqual({})
+  })
+
+  it('with Global Privacy Control sets no cookie', async () => {
+    const site = await edgeSite()
+    const response = await call(`/edge/${site.key}/?utm_campaign=black-friday`, { headers: { 'sec-gpc': '1' } })
+    expect(response.headers.get('set-cookie')).toBeNull()
+    expect(await response.text()).toContain('Black Friday: CRM at 40% off')
+  })
+})
+
+async function exports_fetch(url: string): Promise<Response> {
+  const { exports } = await import('cloudflare:workers')
+  return exports.default.fetch(new Request(url))
+}
+
+describe('results', () => {
+  it('counts exposures and conversions per variant, with lift and significance against control', async () => {
+    const site = await createSite()
+    const exp = await addExperience(site, { ...blackFriday, control: 50 })
+    const variantId = exp.variants[0].id
+    const arms: Record<string, string[]> = { control: [], [variantId]: [] }
+    for (let i = 0; i < 60; i++) {
+      const aid = `a_res_${i}_${uniqueId('')}`
+      const d = await decision(site, `${ORIGIN}/?utm_campaign=black-friday`, aid)
+      arms[d.experiences[0].variant]!.push(aid)
+    }
+    await vi.waitFor(async () => expect(await exposureCount(site.id)).toBe(60))
+    // Convert every variant visitor and one control visitor; a second goal event changes nothing.
+    for (const aid of [...arms[variantId]!, arms.control![0]!]) {
+      await sendEvents(site.key, [trackEvent(aid, 'Signed Up'), trackEvent(aid, 'Signed Up')])
+    }
+    const response = await admin(`/api/sites/${site.id}/metrics/experiences`)
+    const [result] = ((await response.json()) as { experiences: Json[] }).experiences
+    expect(result!.control).toMatchObject({ exposures: arms.control!.length, conversions: 1 })
+    const variant = result!.variants[0]
+    expect(variant).toMatchObject({ id: variantId, exposures: arms[variantId]!.length, conversions: arms[variantId]!.length, conversionRate: 1 })
+    expect(variant.lift).toBeCloseTo(arms.control!.length - 1, 5)
+    expect(variant.significant).toBe(true)
+    expect(variant.pValue).toBeLessThan(0.001)
+  }, 60_000)
+
+  it('a goal event before any exposure converts nothing', async () => {
+    const site = await createSite()
+    await addExperience(site, blackFriday)
+    const aid = uniqueId('a_')
+    await sendEvents(site.key, [trackEvent(aid, 'Signed Up')])
+    await decision(site, `${ORIGIN}/?utm_campaign=black-friday`, aid)
+    await vi.waitFor(async () => expect(await exposureCount(site.id)).toBe(1))
+    const [result] = ((await (await admin(`/api/sites/${site.id}/metrics/experiences`)).json()) as { experiences: Json[] }).experiences
+    expect(result!.variants[0]).toMatchObject({ exposures: 1, conversions: 0 })
+  })
+})
