@@ -31,6 +31,9 @@ async function decision(site: TestSite, page: string, aid?: string): Promise<Jso
   return (await response.json()) as Json
 }
 
+/** Exposures are batch-written by the queue consumer (batches close after up to 1 s). */
+const WAIT = { timeout: 15_000, interval: 100 }
+
 const exposureCount = async (siteId: string) =>
   (await env.DB.prepare('select count(*) as n from exposures where site_id = ?').bind(siteId).first<{ n: number }>())!.n
 
@@ -107,8 +110,7 @@ describe('GET /v1/personalize', () => {
     for (let i = 0; i < 300; i++) {
       const aid = `a_bucket_${i}`
       const first = await decision(site, `${ORIGIN}/`, aid)
-      const again = await decision(site, `${ORIGIN}/`, aid)
-      expect(again).toEqual(first)
+      if (i % 10 === 0) expect(await decision(site, `${ORIGIN}/`, aid)).toEqual(first)
       const variant = first.experiences[0].variant as string
       counts[variant] = (counts[variant] ?? 0) + 1
       if (variant === 'control') expect(first.slots).toEqual({})
@@ -118,7 +120,7 @@ describe('GET /v1/personalize', () => {
     expect(counts.control).toBeLessThan(95)
     expect(a).toBeGreaterThan(80) // 40% each = 120 expected
     expect(b).toBeGreaterThan(80)
-    await vi.waitFor(async () => expect(await exposureCount(site.id)).toBe(300)) // one exposure per visitor
+    await vi.waitFor(async () => expect(await exposureCount(site.id)).toBe(300), WAIT) // one exposure per visitor
   }, 60_000)
 
   it('keeps a visitor in her first variant after the weights change (sticky)', async () => {
@@ -133,7 +135,7 @@ describe('GET /v1/personalize', () => {
     })
     const exp = await addExperience(site, body([100, 1]))
     const seen = await decision(site, `${ORIGIN}/`, 'a_sticky')
-    await vi.waitFor(async () => expect(await exposureCount(site.id)).toBe(1))
+    await vi.waitFor(async () => expect(await exposureCount(site.id)).toBe(1), WAIT)
     const ids = exp.variants.map((v: Json) => v.id)
     await admin(`/api/sites/${site.id}/experiences/${exp.id}`, { method: 'PUT', json: body([1, 100], ids) })
     expect(await decision(site, `${ORIGIN}/`, 'a_sticky')).toEqual(seen)
@@ -212,7 +214,7 @@ describe('GET /v1/variants', () => {
     expect(first.headers.get('cairn-cache')).toBe('miss')
     const body = (await first.json()) as Json
     expect(body.slots.headline).toBe('Black Friday: crm at 40% off')
-    await vi.waitFor(async () => expect((await call(url)).headers.get('cairn-cache')).toBe('hit'))
+    await vi.waitFor(async () => expect((await call(url)).headers.get('cairn-cache')).toBe('hit'), WAIT)
     expect(await exposureCount(site.id)).toBe(0)
   })
 
@@ -248,7 +250,7 @@ describe('edge mode', () => {
     await vi.waitFor(async () => {
       const row = await env.DB.prepare('select mode from exposures where site_id = ? and anonymous_id = ?').bind(site.id, aid).first<{ mode: string }>()
       expect(row?.mode).toBe('edge')
-    })
+    }, WAIT)
   })
 
   it('keeps the visitor of the cookie, and leaves unmatched pages as they are', async () => {
@@ -296,7 +298,7 @@ describe('results', () => {
       const d = await decision(site, `${ORIGIN}/?utm_campaign=black-friday`, aid)
       arms[d.experiences[0].variant]!.push(aid)
     }
-    await vi.waitFor(async () => expect(await exposureCount(site.id)).toBe(60))
+    await vi.waitFor(async () => expect(await exposureCount(site.id)).toBe(60), WAIT)
     // Convert every variant visitor and one control visitor; a second goal event changes nothing.
     for (const aid of [...arms[variantId]!, arms.control![0]!]) {
       await sendEvents(site.key, [trackEvent(aid, 'Signed Up'), trackEvent(aid, 'Signed Up')])
@@ -317,7 +319,7 @@ describe('results', () => {
     const aid = uniqueId('a_')
     await sendEvents(site.key, [trackEvent(aid, 'Signed Up')])
     await decision(site, `${ORIGIN}/?utm_campaign=black-friday`, aid)
-    await vi.waitFor(async () => expect(await exposureCount(site.id)).toBe(1))
+    await vi.waitFor(async () => expect(await exposureCount(site.id)).toBe(1), WAIT)
     const [result] = ((await (await admin(`/api/sites/${site.id}/metrics/experiences`)).json()) as { experiences: Json[] }).experiences
     expect(result!.variants[0]).toMatchObject({ exposures: 1, conversions: 0 })
   })

@@ -3,10 +3,11 @@ import { and, eq, sql } from 'drizzle-orm'
 import type { Experience, ExperienceInput, Variant } from '../domain/experiences'
 import type { Db } from './client'
 import { randomId } from './ids'
-import { experiences, exposures, leads, sites, visitors, type ExperienceRow, type SiteRow } from './schema'
+import { experiences, exposures, leads, visitors, type ExperienceRow } from './schema'
 
 export const toExperience = (row: ExperienceRow): Experience => ({
   id: row.id,
+  edited: row.updatedAt > row.createdAt,
   name: row.name,
   status: row.status,
   priority: row.priority,
@@ -58,35 +59,43 @@ export async function deleteExperience(db: Db, siteId: string, id: string): Prom
   return rows.length > 0
 }
 
-export type DecisionData = {
-  site: SiteRow | undefined
-  experiences: Experience[]
-  lead: { stage: string; score: number } | null
-  exposed: Map<string, string>
+/** The visitor's state a decision may need: her lead's stage and score, her first variants. */
+export async function loadVisitorState(
+  db: Db,
+  siteId: string,
+  visitorId: string,
+  need: { lead: boolean; exposures: boolean },
+): Promise<{ lead: { stage: string; score: number } | null; exposed: Map<string, string> }> {
+  const leadQuery = db
+    .select({ stage: leads.stage, score: leads.score })
+    .from(leads)
+    .where(sql`${leads.id} = (select ${visitors.leadId} from ${visitors} where ${visitors.siteId} = ${siteId} and ${visitors.anonymousId} = ${visitorId})`)
+  const exposureQuery = db
+    .select({ experienceId: exposures.experienceId, variantId: exposures.variantId })
+    .from(exposures)
+    .where(and(eq(exposures.siteId, siteId), eq(exposures.anonymousId, visitorId)))
+  if (need.lead && need.exposures) {
+    const [leadRows, exposureRows] = await db.batch([leadQuery, exposureQuery])
+    return { lead: leadRows[0] ?? null, exposed: new Map(exposureRows.map((r) => [r.experienceId, r.variantId])) }
+  }
+  if (need.lead) return { lead: (await leadQuery)[0] ?? null, exposed: new Map() }
+  if (need.exposures) return { lead: null, exposed: new Map((await exposureQuery).map((r) => [r.experienceId, r.variantId])) }
+  return { lead: null, exposed: new Map() }
 }
 
-/** Everything a personalize decision reads, in one D1 round trip, keyed by the public site key. */
-export async function loadDecisionData(db: Db, siteKey: string, visitorId: string | null): Promise<DecisionData> {
-  const siteId = sql`(select ${sites.id} from ${sites} where ${sites.key} = ${siteKey})`
-  const aid = visitorId ?? ''
-  const [siteRows, experienceRows, leadRows, exposureRows] = await db.batch([
-    db.select().from(sites).where(eq(sites.key, siteKey)),
-    db.select().from(experiences).where(and(sql`${experiences.siteId} = ${siteId}`, eq(experiences.status, 'active'))),
-    db
-      .select({ stage: leads.stage, score: leads.score })
-      .from(leads)
-      .where(sql`${leads.id} = (select ${visitors.leadId} from ${visitors} where ${visitors.siteId} = ${siteId} and ${visitors.anonymousId} = ${aid})`),
-    db
-      .select({ experienceId: exposures.experienceId, variantId: exposures.variantId })
-      .from(exposures)
-      .where(and(sql`${exposures.siteId} = ${siteId}`, eq(exposures.anonymousId, aid))),
-  ])
-  return {
-    site: siteRows[0],
-    experiences: experienceRows.map(toExperience),
-    lead: leadRows[0] ?? null,
-    exposed: new Map(exposureRows.map((row) => [row.experienceId, row.variantId])),
-  }
+/** Exposures of many requests in one transaction (D1 binds 100 parameters: 14 rows × 7 columns). */
+export async function recordExposureBatch(
+  db: Db,
+  jobs: ReadonlyArray<{ siteId: string; anonymousId: string; mode: 'client' | 'edge' | 'api'; at: number; decided: ReadonlyArray<{ id: string; variant: string }> }>,
+): Promise<void> {
+  const rows = jobs.flatMap((job) =>
+    job.decided.map((d) => ({ siteId: job.siteId, experienceId: d.id, anonymousId: job.anonymousId, variantId: d.variant, mode: job.mode, firstAt: job.at })),
+  )
+  if (rows.length === 0) return
+  const statements = Array.from({ length: Math.ceil(rows.length / 14) }, (_, i) =>
+    db.insert(exposures).values(rows.slice(i * 14, i * 14 + 14)).onConflictDoNothing(),
+  )
+  await db.batch(statements as [(typeof statements)[number], ...(typeof statements)[number][]])
 }
 
 /** First exposures only: a returning visitor's row keeps its first variant and time. */

@@ -73,6 +73,8 @@ export type ExperienceInput = z.infer<typeof ExperienceInput>
 
 export type Experience = {
   id: string
+  /** An experience edited after it started may disagree with earlier assignments: read them back. */
+  edited: boolean
   name: string
   status: 'active' | 'paused'
   priority: number
@@ -107,8 +109,13 @@ export function fnv1a(text: string): number {
   return hash >>> 0
 }
 
-/** The visitor's position in [0, 1) for an experience: the same visitor always lands in the same place. */
-export const bucketOf = (visitorId: string, experienceId: string) => fnv1a(`${experienceId}:${visitorId}`) / 2 ** 32
+/**
+ * The visitor's position in [0, 1) for an experience: the same visitor always lands in the same place.
+ * Hashing the hash and keeping the low digits (GrowthBook's v2 scheme) spreads ids that differ only in
+ * their last characters; FNV's high bits alone cluster them.
+ */
+export const bucketOf = (visitorId: string, experienceId: string) =>
+  (fnv1a(String(fnv1a(`${experienceId}:${visitorId}`))) % 10_000) / 10_000
 
 const globMatch = (glob: string, value: string) => globToRegExp(glob).test(value)
 
@@ -144,7 +151,10 @@ export function audienceMatches(audience: Audience, ctx: DecisionContext): boole
 }
 
 /** Whether deciding needs the visitor's lead (stage or score audiences). */
-export const needsLead = (experiences: readonly Experience[]) => experiences.some((e) => e.match.stage || e.match.score)
+export const needsLead = (experiences: readonly Experience[]) => experiences.some((e) => !!(e.match.stage || e.match.score))
+
+/** Whether deciding needs the visitor's earlier assignments (only edited experiences can move her). */
+export const needsExposures = (experiences: readonly Experience[]) => experiences.some((e) => e.edited)
 
 /** Variant for a visitor: control below `control`%, else by weight over the rest of [0, 1). */
 export function chooseVariant(experience: Experience, ctx: DecisionContext): string {

@@ -1,15 +1,28 @@
-// The JOBS queue consumer: acks or retries each message on its own.
+// The JOBS queue consumer: acks or retries each message on its own (exposures are written together).
 import { openDb } from '../db/client'
+import { recordExposureBatch } from '../db/experiences'
 import { storeEvents } from '../db/ingest'
 import { findSite } from '../db/sites'
-import type { Job } from './jobs'
+import type { ExposureJob, Job } from './jobs'
 import { rescorePage } from './rescore'
 
 export async function consumeJobs(batch: MessageBatch<Job>, env: Env): Promise<void> {
   const db = openDb(env.DB)
-  for (const message of batch.messages) {
+  // Exposures: one D1 transaction for the whole batch (inserts are idempotent: first exposure wins).
+  const exposureMessages = batch.messages.filter((m) => m.body.kind === 'exposures') as Message<ExposureJob>[]
+  if (exposureMessages.length > 0) {
     try {
-      const job = message.body
+      await recordExposureBatch(db, exposureMessages.map((m) => m.body))
+      for (const message of exposureMessages) message.ack()
+    } catch (error) {
+      console.error('exposure batch failed, will retry', error)
+      for (const message of exposureMessages) message.retry({ delaySeconds: Math.min(60, 2 ** message.attempts) })
+    }
+  }
+  for (const message of batch.messages) {
+    const job = message.body
+    if (job.kind === 'exposures') continue
+    try {
       switch (job.kind) {
         case 'ingest': {
           const site = await findSite(db, job.siteId)

@@ -7,4 +7,14 @@ export type IngestJob = { kind: 'ingest'; siteId: string; receivedAt: number; ev
 /** One page of a site-wide re-score after a rule change; the consumer chains the next page. */
 export type RescoreJob = { kind: 'rescore'; siteId: string; rulesVersion: number; after: string }
 
-export type Job = IngestJob | RescoreJob
+/** First exposures decided by personalize/edge/variants, written by the consumer in batches. */
+export type ExposureJob = {
+  kind: 'exposures'
+  siteId: string
+  anonymousId: string
+  mode: 'client' | 'edge' | 'api'
+  at: number
+  decided: Array<{ id: string; variant: string }>
+}
+
+export type Job = IngestJob | RescoreJob | ExposureJob

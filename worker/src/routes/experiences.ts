@@ -14,6 +14,7 @@ import {
   toExperience,
 } from '../db/experiences'
 import type { ExperienceRow } from '../db/schema'
+import { decisionConfigs } from '../db/decision-cache'
 import { findSite } from '../db/sites'
 import { ApiError } from '../http/errors'
 import { validate } from '../http/validate'
@@ -31,6 +32,12 @@ async function siteOr404(db: Db, siteId: string) {
   const site = await findSite(db, siteId)
   if (!site) throw siteNotFound()
   return site
+}
+
+/** Experience writes show in this isolate's decisions at once (other isolates within the cache TTL). */
+async function forgetDecisions(db: Db, siteId: string) {
+  const site = await findSite(db, siteId)
+  if (site) decisionConfigs.forget(site.key)
 }
 
 const PreviewQuery = z
@@ -57,8 +64,10 @@ export const experiencesApi = new Hono<{ Bindings: Env }>()
   })
   .post('/:siteId/experiences', validate('json', ExperienceInput), async (c) => {
     const db = openDb(c.env.DB)
-    await siteOr404(db, c.req.param('siteId'))
-    return c.json(experienceView(await insertExperience(db, c.req.param('siteId'), c.req.valid('json'))), 201)
+    const site = await siteOr404(db, c.req.param('siteId'))
+    const row = await insertExperience(db, site.id, c.req.valid('json'))
+    decisionConfigs.forget(site.key)
+    return c.json(experienceView(row), 201)
   })
   // What a visitor with these attributes would see on a URL; records nothing (the editor's live preview).
   .get('/:siteId/experiences/preview', validate('query', PreviewQuery), async (c) => {
@@ -83,12 +92,16 @@ export const experiencesApi = new Hono<{ Bindings: Env }>()
     return c.json(experienceView(row))
   })
   .put('/:siteId/experiences/:id', validate('json', ExperienceInput), async (c) => {
-    const row = await replaceExperience(openDb(c.env.DB), c.req.param('siteId'), c.req.param('id'), c.req.valid('json'))
+    const db = openDb(c.env.DB)
+    const row = await replaceExperience(db, c.req.param('siteId'), c.req.param('id'), c.req.valid('json'))
     if (!row) throw experienceNotFound()
+    await forgetDecisions(db, c.req.param('siteId'))
     return c.json(experienceView(row))
   })
   .delete('/:siteId/experiences/:id', async (c) => {
-    if (!(await deleteExperience(openDb(c.env.DB), c.req.param('siteId'), c.req.param('id')))) throw experienceNotFound()
+    const db = openDb(c.env.DB)
+    if (!(await deleteExperience(db, c.req.param('siteId'), c.req.param('id')))) throw experienceNotFound()
+    await forgetDecisions(db, c.req.param('siteId'))
     return c.body(null, 204)
   })
   .get('/:siteId/metrics/experiences', validate('query', RangeQuery), async (c) => {

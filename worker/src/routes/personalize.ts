@@ -2,10 +2,12 @@
 // Answers carry slot content and experience/variant ids only: never a score, an email or a stage.
 import { Hono, type Context } from 'hono'
 import { z } from 'zod'
-import { decide, deviceOf, type Decision, type DecisionContext } from '../domain/experiences'
+import { decide, deviceOf, needsExposures, needsLead, type Decision, type DecisionContext } from '../domain/experiences'
 import { isOriginAllowed } from '../domain/sites'
 import { openDb } from '../db/client'
-import { loadDecisionData, recordExposures } from '../db/experiences'
+import { decisionConfigs } from '../db/decision-cache'
+import { loadVisitorState } from '../db/experiences'
+import type { Job } from '../queue/jobs'
 import { corsHeaders } from '../http/cors'
 import { ApiError } from '../http/errors'
 
@@ -29,6 +31,8 @@ export const DecisionQuery = z.object({
   aid: z.string().min(1).max(128).optional(),
   /** The page's document.referrer (the request's own Referer is the page itself). */
   ref: z.string().max(4096).optional(),
+  /** Exposures the SDK already reported (`expId.varId,…`): repeats need no write. */
+  seen: z.string().max(2000).optional(),
 })
 
 /** Where the request comes from, as far as audiences care. */
@@ -44,7 +48,7 @@ export function requestContext(c: Context<PublicEnv>) {
 /** Loads, checks site and origin, decides; records first exposures after the answer (waitUntil). */
 export async function decideForRequest(
   c: Context<PublicEnv>,
-  query: { site: string; url: URL; aid?: string; ref?: string },
+  query: { site: string; url: URL; aid?: string; ref?: string; seen?: string },
   mode: 'client' | 'edge' | 'api',
 ): Promise<{ decision: Decision; siteId: string }> {
   const origin = c.req.header('origin')
@@ -52,29 +56,32 @@ export async function decideForRequest(
   // Global Privacy Control: decide from the URL alone and remember nothing about the visitor.
   const visitorId = gpc ? null : (query.aid ?? null)
   const db = openDb(c.env.DB)
-  const data = await loadDecisionData(db, query.site, visitorId)
-  if (!data.site) throw new ApiError(401, 'unknown_site', 'Unknown site key.', undefined, corsHeaders(origin))
-  if (origin && !isOriginAllowed(data.site.origins, origin)) {
+  const config = await decisionConfigs.get(db, query.site, Date.now())
+  const site = config.site
+  if (!site) throw new ApiError(401, 'unknown_site', 'Unknown site key.', undefined, corsHeaders(origin))
+  if (origin && !isOriginAllowed(site.origins, origin)) {
     throw new ApiError(403, 'origin_not_allowed', 'This origin is not on the site’s allowed origins.', undefined, { Vary: 'Origin' })
   }
+  const need = { lead: needsLead(config.experiences), exposures: needsExposures(config.experiences) }
+  const visitor = visitorId ? await loadVisitorState(db, site.id, visitorId, need) : { lead: null, exposed: new Map<string, string>() }
   const ctx: DecisionContext = {
     url: query.url,
     referrer: query.ref ?? null,
     device,
     country,
     visitorId,
-    lead: data.lead,
-    exposed: data.exposed,
+    lead: visitor.lead,
+    exposed: visitor.exposed,
   }
-  const decision = decide(data.experiences, ctx)
-  if (visitorId && decision.experiences.length > 0) {
-    c.executionCtx.waitUntil(
-      recordExposures(db, data.site.id, visitorId, decision.experiences, mode, Date.now()).catch((error) =>
-        console.error('exposure write failed', error),
-      ),
-    )
+  const decision = decide(config.experiences, ctx)
+  const seen = new Set((query.seen ?? '').split(','))
+  const fresh = decision.experiences.filter((d) => !seen.has(`${d.id}.${d.variant}`))
+  if (visitorId && fresh.length > 0) {
+    // Durable in the queue, batch-written by the consumer: no D1 write on the decision's path.
+    const job: Job = { kind: 'exposures', siteId: site.id, anonymousId: visitorId, mode, at: Date.now(), decided: fresh }
+    c.executionCtx.waitUntil(c.env.JOBS.send(job).catch((error) => console.error('exposure enqueue failed', error)))
   }
-  return { decision, siteId: data.site.id }
+  return { decision, siteId: site.id }
 }
 
 function parseQuery(c: Context<PublicEnv>) {

@@ -2,6 +2,7 @@
 import { Hono } from 'hono'
 import { CreateSite, UpdateSite } from '../domain/sites'
 import { openDb } from '../db/client'
+import { decisionConfigs } from '../db/decision-cache'
 import { findSite, insertSite, listSites, updateSite } from '../db/sites'
 import type { SiteRow } from '../db/schema'
 import { ApiError } from '../http/errors'
@@ -36,5 +37,6 @@ export const sitesApi = new Hono<{ Bindings: Env }>()
   .patch('/:siteId', validate('json', UpdateSite), async (c) => {
     const site = await updateSite(openDb(c.env.DB), c.req.param('siteId'), c.req.valid('json'))
     if (!site) throw siteNotFound()
+    decisionConfigs.forget(site.key)
     return c.json(siteView(site))
   })
