@@ -14,10 +14,17 @@ const QUEUE_DRAIN_LIMIT_MS = 30_000
 /** Scratch folders in use, so a Ctrl-C (which skips `finally`) can still remove them. */
 const scratchDirs = new Set()
 
-function removeScratch(dir) {
+export function removeScratch(dir) {
   removeSnapshot(join(dir, 'tree'))
   rmSync(dir, { recursive: true, force: true })
   scratchDirs.delete(dir)
+}
+
+/** A scratch folder under the OS temp dir, removed by removeScratch (or removeScratchNow on a signal). */
+export function createScratch() {
+  const dir = mkdtempSync(join(tmpdir(), 'cairn-bench-'))
+  scratchDirs.add(dir)
+  return dir
 }
 
 /** Synchronous cleanup for signal handlers, after the workers are killed. */
@@ -29,7 +36,7 @@ export function removeScratchNow() {
 const PORT_RELEASE_MS = 5_000
 
 /** The preferred port, or a free one when another process holds it (the demo origin follows the port). */
-async function choosePort(preferred, log) {
+export async function choosePort(preferred, log) {
   const until = Date.now() + PORT_RELEASE_MS
   while (Date.now() < until) {
     if (await isPortFree(preferred)) return preferred
@@ -41,7 +48,7 @@ async function choosePort(preferred, log) {
 }
 
 /** Runs `runs` against a worker started with `vars`, always stopping it. */
-async function withWorker({ root, port, persistTo, vars }, runs) {
+export async function withWorker({ root, port, persistTo, vars }, runs) {
   const worker = await startWorker({ root, port, persistTo, vars })
   try {
     return await runs(worker)
@@ -51,8 +58,7 @@ async function withWorker({ root, port, persistTo, vars }, runs) {
 }
 
 export async function ingestSection({ root: repoRoot, preferredPort, log = console.log, plan = PLAN }) {
-  const scratch = mkdtempSync(join(tmpdir(), 'cairn-bench-'))
-  scratchDirs.add(scratch)
+  const scratch = createScratch()
   const persistTo = join(scratch, 'd1')
   const tag = Date.now().toString(36)
   try {

@@ -33,12 +33,15 @@ export function makeVisitors(count, tag) {
   }))
 }
 
-/** The n-th event of a visitor: 60% page views (with UTM), 30% 'Signed Up', 10% identify with email. */
-export function makeEvent(visitor, origin, at) {
+/**
+ * The n-th event of a visitor: 60% page views (with UTM), 30% 'Signed Up', 10% identify with email.
+ * `traits` (a visitor → object function) adds identify traits (the scoring section's fit rules read them).
+ */
+export function makeEvent(visitor, origin, at, traits = null) {
   const n = visitor.sent++
   const base = { id: crypto.randomUUID(), anonymousId: visitor.anonymousId, timestamp: new Date(at).toISOString() }
   const slot = n % 10
-  if (slot === 9) return { ...base, type: 'identify', traits: { email: visitor.email, name: 'Bench Visitor' } }
+  if (slot === 9) return { ...base, type: 'identify', traits: { email: visitor.email, name: 'Bench Visitor', ...traits?.(visitor) } }
   if (slot >= 6) {
     return { ...base, type: 'track', event: 'Signed Up', properties: { plan: 'pro' }, context: { url: `${origin}/signup` } }
   }
@@ -54,15 +57,20 @@ export function makeEvent(visitor, origin, at) {
 }
 
 /** One request's body: `size` events of one visitor that happened over the last few seconds. */
-function makeBody(visitor, origin, size) {
+function makeBody(visitor, origin, size, siteKey, traits) {
   const now = Date.now()
-  const batch = Array.from({ length: size }, (_, i) => makeEvent(visitor, origin, now - (size - i) * 150))
-  return { batch, body: JSON.stringify({ site: SITE_KEY, sentAt: new Date(now).toISOString(), batch }) }
+  const batch = Array.from({ length: size }, (_, i) => makeEvent(visitor, origin, now - (size - i) * 150, traits))
+  return { batch, body: JSON.stringify({ site: siteKey, sentAt: new Date(now).toISOString(), batch }) }
 }
 
-/** Sends one batch the way the SDK's beacon does (text/plain: no CORS preflight). */
-async function sendBatch(url, origin, visitor, size) {
-  const { batch, body } = makeBody(visitor, origin, size)
+/** Sends one batch of one visitor's events (see postEvents). */
+function sendBatch(url, origin, visitor, size, siteKey = SITE_KEY, traits = null) {
+  const { batch, body } = makeBody(visitor, origin, size, siteKey, traits)
+  return postEvents(url, origin, visitor.ip, batch, body)
+}
+
+/** POSTs a prepared batch the way the SDK's beacon does (text/plain: no CORS preflight). */
+export async function postEvents(url, origin, ip, batch, body) {
   const started = performance.now()
   try {
     const response = await fetch(`${url}/v1/events`, {
@@ -71,7 +79,7 @@ async function sendBatch(url, origin, visitor, size) {
         'content-type': 'text/plain',
         origin,
         'user-agent': CHROME_UA,
-        'cf-connecting-ip': visitor.ip,
+        'cf-connecting-ip': ip,
       },
       body,
       signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
@@ -92,7 +100,7 @@ async function sendBatch(url, origin, visitor, size) {
 }
 
 /** Runs `count` tasks with `concurrency` in flight; stops starting new ones at `deadline`. */
-async function promisePool(count, concurrency, deadline, task) {
+export async function promisePool(count, concurrency, deadline, task) {
   const results = []
   let next = 0
   async function lane() {
@@ -112,10 +120,10 @@ function percentile(sorted, p) {
 }
 
 /** Sends `requests` requests of `size` events round-robin over the visitors; raw results + wall time. */
-async function sendRequests({ url, origin, visitors, requests, size, concurrency, timeLimitMs }) {
+async function sendRequests({ url, origin, visitors, requests, size, concurrency, timeLimitMs, siteKey = SITE_KEY, traits = null }) {
   const started = performance.now()
   const deadline = started + timeLimitMs
-  const results = await promisePool(requests, concurrency, deadline, (i) => sendBatch(url, origin, visitors[i % visitors.length], size))
+  const results = await promisePool(requests, concurrency, deadline, (i) => sendBatch(url, origin, visitors[i % visitors.length], size, siteKey, traits))
   return { results, seconds: (performance.now() - started) / 1000, planned: requests }
 }
 
@@ -155,7 +163,7 @@ function summarize(rounds, size, concurrency) {
 }
 
 /** GET on the admin API with the local dev token. */
-async function adminGet(url, path) {
+export async function adminGet(url, path) {
   const response = await fetch(`${url}${path}`, {
     headers: { authorization: 'Bearer dev-admin-token' },
     signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
@@ -172,15 +180,15 @@ const LEAD_EVENTS_LIMIT = 200
  * the leads' event counters. Both should equal the accepted events; a lower counter alone means lost
  * counter updates, not lost events.
  */
-async function storedCounts(url, visitors, concurrency) {
+async function storedCounts(url, visitors, concurrency, siteId) {
   const deadline = performance.now() + REQUEST_TIMEOUT_MS
   const perVisitor = await promisePool(visitors.length, concurrency, deadline, async (i) => {
     const { anonymousId } = visitors[i]
-    const { leads } = await adminGet(url, `/api/sites/site_demo/leads?anonymousId=${encodeURIComponent(anonymousId)}`)
+    const { leads } = await adminGet(url, `/api/sites/${siteId}/leads?anonymousId=${encodeURIComponent(anonymousId)}`)
     let rows = 0
     let counter = 0
     for (const lead of leads) {
-      const detail = await adminGet(url, `/api/sites/site_demo/leads/${encodeURIComponent(lead.id)}`)
+      const detail = await adminGet(url, `/api/sites/${siteId}/leads/${encodeURIComponent(lead.id)}`)
       if (detail.events.length >= LEAD_EVENTS_LIMIT) throw new Error(`lead ${lead.id} has ${LEAD_EVENTS_LIMIT}+ events: rows cannot be counted`)
       rows += detail.events.filter((event) => event.anonymousId === anonymousId).length
       counter += detail.eventCount
@@ -199,10 +207,10 @@ async function storedCounts(url, visitors, concurrency) {
  * before the 202 (one check); in queue mode `seconds` (from the last 202 to the end of the poll that saw
  * them all) bounds the consumer's lag.
  */
-export async function waitStored(url, visitors, expected, limitMs, concurrency) {
+export async function waitStored(url, visitors, expected, limitMs, concurrency, siteId = 'site_demo') {
   const started = performance.now()
   while (true) {
-    const { rows, counter } = await storedCounts(url, visitors, concurrency)
+    const { rows, counter } = await storedCounts(url, visitors, concurrency, siteId)
     const seconds = (performance.now() - started) / 1000
     const timedOut = performance.now() - started > limitMs
     if (rows >= expected || timedOut) {
@@ -217,28 +225,39 @@ export async function waitStored(url, visitors, expected, limitMs, concurrency) 
  * 2-core box the background load drifts, and alternating keeps the batched/single ratio fair.
  */
 export async function ingestRuns({ url, origin, modes, plan = PLAN, tag, storedWaitMs = 0 }) {
-  const warm = makeVisitors(plan.visitors, `${tag}-warm`)
-  const base = { url, origin, concurrency: plan.concurrency }
   const sizes = { batched: plan.batchSize, single: 1 }
-  const deadline = performance.now() + plan.modeTimeLimitMs * modes.length
+  const arms = modes.map((mode) => ({ name: mode, size: sizes[mode], requests: plan[mode], warmup: plan.warmup[mode] }))
+  return alternatingRuns({ url, origin, arms, plan, tag, storedWaitMs })
+}
+
+/**
+ * The interleaved-rounds loop behind ingestRuns, over any "arms": each arm has a name, events per request
+ * (`size`), measured and warm-up request counts, and optionally its own site (`siteKey`, `siteId`) and
+ * extra identify traits. Every arm is warmed up first; then each round runs every arm once, in order.
+ */
+export async function alternatingRuns({ url, origin, arms, plan = PLAN, tag, storedWaitMs = 0 }) {
+  const base = { url, origin, concurrency: plan.concurrency }
+  const deadline = performance.now() + plan.modeTimeLimitMs * arms.length
   const visitors = {}
   const rounds = {}
-  for (const mode of modes) {
-    await sendRequests({ ...base, visitors: warm, requests: plan.warmup[mode], size: sizes[mode], timeLimitMs: plan.modeTimeLimitMs })
-    visitors[mode] = makeVisitors(plan.visitors, `${tag}-${mode}`)
-    rounds[mode] = []
+  const site = (arm) => ({ siteKey: arm.siteKey ?? SITE_KEY, traits: arm.traits ?? null })
+  const warm = makeVisitors(plan.visitors, `${tag}-warm`)
+  for (const arm of arms) {
+    await sendRequests({ ...base, ...site(arm), visitors: warm, requests: arm.warmup, size: arm.size, timeLimitMs: plan.modeTimeLimitMs })
+    visitors[arm.name] = makeVisitors(plan.visitors, `${tag}-${arm.name}`)
+    rounds[arm.name] = []
   }
   for (let round = 0; round < plan.rounds; round++) {
-    for (const mode of modes) {
-      const requests = Math.round(plan[mode] / plan.rounds)
+    for (const arm of arms) {
+      const requests = Math.round(arm.requests / plan.rounds)
       const timeLimitMs = Math.max(0, deadline - performance.now())
-      rounds[mode].push(await sendRequests({ ...base, visitors: visitors[mode], requests, size: sizes[mode], timeLimitMs }))
+      rounds[arm.name].push(await sendRequests({ ...base, ...site(arm), visitors: visitors[arm.name], requests, size: arm.size, timeLimitMs }))
     }
   }
   const out = {}
-  for (const mode of modes) {
-    out[mode] = summarize(rounds[mode], sizes[mode], plan.concurrency)
-    out[mode].stored = await storedOrError(url, visitors[mode], out[mode].eventsAccepted, storedWaitMs, plan.concurrency)
+  for (const arm of arms) {
+    out[arm.name] = summarize(rounds[arm.name], arm.size, plan.concurrency)
+    out[arm.name].stored = await storedOrError(url, visitors[arm.name], out[arm.name].eventsAccepted, storedWaitMs, plan.concurrency, arm.siteId ?? 'site_demo')
   }
   return out
 }

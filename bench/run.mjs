@@ -1,11 +1,13 @@
 // `npm run bench`: measures Cairn against DESIGN.md's performance budgets in one run and writes
-// bench/results.json. Flags: --no-peers (skip the npm install of peers), --no-ingest, --port N (8799).
+// bench/results.json. Flags: --no-peers (skip the npm install of peers), --no-ingest, --no-scoring,
+// --port N (8799).
 import { writeFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from '../scripts/build.mjs'
 import { ingestSection, removeScratchNow } from './ingest-section.mjs'
+import { scoringSection } from './scoring-section.mjs'
 import { sdkSizeSection } from './sdk-size.mjs'
 import { fixed, int, printTable } from './table.mjs'
 import { killAllWorkersNow, stopAllWorkers } from './worker.mjs'
@@ -17,13 +19,13 @@ const WATCHDOG_MS = 8 * 60_000
 const SDK_BROTLI_BUDGET = 4096
 
 function parseArgs(argv) {
-  const known = new Set(['--no-peers', '--no-ingest', '--port'])
+  const known = new Set(['--no-peers', '--no-ingest', '--no-scoring', '--port'])
   const unknown = argv.filter((arg, i) => arg.startsWith('--') && !known.has(arg) && argv[i - 1] !== '--port')
   if (unknown.length > 0) throw new Error(`unknown option ${unknown.join(' ')} (known: ${[...known].join(' ')})`)
   const portIndex = argv.indexOf('--port')
   const port = portIndex >= 0 ? Number(argv[portIndex + 1]) : 8799
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`--port needs a port number, got ${argv[portIndex + 1]}`)
-  return { peers: !argv.includes('--no-peers'), ingest: !argv.includes('--no-ingest'), port }
+  return { peers: !argv.includes('--no-peers'), ingest: !argv.includes('--no-ingest'), scoring: !argv.includes('--no-scoring'), port }
 }
 
 /** Where the numbers came from: they only compare within one machine. */
@@ -59,7 +61,7 @@ function installCleanup() {
 }
 
 /** Budget rows: metric, value, budget, pass/fail (n/a rows are informational). */
-function summaryRows(size, ingest) {
+function summaryRows(size, ingest, scoring) {
   const rows = []
   const check = (metric, value, budget, pass) => rows.push({ metric, value, budget, pass })
   if (size) {
@@ -78,6 +80,20 @@ function summaryRows(size, ingest) {
     check('D1 read-back: events and lead counters = accepted', ingest.storedProblems === 0 ? 'yes' : `${ingest.storedProblems} run(s) off`, 'yes', ingest.storedProblems === 0)
     check('Queue mode: accepted events reach D1', ingest.queueDrain.complete ? `yes, ≤ ${fixed(ingest.queueDrain.seconds, 1)} s after last 202` : 'no', 'yes', ingest.queueDrain.complete)
   }
+  if (scoring) {
+    const { rules0, rules50, ratio, rowsPerEvent50 } = scoring.ingest
+    const { sync, queued } = scoring.rescore
+    check('Ingest events/s, 50 rules vs 0 rules (ratio)', `${int(rules50.eventsPerSecond)} vs ${int(rules0.eventsPerSecond)} (${fixed(ratio, 2)}×)`, '—', null)
+    check('D1 rows written per event, 50 rules', fixed(rowsPerEvent50, 2), '—', null)
+    check('Re-scoring leads/s (sync, ≤200 leads)', `${int(sync.leadsPerSecond)} (${int(sync.leads)} leads in ${fixed(sync.addSeconds, 2)} s)`, '—', null)
+    check(
+      'Re-scoring leads/s (queued pages)',
+      queued.add.complete ? `${int(queued.leadsPerSecond)} (${int(queued.leads)} leads in ${fixed(queued.add.seconds, 1)} s)` : `incomplete after ${fixed(queued.add.seconds, 0)} s`,
+      '—',
+      null,
+    )
+    check('Scoring: all responses and re-score checks as expected', scoring.problems.length === 0 ? 'yes' : `${scoring.problems.length} problem(s)`, 'yes', scoring.problems.length === 0)
+  }
   return rows
 }
 
@@ -94,8 +110,10 @@ async function main() {
   const size = await sdkSizeSection({ root, benchDir, peers: options.peers })
   const ingest = options.ingest ? await ingestSection({ root, preferredPort: options.port }) : null
   if (!ingest) console.log('\n2. Ingest: skipped (--no-ingest)')
+  const scoring = options.scoring ? await scoringSection({ root, preferredPort: options.port }) : null
+  if (!scoring) console.log('\n4. Scoring: skipped (--no-scoring)')
 
-  const summary = summaryRows(size, ingest)
+  const summary = summaryRows(size, ingest, scoring)
   printTable(
     '3. Summary',
     ['metric', 'value', 'budget', 'result'],
@@ -104,7 +122,7 @@ async function main() {
   const seconds = (Date.now() - startedAt.getTime()) / 1000
   console.log(`\nbench finished in ${fixed(seconds, 0)} s`)
 
-  const results = { timestamp: startedAt.toISOString(), durationSeconds: Math.round(seconds), machine: info, options, sdkSize: size, ingest, summary }
+  const results = { timestamp: startedAt.toISOString(), durationSeconds: Math.round(seconds), machine: info, options, sdkSize: size, ingest, scoring, summary }
   writeFileSync(join(benchDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`)
   console.log('wrote bench/results.json')
   return summary.some((r) => r.pass === false) ? 1 : 0

@@ -4,6 +4,7 @@ import { openDb } from './db/client'
 import { findSiteByHostname, findSiteByKey } from './db/sites'
 import { adminAuth } from './http/admin-auth'
 import { ApiError, notFound, onError } from './http/errors'
+import { adsApi } from './routes/ads'
 import { assetsApi } from './routes/assets'
 import { serveEdge } from './routes/edge'
 import { eventsApi } from './routes/events'
@@ -22,6 +23,7 @@ api.route('/sites', sitesApi)
 api.route('/sites', leadsApi)
 api.route('/sites', rulesApi)
 api.route('/sites', experiencesApi)
+api.route('/sites', adsApi)
 api.all('*', (c) => notFound(c))
 
 const publicApi = new Hono<{ Bindings: Env }>()

@@ -206,9 +206,27 @@ export const exposures = sqliteTable(
   (t) => [primaryKey({ columns: [t.siteId, t.experienceId, t.anonymousId] })],
 )
 
+/** Registered ads (campaign / ad group / ad) for message-match coverage. */
+export const ads = sqliteTable(
+  'ads',
+  {
+    id: text('id').primaryKey(),
+    siteId: text('site_id').notNull().references(() => sites.id, { onDelete: 'cascade' }),
+    campaign: text('campaign').notNull(),
+    adGroup: text('ad_group').notNull(),
+    name: text('name').notNull(),
+    headline: text('headline').notNull(),
+    keywords: text('keywords', { mode: 'json' }).$type<string[]>().notNull(),
+    finalUrl: text('final_url').notNull(),
+    createdAt: integer('created_at').notNull().default(now),
+  },
+  (t) => [uniqueIndex('ads_site_name').on(t.siteId, t.campaign, t.adGroup, t.name)],
+)
+
 export type SiteRow = typeof sites.$inferSelect
 export type LeadRow = typeof leads.$inferSelect
 export type EventRow = typeof events.$inferSelect
 export type ScoreRuleRow = typeof scoreRules.$inferSelect
 export type ScoreEntryRow = typeof scoreEntries.$inferSelect
 export type ExperienceRow = typeof experiences.$inferSelect
+export type AdRow = typeof ads.$inferSelect

@@ -4,7 +4,7 @@ import { recordExposureBatch } from '../db/experiences'
 import { storeEvents } from '../db/ingest'
 import { findSite } from '../db/sites'
 import type { ExposureJob, Job } from './jobs'
-import { rescorePage } from './rescore'
+import { planRescore, rescorePage } from './rescore'
 
 export async function consumeJobs(batch: MessageBatch<Job>, env: Env): Promise<void> {
   const db = openDb(env.DB)
@@ -29,8 +29,11 @@ export async function consumeJobs(batch: MessageBatch<Job>, env: Env): Promise<v
           if (site) await storeEvents(db, site, job.events, job.receivedAt)
           break
         }
+        case 'rescore-plan':
+          await planRescore(db, env.JOBS as Queue<Job>, job)
+          break
         case 'rescore':
-          await rescorePage(db, env.JOBS as Queue<Job>, job, Date.now())
+          await rescorePage(db, job, Date.now())
           break
       }
       message.ack()

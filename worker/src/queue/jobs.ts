@@ -4,8 +4,11 @@ import type { NormalizedEvent } from '../domain/events'
 /** Events accepted by POST /v1/events in queue-buffered ingest mode, written to D1 by the consumer. */
 export type IngestJob = { kind: 'ingest'; siteId: string; receivedAt: number; events: NormalizedEvent[] }
 
-/** One page of a site-wide re-score after a rule change; the consumer chains the next page. */
-export type RescoreJob = { kind: 'rescore'; siteId: string; rulesVersion: number; after: string }
+/** Plans a site-wide re-score: reads the next slice of lead ids and fans its pages out at once. */
+export type RescorePlanJob = { kind: 'rescore-plan'; siteId: string; rulesVersion: number; after: string }
+
+/** One page of leads to re-score (dropped if the rules changed again since). */
+export type RescoreJob = { kind: 'rescore'; siteId: string; rulesVersion: number; leadIds: string[] }
 
 /** First exposures decided by personalize/edge/variants, written by the consumer in batches. */
 export type ExposureJob = {
@@ -17,4 +20,4 @@ export type ExposureJob = {
   decided: Array<{ id: string; variant: string }>
 }
 
-export type Job = IngestJob | RescoreJob | ExposureJob
+export type Job = IngestJob | RescorePlanJob | RescoreJob | ExposureJob

@@ -1,0 +1,87 @@
+// Ads and message match: JSON and CSV import, coverage of ad groups and ads by dedicated experiences,
+// and ads whose served headline shares no keyword with the ad.
+import { describe, expect, it } from 'vitest'
+import { adsFromCsv, parseCsv } from '../../worker/src/domain/ads'
+import { admin, call, createSite, ORIGIN } from './helpers'
+
+type Json = Record<string, any>
+
+const CSV = `Campaign,Ad group,Ad,Headline,Keywords,Final URL
+Black Friday,CRM deals,BF-1,"CRM at 40% off, this week only",black friday crm;crm deal,${ORIGIN}/?utm_campaign=black-friday&utm_term=crm
+Black Friday,CRM deals,BF-2,Cheapest CRM of the year,crm discount,${ORIGIN}/?utm_campaign=black-friday&utm_term=discount
+Brand,Acme,Brand-1,Acme CRM official site,acme,${ORIGIN}/?utm_campaign=brand
+`
+
+describe('CSV', () => {
+  it('parses quoted fields with commas, quotes and newlines', () => {
+    expect(parseCsv('a,"b, ""c""",d\r\n"multi\nline",x,\n')).toEqual([
+      ['a', 'b, "c"', 'd'],
+      ['multi\nline', 'x', ''],
+    ])
+  })
+  it('reports the line of each invalid row', () => {
+    const { ads, errors } = adsFromCsv('campaign,ad group,ad,headline,final url\nC,G,A,H,not-a-url\nC,G,B,H,https://acme.test/\n')
+    expect(ads).toHaveLength(1)
+    expect(errors).toEqual([{ line: 2, message: expect.stringContaining('finalUrl') }])
+  })
+})
+
+describe('ads API and coverage', () => {
+  it('imports a CSV and reports coverage and message mismatches', async () => {
+    const site = await createSite()
+    const imported = await admin(`/api/sites/${site.id}/ads/import`, { method: 'POST', body: CSV, headers: { 'content-type': 'text/csv' } })
+    expect(imported.status).toBe(201)
+    expect(await imported.json()).toEqual({ imported: 3 })
+    // Re-importing updates instead of duplicating.
+    await admin(`/api/sites/${site.id}/ads/import`, { method: 'POST', body: CSV, headers: { 'content-type': 'text/csv' } })
+    expect(((await (await admin(`/api/sites/${site.id}/ads`)).json()) as Json).ads).toHaveLength(3)
+
+    await admin(`/api/sites/${site.id}/experiences`, {
+      method: 'POST',
+      json: {
+        name: 'Black Friday',
+        match: { utm: { campaign: 'black-friday' } },
+        variants: [{ name: 'Deal', weight: 1, slots: { headline: 'Black Friday: {{utm_term|CRM}} at 40% off' } }],
+      },
+    })
+    const report = (await (await admin(`/api/sites/${site.id}/ads/coverage`)).json()) as Json
+    expect(report.ads).toEqual({ total: 3, covered: 2, share: 0.667 })
+    expect(report.adGroups).toEqual({ total: 2, covered: 1, share: 0.5 })
+    expect(report.coverage).toBe(0.6) // (1 + 2) / (2 + 3)
+    const byName = Object.fromEntries((report.report as Json[]).map((r) => [r.name, r]))
+    expect(byName['BF-1']).toMatchObject({ dedicated: true, servedHeadline: 'Black Friday: crm at 40% off', mismatch: false })
+    expect(byName['BF-1'].sharedKeywords).toEqual(expect.arrayContaining(['black', 'friday', 'crm']))
+    // The served headline says "discount"; the ad's keywords are "crm discount": shared.
+    expect(byName['BF-2']).toMatchObject({ dedicated: true, mismatch: false })
+    // No experience for the brand campaign: no personalized headline, so nothing matches "acme".
+    expect(byName['Brand-1']).toMatchObject({ dedicated: false, servedHeadline: null, mismatch: true })
+    expect(report.mismatches).toBe(1)
+  })
+
+  it('rejects a CSV with a bad row and saves nothing', async () => {
+    const site = await createSite()
+    const response = await admin(`/api/sites/${site.id}/ads/import`, {
+      method: 'POST',
+      body: `${CSV}Brand,Acme,Broken,Headline,,ftp://acme.test/\n`,
+      headers: { 'content-type': 'text/csv' },
+    })
+    expect(response.status).toBe(400)
+    const body = (await response.json()) as Json
+    expect(body.error.code).toBe('invalid_csv')
+    expect(body.error.issues[0].path).toBe('line 5')
+    expect(((await (await admin(`/api/sites/${site.id}/ads`)).json()) as Json).ads).toEqual([])
+  })
+
+  it('takes ads as JSON and deletes one', async () => {
+    const site = await createSite()
+    const created = await admin(`/api/sites/${site.id}/ads`, {
+      method: 'POST',
+      json: { ads: [{ campaign: 'C', adGroup: 'G', name: 'A', headline: 'H', keywords: ['k'], finalUrl: `${ORIGIN}/` }] },
+    })
+    expect(created.status).toBe(201)
+    const [ad] = ((await (await admin(`/api/sites/${site.id}/ads`)).json()) as Json).ads
+    expect((await admin(`/api/sites/${site.id}/ads/${ad.id}`, { method: 'DELETE' })).status).toBe(204)
+    expect((await admin(`/api/sites/${site.id}/ads`, { method: 'POST', json: { ads: [{ campaign: 'C' }] } })).status).toBe(400)
+    expect((await call(`/api/sites/${site.id}/ads`)).status).toBe(401)
+  })
+})

@@ -1,0 +1,74 @@
+// Admin: ads (JSON or CSV import) and the message-match coverage report.
+import { Hono } from 'hono'
+import { AdBatch, adsFromCsv, matchAd } from '../domain/ads'
+import { openDb, type Db } from '../db/client'
+import { deleteAd, listAds, upsertAds } from '../db/ads'
+import { listExperiences, toExperience } from '../db/experiences'
+import { findSite } from '../db/sites'
+import { readBodyText } from '../http/body'
+import { ApiError } from '../http/errors'
+import { validate } from '../http/validate'
+import { siteNotFound } from './sites'
+
+/** CSV imports up to 1 MiB (about 5,000 ads). */
+const MAX_CSV_BYTES = 1024 * 1024
+
+async function siteOr404(db: Db, siteId: string) {
+  const site = await findSite(db, siteId)
+  if (!site) throw siteNotFound()
+  return site
+}
+
+export const adsApi = new Hono<{ Bindings: Env }>()
+  .get('/:siteId/ads', async (c) => {
+    const db = openDb(c.env.DB)
+    await siteOr404(db, c.req.param('siteId'))
+    return c.json({ ads: await listAds(db, c.req.param('siteId')) })
+  })
+  .post('/:siteId/ads', validate('json', AdBatch), async (c) => {
+    const db = openDb(c.env.DB)
+    const site = await siteOr404(db, c.req.param('siteId'))
+    const saved = await upsertAds(db, site.id, c.req.valid('json').ads)
+    return c.json({ saved }, 201)
+  })
+  // The body is the CSV itself (text/csv). Valid rows are saved only when no row is invalid.
+  .post('/:siteId/ads/import', async (c) => {
+    const db = openDb(c.env.DB)
+    const site = await siteOr404(db, c.req.param('siteId'))
+    const text = await readBodyText(c.req.raw, MAX_CSV_BYTES)
+    if (text === null) throw new ApiError(413, 'payload_too_large', `CSV imports are limited to ${MAX_CSV_BYTES} bytes.`)
+    const { ads, errors } = adsFromCsv(text)
+    if (errors.length > 0 || ads.length === 0) {
+      const issues = errors.map((e) => ({ path: `line ${e.line}`, message: e.message }))
+      throw new ApiError(400, 'invalid_csv', 'The CSV has rows that cannot be imported; nothing was saved.', issues.length ? issues : [{ path: 'line 2', message: 'no ads found' }])
+    }
+    return c.json({ imported: await upsertAds(db, site.id, ads) }, 201)
+  })
+  .delete('/:siteId/ads/:adId', async (c) => {
+    if (!(await deleteAd(openDb(c.env.DB), c.req.param('siteId'), c.req.param('adId')))) {
+      throw new ApiError(404, 'ad_not_found', 'No ad with this id on this site.')
+    }
+    return c.body(null, 204)
+  })
+  .get('/:siteId/ads/coverage', async (c) => {
+    const db = openDb(c.env.DB)
+    const site = await siteOr404(db, c.req.param('siteId'))
+    const [adRows, experienceRows] = await Promise.all([listAds(db, site.id), listExperiences(db, site.id)])
+    const experiences = experienceRows.map(toExperience)
+    const report = adRows.map((ad) => ({ id: ad.id, campaign: ad.campaign, adGroup: ad.adGroup, name: ad.name, headline: ad.headline, finalUrl: ad.finalUrl, ...matchAd(ad, experiences) }))
+    const groups = new Map<string, boolean>()
+    for (const ad of report) {
+      const key = `${ad.campaign}\u0000${ad.adGroup}`
+      groups.set(key, (groups.get(key) ?? true) && ad.dedicated)
+    }
+    const coveredAds = report.filter((a) => a.dedicated).length
+    const coveredGroups = [...groups.values()].filter(Boolean).length
+    const share = (n: number, d: number) => (d === 0 ? 0 : Math.round((n / d) * 1000) / 1000)
+    return c.json({
+      adGroups: { total: groups.size, covered: coveredGroups, share: share(coveredGroups, groups.size) },
+      ads: { total: report.length, covered: coveredAds, share: share(coveredAds, report.length) },
+      coverage: share(coveredGroups + coveredAds, groups.size + report.length),
+      mismatches: report.filter((a) => a.mismatch).length,
+      report,
+    })
+  })
