@@ -11,6 +11,7 @@ import { eventsApi } from './routes/events'
 import { experiencesApi } from './routes/experiences'
 import { healthApi } from './routes/health'
 import { leadsApi } from './routes/leads'
+import { metricsApi } from './routes/metrics'
 import { personalizeApi } from './routes/personalize'
 import { rulesApi } from './routes/rules'
 import { sitesApi } from './routes/sites'
@@ -24,6 +25,7 @@ api.route('/sites', leadsApi)
 api.route('/sites', rulesApi)
 api.route('/sites', experiencesApi)
 api.route('/sites', adsApi)
+api.route('/sites', metricsApi)
 api.all('*', (c) => notFound(c))
 
 const publicApi = new Hono<{ Bindings: Env }>()
