@@ -22,6 +22,36 @@ const DEMO_RULES = [
   { id: 'rule_demo_careers', name: 'Careers visitor', points: -20, match: { type: 'page', path: '/careers*' } },
 ]
 
+/** The demo's ad-to-page message match: the Black Friday ads land on a matching hero. */
+const DEMO_EXPERIENCES = [
+  {
+    id: 'exp_demo_blackfriday',
+    name: 'Black Friday ads',
+    priority: 10,
+    goal: 'Signed Up',
+    control: 10,
+    match: { path: '/', utm: { campaign: 'black-friday' } },
+    variants: [
+      {
+        id: 'var_demo_deal',
+        name: 'Deal',
+        weight: 100,
+        slots: {
+          headline: 'Black Friday: {{utm_term|CRM}} at 40% off',
+          subheadline: 'Every plan is 40% off until Monday. Set up in minutes, cancel any time.',
+          cta: 'Claim the deal',
+        },
+      },
+    ],
+  },
+]
+
+const DEMO_ADS = [
+  ['Black Friday', 'CRM deals', 'BF CRM 40%', 'CRM at 40% off this Black Friday', ['black friday crm', 'crm deal'], 'black-friday', 'crm'],
+  ['Black Friday', 'CRM deals', 'BF pipeline', 'Pipeline software, 40% off', ['pipeline software', 'sales pipeline'], 'black-friday', 'pipeline software'],
+  ['Brand', 'Acme', 'Acme official', 'Acme CRM: the official site', ['acme crm', 'acme'], 'brand', 'acme'],
+]
+
 export function demoSeedSql({ port, demoRules = true }) {
   const origins = [`http://127.0.0.1:${port}`, `http://localhost:${port}`]
   const site = {
@@ -41,6 +71,16 @@ ${(demoRules ? DEMO_RULES : []).map(
   (r) => `insert into score_rules (id, site_id, name, points, "limit", expires_days, match)
 values (${[r.id, site.id, r.name].map(sqlString).join(', ')}, ${r.points}, ${r.limit ?? 'null'}, ${r.expiresDays ?? 'null'}, ${sqlString(JSON.stringify(r.match))})
 on conflict (id) do nothing;`,
+).join('\n')}
+${(demoRules ? DEMO_EXPERIENCES : []).map(
+  (e) => `insert into experiences (id, site_id, name, priority, goal, control, match, variants)
+values (${[e.id, site.id, e.name].map(sqlString).join(', ')}, ${e.priority}, ${sqlString(e.goal)}, ${e.control}, ${sqlString(JSON.stringify(e.match))}, ${sqlString(JSON.stringify(e.variants))})
+on conflict (id) do nothing;`,
+).join('\n')}
+${(demoRules ? DEMO_ADS : []).map(
+  ([campaign, adGroup, name, headline, keywords, utmCampaign, term], i) => `insert into ads (id, site_id, campaign, ad_group, name, headline, keywords, final_url)
+values (${[`ad_demo_${i}`, site.id, campaign, adGroup, name, headline, JSON.stringify(keywords), `http://127.0.0.1:${port}/?utm_source=google&utm_medium=cpc&utm_campaign=${utmCampaign}&utm_term=${encodeURIComponent(term)}`].map(sqlString).join(', ')})
+on conflict (site_id, campaign, ad_group, name) do nothing;`,
 ).join('\n')}
 `
 }
