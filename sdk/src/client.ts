@@ -1,15 +1,20 @@
-// One Cairn instance: visitor ids, consent, the event queue and its sending. All state lives here.
+// One Cairn instance: visitor ids, consent, the event queue and its sending, personalization, in-app
+// messages and the web-vitals chunk. All state lives here.
+import { showBanner } from './banner'
 import { initialConsent, mayStore, routeEvent } from './consent'
 import { pageContext, parseCampaign, pathKey } from './context'
+import { formatExperiences, parseExperiences, personalizeUrl, readDecision } from './decision'
 import { createEmitter } from './emitter'
 import { watchHistory } from './history'
 import { anonymousId, uuid } from './id'
 import { withLock } from './lock'
+import { createPersonalizer } from './personalize'
 import { append, backoff, BATCH_MAX, failed, idsOf, parseQueue, retryable, without } from './queue'
 import { noop, safe } from './safe'
+import { whenParsed } from './slots'
 import { AID, CONSENT, FIRST_TOUCH, read, readCookie, remove, UID, wipe, write, writeCookie } from './storage'
 import { beacon, encodeBatch, pack, post } from './transport'
-import type { Cairn, CairnEvent, CairnOptions, Consent, QueueItem } from './types'
+import type { Cairn, CairnEvent, CairnOptions, Consent, Experience, Message, QueueItem } from './types'
 
 /** Batches wait this long for company before they are sent. */
 const FLUSH_MS = 1000
@@ -24,15 +29,19 @@ export function createClient(options: CairnOptions): [Cairn, () => void] {
   const doc = document
   const loc = location
   const site = options.site
-  const url = (options.api || '').replace(/\/+$/, '') + '/v1/events'
+  const base = (options.api || '').replace(/\/+$/, '')
+  const url = base + '/v1/events'
   const queueKey = 'cairn_q:' + site
   const tab = uuid()
   // The SDK side of the bot rule: automation (navigator.webdriver) queues events but never sends them.
   const bot = nav.webdriver === true
   const landing = parseCampaign(loc.href)
-  const messages = createEmitter()
-  // Personalization (GET /v1/personalize, slot filling) will be chained here; ready callbacks wait for it.
-  const applied = Promise.resolve()
+  const messages = createEmitter<Message>()
+  /** Message ids already delivered on this page (a SPA navigation may answer one again). */
+  const delivered: string[] = []
+  let landed!: (experiences: Experience[]) => void
+  // The landing page's personalization settles it (applied or fell back); ready callbacks wait for it.
+  const applied = new Promise<Experience[]>((resolve) => (landed = resolve))
 
   let consent: Consent = initialConsent(read(CONSENT), nav.globalPrivacyControl === true, options.consent == 'required')
   let aid = anonymousId()
@@ -51,6 +60,7 @@ export function createClient(options: CairnOptions): [Cairn, () => void] {
   let until = 0
   let fails = 0
   let batchMax = BATCH_MAX
+  let vitals = !bot && options.vitals
 
   const persisting = () => mayStore(consent) && !storageFailed
   const load = (): QueueItem[] => (persisting() ? parseQueue(read(queueKey)) : memory)
@@ -60,6 +70,8 @@ export function createClient(options: CairnOptions): [Cairn, () => void] {
     if (persisting() && !write(queueKey, json)) storageFailed = true
   }
   const live = () => !bot && nav.onLine !== false
+  /** The personalize request carries the visitor id: only for a consenting visitor (and never for bots). */
+  const personalizing = () => !bot && consent == 'granted'
 
   /** Writes the ids of a visitor who may be remembered (the cookie is shared with edge mode). */
   const keep = () => {
@@ -168,6 +180,41 @@ export function createClient(options: CairnOptions): [Cairn, () => void] {
     schedule(queue.length >= BATCH_MAX ? 0 : FLUSH_MS)
   }
 
+  const personalize = createPersonalizer(
+    doc,
+    async (href) => {
+      const response = await fetch(personalizeUrl(base, site, href, aid, document.referrer), { credentials: 'omit' })
+      if (!response.ok) throw 0
+      return readDecision(await response.json())
+    },
+    // Listeners get every message; without one the built-in banner shows it (once per page).
+    (list) =>
+      whenParsed(
+        doc,
+        safe(() => {
+          for (const message of list)
+            if (message && !delivered.includes(message.id)) {
+              delivered.push(message.id)
+              messages.emit('message', message) ||
+                showBanner(doc, message, (event) => api.track(event, { messageId: message.id }))
+            }
+        }),
+      ),
+    // The server counted an exposure the visitor never saw: this lets analysis discount it.
+    (decision, ms) => api.track('Personalization Late', { experiences: formatExperiences(decision.experiences), ms }),
+    landed,
+  )
+
+  /** The web-vitals chunk: once, after the load event, for a consenting visitor. */
+  const loadVitals = safe(() => {
+    if (vitals && consent == 'granted' && doc.readyState == 'complete') {
+      const script = doc.createElement('script')
+      script.src = vitals
+      vitals = false
+      doc.head.append(script)
+    }
+  })
+
   const api: Cairn = {
     page: safe((properties) => {
       last = pathKey(loc)
@@ -198,6 +245,7 @@ export function createClient(options: CairnOptions): [Cairn, () => void] {
         save(append(load(), waiting))
         held = []
         schedule(FLUSH_MS)
+        loadVitals()
       } else if (choice == 'denied') {
         consent = 'denied'
         wipe()
@@ -212,10 +260,26 @@ export function createClient(options: CairnOptions): [Cairn, () => void] {
   }
 
   const start = () => {
-    if (options.auto === false) return
-    // api.page never throws: it is wrapped like every entry point.
-    watchHistory(w, () => pathKey(loc) != last && api.page())
-    api.page()
+    const auto = options.auto !== false
+    const edge = doc.documentElement.getAttribute('data-cairn-edge')
+    let shown = pathKey(loc)
+    try {
+      // Edge mode: the Worker filled the slots already (and may list its experiences in the attribute).
+      // No consent yet (opt-in mode), denied, GPC or a bot: the defaults stay; a later page is personalized.
+      edge != null ? landed(parseExperiences(edge)) : personalizing() ? personalize(loc.href, true) : landed([])
+    } catch {
+      landed([])
+    }
+    watchHistory(
+      w,
+      safe(() => {
+        const now = pathKey(loc)
+        if (now != shown && personalizing()) personalize(loc.href)
+        shown = now
+        auto && now != last && api.page()
+      }),
+    )
+    auto && api.page()
   }
 
   if (mayStore(consent)) remember()
@@ -226,6 +290,9 @@ export function createClient(options: CairnOptions): [Cairn, () => void] {
   })
   w.addEventListener('pagehide', hide)
   doc.addEventListener('visibilitychange', () => doc.visibilityState == 'hidden' && hide())
+  // After the load event and when the browser is idle, so it never competes with the page.
+  const idle = safe(() => (w.requestIdleCallback || setTimeout)(loadVitals))
+  doc.readyState == 'complete' ? idle() : w.addEventListener('load', idle)
   // Events left by an earlier page (offline, closed too early) go out with this page's.
   schedule(FLUSH_MS)
   return [api, start]

@@ -105,6 +105,27 @@ describe('script tag', () => {
     expect(browser.events().map((e) => e.event ?? e.type)).toEqual(['Held'])
   })
 
+  // Catches: a chunk URL that the Worker does not serve (it copies dist/cairn-*.js to /sdk-*.js).
+  it('loads the web-vitals chunk from next to its own src after the load event; data-vitals="false" turns it off', async () => {
+    Object.assign(browser.document, {
+      readyState: 'interactive',
+      currentScript: { src: 'https://edge.test/js/sdk.js?v=3', dataset: { site: 'pk_demo' } },
+    })
+    await load()
+    browser.loaded()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(browser.scripts().map((script) => script.src)).toEqual(['https://edge.test/js/sdk-vitals.js'])
+    browser.restore()
+    browser = fakeBrowser({ readyState: 'interactive' })
+    Object.assign(browser.document, {
+      currentScript: { src: 'https://edge.test/sdk.js', dataset: { site: 'pk_demo', vitals: 'false' } },
+    })
+    await load()
+    browser.loaded()
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(browser.scripts()).toEqual([])
+  })
+
   it('a second copy of the script leaves the first in charge', async () => {
     Object.assign(browser.document, { currentScript: { src: 'https://edge.test/sdk.js', dataset: { site: 'pk_demo' } } })
     await load()

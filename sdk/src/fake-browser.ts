@@ -22,7 +22,100 @@ export interface FakeBrowserOptions {
   statuses?: number[]
   /** What navigator.sendBeacon answers; undefined removes sendBeacon. */
   beacon?: boolean
+  /** document.readyState at start ('complete' by default); see parsed() and loaded(). */
+  readyState?: DocumentReadyState
+  /** Slots in the body, name → default text: <p data-cairn-slot="name">text</p>. */
+  slots?: Record<string, string>
+  /** The value of <html data-cairn-edge> (edge mode); undefined: no attribute. */
+  edge?: string
+  /**
+   * What GET /v1/personalize answers, given its URL: a JSON body, or a number (that HTTP status with an
+   * empty body; 0 = network error). May be async (e.g. wait on fake timers). Default: an empty decision.
+   */
+  personalize?: (url: URL) => unknown
 }
+
+/** A minimal DOM element: attributes (with dataset), text, children, style, and what the SDK sets on them. */
+export class FakeElement {
+  children: FakeElement[] = []
+  parent: FakeElement | null = null
+  attributes = new Map<string, string>()
+  style = { cssText: '' } as Record<string, string>
+  onclick: (() => void) | null = null
+  href = ''
+  src = ''
+  /** What was last written to innerHTML (only allowed inline fragments may be). */
+  html: string | undefined
+  private text = ''
+  readonly dataset: Record<string, string | undefined>
+
+  constructor(readonly tagName: string) {
+    const name = (key: string | symbol) => 'data-' + String(key).replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())
+    this.dataset = new Proxy({} as Record<string, string | undefined>, {
+      get: (_, key) => this.attributes.get(name(key)),
+      set: (_, key, value) => (this.attributes.set(name(key), String(value)), true),
+    })
+  }
+  get textContent(): string {
+    return this.text + this.children.map((child) => child.textContent).join('')
+  }
+  /** As the DOM does: replaces the children with one text; null and undefined mean no text. */
+  set textContent(value: string | null | undefined) {
+    this.children = []
+    this.text = value == null ? '' : String(value)
+  }
+  /** As the DOM does for the inline fragments slots use: tags dropped, entities decoded, for textContent. */
+  set innerHTML(value: string) {
+    this.html = value
+    this.children = []
+    this.text = value
+      .replace(/<[^>]*>/g, '')
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&quot;/g, '"')
+      .replace(/&#39;/g, "'")
+      .replace(/&amp;/g, '&')
+  }
+  get innerHTML(): string {
+    return this.html ?? this.text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+  }
+  setAttribute(name: string, value: string): void {
+    this.attributes.set(name, String(value))
+  }
+  getAttribute(name: string): string | null {
+    return this.attributes.get(name) ?? null
+  }
+  hasAttribute(name: string): boolean {
+    return this.attributes.has(name)
+  }
+  append(...nodes: FakeElement[]): void {
+    for (const node of nodes) {
+      node.remove()
+      node.parent = this
+      this.children.push(node)
+    }
+  }
+  remove(): void {
+    if (this.parent) this.parent.children = this.parent.children.filter((child) => child != this)
+    this.parent = null
+  }
+  click(): void {
+    this.onclick?.()
+  }
+  /** This element and its descendants, in document order. */
+  all(): FakeElement[] {
+    return [this, ...this.children.flatMap((child) => child.all())]
+  }
+  /** Only attribute-presence selectors ('[data-cairn-slot]'), the one kind the SDK uses. */
+  querySelectorAll(selector: string): FakeElement[] {
+    const attribute = /^\[([\w-]+)\]$/.exec(selector)?.[1]
+    if (!attribute) throw new Error('fake DOM: unsupported selector ' + selector)
+    return this.all().filter((element) => element.hasAttribute(attribute))
+  }
+}
+
+/** The rule the SDK injects to hold pending slots. */
+export const HOLD_RULE = '[data-cairn-slot]:not([data-cairn-done]){visibility:hidden}'
 
 class FakeStorage {
   getItem(key: string): string | null {
@@ -70,6 +163,21 @@ export function fakeBrowser(options: FakeBrowserOptions = {}) {
   }
   const win = target()
   const doc = target()
+  const html = new FakeElement('html')
+  const head = new FakeElement('head')
+  const body = new FakeElement('body')
+  html.append(head, body)
+  if (options.edge != null) html.setAttribute('data-cairn-edge', options.edge)
+  const slot = (name: string, text: string) => {
+    const element = new FakeElement('p')
+    element.dataset.cairnSlot = name
+    element.textContent = text
+    body.append(element)
+    return element
+  }
+  for (const [name, text] of Object.entries(options.slots ?? {})) slot(name, text)
+  const personalizations: URL[] = []
+  const answer = options.personalize ?? (() => ({ slots: {}, experiences: [], messages: [] }))
   const blocked = () => {
     throw new DOMException('The operation is insecure.', 'SecurityError')
   }
@@ -78,7 +186,13 @@ export function fakeBrowser(options: FakeBrowserOptions = {}) {
     title: 'Acme',
     referrer: options.referrer ?? '',
     visibilityState: 'visible',
+    readyState: options.readyState ?? ('complete' as DocumentReadyState),
     currentScript: null,
+    documentElement: html,
+    head,
+    body,
+    createElement: (tag: string) => new FakeElement(tag),
+    querySelectorAll: (selector: string) => html.querySelectorAll(selector),
     get cookie() {
       if (options.storage == 'blocked') blocked()
       return [...cookies].map(([name, value]) => `${name}=${value}`).join('; ')
@@ -144,6 +258,18 @@ export function fakeBrowser(options: FakeBrowserOptions = {}) {
     if (!status) throw new TypeError('Failed to fetch')
     return { status } as Response
   })
+  // GET /v1/personalize is answered apart: `requests` and `fetch` stay the event POSTs.
+  const route = async (url: string, init: RequestInit) => {
+    if (!url.includes('/v1/personalize?')) return fetch(url, init)
+    const parsed = new URL(url)
+    personalizations.push(parsed)
+    personalizeInits.push(init)
+    const body = await answer(parsed)
+    if (body === 0) throw new TypeError('Failed to fetch')
+    const status = typeof body == 'number' ? body : 200
+    return { ok: status >= 200 && status < 300, status, json: async () => (typeof body == 'number' ? null : body) } as Response
+  }
+  const personalizeInits: RequestInit[] = []
   const window = {
     ...win,
     location,
@@ -159,7 +285,7 @@ export function fakeBrowser(options: FakeBrowserOptions = {}) {
   vi.stubGlobal('history', history)
   vi.stubGlobal('navigator', navigator)
   vi.stubGlobal('screen', window.screen)
-  vi.stubGlobal('fetch', fetch)
+  vi.stubGlobal('fetch', route)
   if (options.storage == 'blocked')
     Object.defineProperty(globalThis, 'localStorage', { configurable: true, get: blocked })
   else vi.stubGlobal('localStorage', storage)
@@ -174,6 +300,31 @@ export function fakeBrowser(options: FakeBrowserOptions = {}) {
     requests,
     beacons,
     fetch,
+    /** The URLs of GET /v1/personalize requests, in order, and their fetch options. */
+    personalizations,
+    personalizeInits,
+    /** Adds a slot at the end of the body (as the parser or a SPA router would). */
+    slot,
+    /** The slot named `name` (the first one). */
+    slotNamed: (name: string) => html.querySelectorAll('[data-cairn-slot]').find((element) => element.dataset.cairnSlot == name)!,
+    /** Whether a slot is invisible now: the SDK's hold rule is in <head> and the slot is not done. */
+    held: (element: FakeElement) =>
+      head.children.some((child) => child.tagName == 'style' && child.textContent == HOLD_RULE) &&
+      !element.hasAttribute('data-cairn-done'),
+    /** The built-in banners in the body (role=status). */
+    banners: () => body.children.filter((child) => child.getAttribute('role') == 'status'),
+    /** The scripts the SDK added to <head>. */
+    scripts: () => head.children.filter((child) => child.tagName == 'script'),
+    /** The parser reached the end of the document: DOMContentLoaded. */
+    parsed() {
+      document.readyState = 'interactive'
+      doc.dispatch('DOMContentLoaded')
+    },
+    /** The load event. */
+    loaded() {
+      document.readyState = 'complete'
+      win.dispatch('load')
+    },
     /** Every event that reached the server (fetch and beacon), in order. */
     events: () => [...requests, ...beacons].flatMap((request) => request.json.batch),
     /** The persisted queue of a site. */

@@ -21,5 +21,7 @@ if (!w.cairn?.cairn) {
       api: data.api || new URL(script!.src).origin,
       consent: data.consent,
       auto: data.auto != 'false',
+      // The lazy chunk sits next to this script: /sdk.js → /sdk-vitals.js.
+      vitals: data.vitals != 'false' && new URL('sdk-vitals.js', script!.src).href,
     })
 }

@@ -58,6 +58,11 @@ export interface CairnOptions {
   consent?: 'required' | string
   /** false: no automatic page views (on load and on SPA navigation). */
   auto?: boolean
+  /**
+   * Script tag only: URL of the web-vitals chunk, loaded after the load event when consent allows (the
+   * chunk reports through window.cairn). The script tag sets it to `sdk-vitals.js` next to its own src.
+   */
+  vitals?: string | false
 }
 
 export interface TrackOptions {
@@ -65,13 +70,36 @@ export interface TrackOptions {
   necessary?: boolean
 }
 
-export type MessageListener = (message: unknown) => void
+/** An experience of the visitor and the variant she sees (GET /v1/personalize). */
+export interface Experience {
+  id: string
+  variant: string
+}
+
+/** An in-app message (GET /v1/personalize); every text is plain text, never HTML. */
+export interface Message {
+  id: string
+  kind: string
+  title?: string
+  body?: string
+  cta?: { label: string; url: string }
+}
+
+/** The answer of GET /v1/personalize: slot texts by slot name, experiences, in-app messages. */
+export interface Decision {
+  slots: Record<string, unknown>
+  experiences: Experience[]
+  messages: Message[]
+}
+
+export type MessageListener = (message: Message) => void
 
 export interface Cairn {
   page(properties?: Properties): void
   track(name: string, properties?: Properties, options?: TrackOptions): void
   identify(userId: string | null, traits?: Properties): void
   consent(choice: 'granted' | 'denied'): void
-  ready(callback: () => void): void
+  /** Runs once the landing page's personalization was applied or fell back, with the experiences applied. */
+  ready(callback: (experiences: Experience[]) => void): void
   on(name: 'message', callback: MessageListener): void
 }

@@ -243,7 +243,7 @@ describe('edge mode', () => {
     const cookie = response.headers.get('set-cookie') ?? ''
     expect(cookie).toMatch(/^cairn_aid=a_[\w-]+; Max-Age=31536000; Path=\/; SameSite=Lax; Secure$/)
     const html = await response.text()
-    expect(html).toContain('data-cairn-edge="1"')
+    expect(html).toMatch(/<html[^>]* data-cairn-edge="exp_\w+:var_\w+"/)
     expect(html).toMatch(/data-cairn-slot="headline"[^>]*>Black Friday: &lt;b&gt;oops&lt;\/b&gt; at 40% off</)
     expect(html).toMatch(/data-cairn-slot="cta"[^>]*>Claim the deal</)
     const aid = /cairn_aid=([^;]+)/.exec(cookie)![1]!
@@ -258,7 +258,7 @@ describe('edge mode', () => {
     const response = await call(`/edge/${site.key}/pricing`, { headers: { cookie: 'cairn_aid=a_known' } })
     expect(response.headers.get('set-cookie')).toBeNull()
     const html = await response.text()
-    expect(html).toContain('data-cairn-edge="1"')
+    expect(html).toContain('data-cairn-edge=""') // edge-rendered, nothing applied
     expect(html).not.toContain('Black Friday')
   })
 

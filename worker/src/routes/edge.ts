@@ -47,11 +47,13 @@ export async function serveEdge(c: Context<EdgeEnv>, site: SiteRow, path: string
   const type = origin.headers.get('content-type') ?? ''
   if (!origin.ok || !type.includes('text/html')) return origin
 
-  const { slots } = decided.decision
+  const { slots, experiences } = decided.decision
+  // The SDK on this page does not ask again; it reads the applied experiences (for ready and vitals).
+  const applied = experiences.map((e) => `${e.id}:${e.variant}`).join(',')
   const rewriter = new HTMLRewriter()
     .on('html', {
       element(element) {
-        element.setAttribute('data-cairn-edge', '1') // the SDK on this page does not ask again
+        element.setAttribute('data-cairn-edge', applied)
       },
     })
     .on('[data-cairn-slot]', {

@@ -1,0 +1,27 @@
+// The wire side of GET /v1/personalize, kept pure: its URL, reading its answer, and experiences as the
+// "expId:varId,…" text used by edge mode's <html data-cairn-edge> and by 'Web Vitals' events.
+import type { Decision, Experience } from './types'
+
+const encode = encodeURIComponent
+
+/**
+ * A plain GET with no custom header: no CORS preflight. `ref` is the page's referrer (the request's own
+ * Referer is the page), for referrer audiences.
+ */
+export const personalizeUrl = (base: string, site: string, href: string, aid: string, ref: string): string =>
+  base + '/v1/personalize?site=' + encode(site) + '&url=' + encode(href) + '&aid=' + encode(aid) + (ref ? '&ref=' + encode(ref) : '')
+
+/** A missing part of the answer reads as "nothing" (a malformed one fails later, inside a try). */
+export const readDecision = (body: Partial<Decision> | null): Decision => ({ slots: {}, experiences: [], messages: [], ...body })
+
+export const formatExperiences = (experiences: Experience[]): string =>
+  experiences.map((experience) => experience.id + ':' + experience.variant).join()
+
+export const parseExperiences = (text: string): Experience[] =>
+  text
+    .split(',')
+    .filter(Boolean)
+    .map((pair) => {
+      const [id, variant] = pair.split(':') as [string, string]
+      return { id, variant }
+    })

@@ -1,0 +1,151 @@
+// Post-click personalization in Chromium against the real Worker: a visitor from the Black Friday ad sees
+// the matching headline with zero layout shift in client mode and edge mode, keeps her variant across
+// visits, and a utm_term holding markup is shown as text.
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ADMIN_TOKEN, baseUrl, DEMO_SITE_ID, launch, newVisitor, type Watched } from './browser'
+
+let browser: Browser
+const visitors: Watched[] = []
+
+beforeAll(async () => {
+  browser = await launch()
+})
+afterAll(async () => {
+  await browser?.close()
+})
+
+async function visitor(): Promise<Watched> {
+  const watched = await newVisitor(browser, { viewport: { width: 1280, height: 800 } })
+  // Sums layout shifts from the first paint on (the metric CLS is made of).
+  await watched.context.addInitScript(() => {
+    const w = window as unknown as { __shifts: number }
+    w.__shifts = 0
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries() as Array<PerformanceEntry & { value: number; hadRecentInput: boolean }>) {
+        if (!entry.hadRecentInput) w.__shifts += entry.value
+      }
+    }).observe({ type: 'layout-shift', buffered: true })
+  })
+  visitors.push(watched)
+  return watched
+}
+
+const headline = (page: Page) => page.locator('h1[data-cairn-slot="headline"]')
+const layoutShift = (page: Page) => page.evaluate(() => (window as unknown as { __shifts: number }).__shifts)
+const ready = (page: Page) => page.evaluate(() => new Promise<boolean>((resolve) => (window as any).cairn('ready', () => resolve(true))))
+const AD = '/?utm_source=google&utm_medium=cpc&utm_campaign=black-friday&utm_term=pipeline+software'
+const DEAL = 'Black Friday: pipeline software at 40% off'
+const DEFAULT = 'Close more deals with Acme CRM'
+
+/** The demo experience holds out 10% as control: find a visitor id in the variant by asking the API. */
+async function variantVisitor(page: Page): Promise<void> {
+  for (let i = 0; i < 20; i++) {
+    const aid = `a_browser_${Date.now()}_${i}`
+    const query = new URLSearchParams({ site: 'pk_demo', url: `${baseUrl()}${AD}`, aid })
+    const answer = (await (await fetch(`${baseUrl()}/v1/personalize?${query}`)).json()) as { slots: Record<string, string> }
+    if (answer.slots.headline) {
+      await page.context().addCookies([{ name: 'cairn_aid', value: aid, url: baseUrl() }])
+      return
+    }
+  }
+  throw new Error('no variant visitor found in 20 tries')
+}
+
+describe('client mode (script tag)', () => {
+  it('shows the headline the ad promised, with zero layout shift', async () => {
+    const { page } = await visitor()
+    await variantVisitor(page)
+    await page.goto(`${baseUrl()}${AD}`)
+    await expect.poll(() => headline(page).textContent(), { timeout: 5_000 }).toBe(DEAL)
+    expect(await page.locator('[data-cairn-slot="cta"]').textContent()).toBe('Claim the deal')
+    expect(await ready(page)).toBe(true)
+    await page.waitForTimeout(500)
+    expect(await layoutShift(page)).toBe(0)
+    await page.screenshot({ path: 'test-results/personalized-client.png' })
+  })
+
+  it('keeps the default content where no experience matches', async () => {
+    const { page } = await visitor()
+    await page.goto(`${baseUrl()}/?utm_campaign=spring`)
+    expect(await ready(page)).toBe(true)
+    expect(await headline(page).textContent()).toBe(DEFAULT)
+    expect(await layoutShift(page)).toBe(0)
+  })
+
+  it('shows a utm_term holding markup as text, never as markup', async () => {
+    const { page } = await visitor()
+    await variantVisitor(page)
+    const term = '<img src=x onerror="window.__xss=1">'
+    await page.goto(`${baseUrl()}/?utm_campaign=black-friday&utm_term=${encodeURIComponent(term)}`)
+    await expect.poll(() => headline(page).textContent(), { timeout: 5_000 }).toBe(`Black Friday: ${term} at 40% off`)
+    expect(await headline(page).locator('img').count()).toBe(0)
+    expect(await page.evaluate(() => (window as any).__xss)).toBeUndefined()
+  })
+
+  it('keeps a visitor in her variant across visits', async () => {
+    const create = await fetch(`${baseUrl()}/api/sites/${DEMO_SITE_ID}/experiences`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name: 'Sticky headline test',
+        priority: 20,
+        match: { path: '/', utm: { campaign: 'sticky-test' } },
+        variants: [
+          { name: 'Speed', weight: 50, slots: { headline: 'The fastest CRM' } },
+          { name: 'Simple', weight: 50, slots: { headline: 'The simplest CRM' } },
+        ],
+      }),
+    })
+    expect(create.status).toBe(201)
+    const seen = new Map<string, Set<string>>()
+    for (let person = 0; person < 4; person++) {
+      const { page } = await visitor()
+      for (let visit = 0; visit < 3; visit++) {
+        await page.goto(`${baseUrl()}/?utm_campaign=sticky-test&visit=${visit}`)
+        await ready(page)
+        const text = (await headline(page).textContent()) ?? ''
+        seen.set(String(person), (seen.get(String(person)) ?? new Set()).add(text))
+      }
+    }
+    for (const headlines of seen.values()) {
+      expect(headlines.size).toBe(1) // the same variant on every visit
+      expect(['The fastest CRM', 'The simplest CRM']).toContain([...headlines][0])
+    }
+  })
+})
+
+describe('edge mode', () => {
+  it('serves the matched headline in the HTML itself, with zero layout shift and no second decision', async () => {
+    const { page } = await visitor()
+    await variantVisitor(page)
+    const personalizeCalls: string[] = []
+    page.on('request', (r) => {
+      if (r.url().includes('/v1/personalize')) personalizeCalls.push(r.url())
+    })
+    const response = await page.goto(`${baseUrl()}/edge/pk_demo${AD}`)
+    const html = await response!.text()
+    expect(html).toContain(DEAL) // in the streamed HTML, before any script runs
+    expect(await headline(page).textContent()).toBe(DEAL)
+    expect(await page.getAttribute('html', 'data-cairn-edge')).toMatch(/^exp_demo_blackfriday:var_demo_deal$/)
+    expect(await ready(page)).toBe(true)
+    await page.waitForTimeout(500)
+    expect(await layoutShift(page)).toBe(0)
+    expect(personalizeCalls).toEqual([])
+    await page.screenshot({ path: 'test-results/personalized-edge.png' })
+  })
+
+  it('sets the first-party visitor cookie the SDK then uses', async () => {
+    const { page, context } = await visitor()
+    await page.goto(`${baseUrl()}/edge/pk_demo/`)
+    const cookie = (await context.cookies()).find((c) => c.name === 'cairn_aid')
+    expect(cookie?.value).toMatch(/^a_/)
+    expect(cookie?.sameSite).toBe('Lax')
+  })
+})
+
+describe('personalized pages stay clean', () => {
+  it('no error reached any page console', () => {
+    expect(visitors.flatMap((v) => v.errors)).toEqual([])
+  })
+})
