@@ -1,6 +1,6 @@
 // Builds what the Worker serves as static assets into public/: the SDK (rollup), the dashboard shell and
 // the demo marketing site. `npm start`, `npm test` and deploys run it first.
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { run } from './run.mjs'
@@ -10,8 +10,20 @@ const out = join(root, 'public')
 
 export async function build({ quiet = false } = {}) {
   await run('npx', ['rollup', '-c', 'sdk/rollup.config.mjs', ...(quiet ? ['--silent'] : [])], { cwd: root, quiet })
-  rmSync(out, { recursive: true, force: true })
-  mkdirSync(out, { recursive: true })
+  // Assemble beside public/ and swap, so a running `wrangler dev` never serves a half-built folder.
+  const next = `${out}.next-${process.pid}`
+  const old = `${out}.old-${process.pid}`
+  rmSync(next, { recursive: true, force: true })
+  mkdirSync(next, { recursive: true })
+  assemble(next)
+  if (existsSync(out)) renameSync(out, old)
+  renameSync(next, out)
+  rmSync(old, { recursive: true, force: true })
+  if (!existsSync(join(out, 'sdk.js'))) throw new Error('SDK build missing')
+  if (!quiet) console.log(`built ${out}`)
+}
+
+function assemble(out) {
   cpSync(join(root, 'demo'), out, { recursive: true, filter: (src) => !src.endsWith('README.md') })
   cpSync(join(root, 'dashboard'), join(out, 'dashboard'), { recursive: true, filter: (src) => !src.endsWith('README.md') })
   // The script-tag build and its lazy chunks (e.g. web-vitals) sit at the root: /sdk.js, /sdk-*.js.
@@ -20,8 +32,6 @@ export async function build({ quiet = false } = {}) {
   for (const file of readdirSync(dist)) {
     if (/^cairn-.+\.js$/.test(file)) cpSync(join(dist, file), join(out, file.replace(/^cairn-/, 'sdk-')))
   }
-  if (!existsSync(join(out, 'sdk.js'))) throw new Error('SDK build missing')
-  if (!quiet) console.log(`built ${out}`)
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await build()

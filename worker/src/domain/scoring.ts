@@ -217,19 +217,7 @@ export function rescoreLeadHistory(
   config: ScoringConfig,
   now: number,
 ): ScoredLead {
-  const result = scoreLead({
-    rules,
-    config,
-    entries: [],
-    events: history,
-    counters: NO_COUNTERS,
-    traits: lead.traits,
-    identified: lead.email !== null || lead.userId !== null,
-    sessions: lead.sessions,
-    lastSeen: lead.lastSeen,
-    now,
-  })
-  return withResult(lead, result, now)
+  return scoreLeadEvents({ ...lead, ...NO_COUNTERS }, history, [], rules, config, now)
 }
 
 function withResult(lead: Lead, result: LeadScoreResult, now: number): ScoredLead {

@@ -4,20 +4,14 @@ import { AdBatch, adsFromCsv, matchAd } from '../domain/ads'
 import { openDb, type Db } from '../db/client'
 import { deleteAd, listAds, upsertAds } from '../db/ads'
 import { listExperiences, toExperience } from '../db/experiences'
-import { findSite } from '../db/sites'
 import { readBodyText } from '../http/body'
 import { ApiError } from '../http/errors'
 import { validate } from '../http/validate'
-import { siteNotFound } from './sites'
+import { siteOr404 } from './sites'
 
 /** CSV imports up to 1 MiB (about 5,000 ads). */
 const MAX_CSV_BYTES = 1024 * 1024
 
-async function siteOr404(db: Db, siteId: string) {
-  const site = await findSite(db, siteId)
-  if (!site) throw siteNotFound()
-  return site
-}
 
 export const adsApi = new Hono<{ Bindings: Env }>()
   .get('/:siteId/ads', async (c) => {

@@ -18,7 +18,7 @@ import { decisionConfigs } from '../db/decision-cache'
 import { findSite } from '../db/sites'
 import { ApiError } from '../http/errors'
 import { validate } from '../http/validate'
-import { siteNotFound } from './sites'
+import { siteOr404 } from './sites'
 
 export const experienceView = (row: ExperienceRow) => ({
   ...toExperience(row),
@@ -28,11 +28,6 @@ export const experienceView = (row: ExperienceRow) => ({
 
 const experienceNotFound = () => new ApiError(404, 'experience_not_found', 'No experience with this id on this site.')
 
-async function siteOr404(db: Db, siteId: string) {
-  const site = await findSite(db, siteId)
-  if (!site) throw siteNotFound()
-  return site
-}
 
 /** Experience writes show in this isolate's decisions at once (other isolates within the cache TTL). */
 async function forgetDecisions(db: Db, siteId: string) {

@@ -9,12 +9,11 @@ import { previewRules } from '../db/rescore'
 import { deleteRule, findRule, insertRule, listRules, replaceRule } from '../db/rules'
 import type { ScoreRuleRow } from '../db/schema'
 import { saveScoringConfig } from '../db/scoring-config'
-import { findSite } from '../db/sites'
 import { ApiError, invalidRequest } from '../http/errors'
 import { validate } from '../http/validate'
 import type { Job } from '../queue/jobs'
 import { rescoreSite } from '../queue/rescore'
-import { siteNotFound } from './sites'
+import { siteNotFound, siteOr404 } from './sites'
 
 export const ruleView = (row: ScoreRuleRow) => ({
   id: row.id,
@@ -31,11 +30,6 @@ export const ruleView = (row: ScoreRuleRow) => ({
 
 const ruleNotFound = () => new ApiError(404, 'rule_not_found', 'No rule with this id on this site.')
 
-async function siteOr404(db: Db, siteId: string) {
-  const site = await findSite(db, siteId)
-  if (!site) throw siteNotFound()
-  return site
-}
 
 /** Re-scores after a change: the site row is read again so the job carries the new rules version. */
 async function rescoreAfterChange(db: Db, env: Env, siteId: string) {

@@ -1,7 +1,7 @@
 // Admin: sites (keys, allowed origins, edge-mode origin and hostnames).
 import { Hono } from 'hono'
 import { CreateSite, UpdateSite } from '../domain/sites'
-import { openDb } from '../db/client'
+import { openDb, type Db } from '../db/client'
 import { decisionConfigs } from '../db/decision-cache'
 import { findSite, insertSite, listSites, updateSite } from '../db/sites'
 import type { SiteRow } from '../db/schema'
@@ -22,6 +22,13 @@ export const siteView = (site: SiteRow) => ({
 })
 
 export const siteNotFound = () => new ApiError(404, 'site_not_found', 'No site with this id.')
+
+/** The site of an admin route's `:siteId`, or a 404. */
+export async function siteOr404(db: Db, siteId: string): Promise<SiteRow> {
+  const site = await findSite(db, siteId)
+  if (!site) throw siteNotFound()
+  return site
+}
 
 export const sitesApi = new Hono<{ Bindings: Env }>()
   .post('/', validate('json', CreateSite), async (c) => {
