@@ -7,6 +7,8 @@ const state = {
   token: null, sites: null, siteId: null, leads: [], leadsKey: null, lead: null, focusLead: null, listSeq: 0, detailSeq: 0,
   // Scoring: `rules` as saved, `draft` as edited ({key, id|null, input: RuleInput}); both for `rulesSite`.
   scoring: null, rules: [], draft: [], rulesSite: null, editing: null, keySeq: 0, previewSeq: 0, previewTimer: 0, saving: false,
+  // Experiences of `expsSite`; the editor's preview (sequence, debounce, URL typed by hand) and results/ads request sequences.
+  exps: [], expsSite: null, expSeq: 0, expTimer: 0, urlTouched: false, resultsSeq: 0, adsSeq: 0,
 }
 
 // sessionStorage can throw (storage disabled): the token then lives in memory only.
@@ -23,12 +25,13 @@ class ApiError extends Error {
   }
 }
 
-async function api(path, { method = 'GET', body, token = state.token } = {}) {
+async function api(path, { method = 'GET', body, csv, token = state.token } = {}) {
   const headers = { authorization: `Bearer ${token}` }
   if (body !== undefined) headers['content-type'] = 'application/json'
+  if (csv !== undefined) headers['content-type'] = 'text/csv'
   let response
   try {
-    response = await fetch(path, { method, headers, body: body && JSON.stringify(body), cache: 'no-store' })
+    response = await fetch(path, { method, headers, body: csv ?? (body && JSON.stringify(body)), cache: 'no-store' })
   } catch {
     throw new ApiError(0, 'network_error', 'Cannot reach the Worker. Is it running?')
   }
@@ -39,6 +42,8 @@ async function api(path, { method = 'GET', body, token = state.token } = {}) {
     Array.isArray(error.issues) ? error.issues : [])
 }
 
+/** "message path: issue · path: issue" */
+const errorText = (error) => [error.message, ...(error.issues || []).map((i) => `${i.path}: ${i.message}`)].join(' · ')
 const isAuthFailure = (error) => error instanceof ApiError && (error.status === 401 || error.status === 503)
 
 /** Builds an element: string children become text nodes; links only to in-app or http(s) targets. */
@@ -172,8 +177,8 @@ function showIssues(boxId, error, fields, { inline = true, labels = {} } = {}) {
 
 // Views and routing
 
-const VIEWS = ['sites', 'leads', 'scoring', 'settings']
-const TABS = { leads: 'Leads', scoring: 'Scoring', settings: 'Settings' }
+const VIEWS = ['sites', 'leads', 'scoring', 'experiences', 'experience', 'results', 'ads', 'settings']
+const TABS = { leads: 'Leads', scoring: 'Scoring', experiences: 'Experiences', ads: 'Ads', settings: 'Settings' }
 
 function showView(name) {
   const signedIn = name !== 'sign-in'
@@ -195,6 +200,10 @@ function parseRoute() {
   if (parts[0] === 'sites' && parts[1]) {
     const view = parts[2] || 'leads'
     if (view === 'leads') return { view, siteId: parts[1], leadId: parts[3] || null }
+    if (view === 'experiences' && parts[3]) {
+      if (parts[4] === 'results') return { view: 'results', siteId: parts[1], expId: parts[3] }
+      return { view: 'experience', siteId: parts[1], expId: parts[3] === 'new' ? null : parts[3] }
+    }
     if (TABS[view]) return { view, siteId: parts[1] }
   }
   return { view: 'sites' }
@@ -207,6 +216,10 @@ async function render() {
     if (route.view === 'leads') await renderLeadsRoute(route)
     else if (route.view === 'scoring') await renderScoringRoute(route)
     else if (route.view === 'settings') await renderSettingsRoute(route)
+    else if (route.view === 'experiences') await renderExperiencesRoute(route)
+    else if (route.view === 'experience') await renderExperienceRoute(route)
+    else if (route.view === 'results') await renderResultsRoute(route)
+    else if (route.view === 'ads') await renderAdsRoute(route)
     else await renderSitesRoute()
   } catch (error) {
     handleFailure(error)
@@ -223,19 +236,20 @@ async function loadSites() {
   return state.sites
 }
 
-/** Shows a site's view with its crumbs, title and tabs; answers the site, or undefined for an unknown id. */
-async function enterSite(siteId, view) {
+/** Shows a site's view with its crumbs, title and tabs (`tab` marked current); answers the site, or undefined for an unknown id. */
+async function enterSite(siteId, view, tab = view, heading = TABS[tab]) {
   showView(view)
   const site = (await loadSites()).find((s) => s.id === siteId)
   const name = site ? site.name : siteId
-  $(`${view}-title`).textContent = `${TABS[view]} · ${name}`
-  document.title = `${TABS[view]} · ${name} · Cairn`
+  $(`${view}-title`).textContent = `${heading} · ${name}`
+  document.title = `${heading} · ${name} · Cairn`
   $('leads-site-name').textContent = name
   for (const crumb of document.querySelectorAll('.crumb-site')) crumb.textContent = name
   // Only the visible view holds the tabs, so their ids stay unique.
   for (const nav of document.querySelectorAll('.tabs')) nav.replaceChildren()
-  $(`${view}-view`).querySelector('.tabs').replaceChildren(...Object.entries(TABS).map(([tab, label]) =>
-    el('a', { href: siteHref(siteId, tab), id: `tab-${tab}`, 'aria-current': tab === view ? 'page' : null }, label)))
+  $(`${view}-view`).querySelector('.tabs').replaceChildren(...Object.entries(TABS).map(([key, label]) =>
+    el('a', { href: siteHref(siteId, key), id: `tab-${key}`, 'aria-current': key === tab ? 'page' : null }, label)))
+  for (const crumb of document.querySelectorAll('.crumb-exps')) crumb.href = siteHref(siteId, 'experiences')
   return site
 }
 
@@ -268,7 +282,8 @@ async function signIn(event) {
 
 function signOut(message) {
   tokenStore.clear()
-  Object.assign(state, { token: null, sites: null, leads: [], leadsKey: null, lead: null, scoring: null, rules: [], draft: [], rulesSite: null, editing: null })
+  Object.assign(state, { token: null, sites: null, leads: [], leadsKey: null, lead: null, scoring: null, rules: [], draft: [], rulesSite: null, editing: null, exps: [], expsSite: null })
+  state.expSeq++
   state.listSeq++
   state.detailSeq++
   state.previewSeq++
@@ -453,7 +468,7 @@ async function loadLeads(siteId) {
   } catch (error) {
     if (seq !== state.listSeq) return
     if (isAuthFailure(error)) throw error
-    showError('leads-error', [error.message, ...error.issues.map((i) => `${i.path}: ${i.message}`)].join(' '))
+    showError('leads-error', errorText(error))
   } finally {
     $('leads-table').removeAttribute('aria-busy')
   }
@@ -1033,6 +1048,575 @@ async function saveScoring(event) {
   }
 }
 
+// Experiences: the list, an editor with a live preview of the draft, and results per arm.
+
+const NO_SITE = 'No site with this id. Pick one from the sites list.'
+const UTM = ['source', 'medium', 'campaign', 'term', 'content']
+const expHref = (siteId, expId) => `${siteHref(siteId, 'experiences')}/${enc(expId)}`
+const pct = (x, digits = 1) => `${(x * 100).toFixed(digits)}%`
+const pText = (p) => (p < 0.001 ? 'p < 0.001' : `p = ${p.toFixed(3)}`)
+
+async function loadExperiences(siteId) {
+  const { experiences } = await api(`${siteApi(siteId)}/experiences`)
+  Object.assign(state, { exps: experiences || [], expsSite: siteId })
+  return state.exps
+}
+
+/** "utm_campaign = black-friday · path /" */
+function audienceSummary(m = {}) {
+  const score = m.score && [m.score.gte != null && `≥ ${m.score.gte}`, m.score.lte != null && `≤ ${m.score.lte}`].filter(Boolean).join(' ')
+  return [...UTM.filter((f) => m.utm?.[f]).map((f) => `utm_${f} = ${m.utm[f]}`), m.path && `path ${m.path}`,
+    m.referrer && `referrer ${m.referrer}`, m.stage && `stage ${m.stage.join(' / ')}`, score && `score ${score}`,
+    m.device && m.device.join(' / '), m.country && m.country.join(', ')].filter(Boolean).join(' · ') || 'Every visitor'
+}
+
+/** The ExperienceInput of a saved experience (variant ids kept, so assignments stay). */
+const inputOf = ({ id, edited, createdAt, updatedAt, ...input }) => input
+
+async function renderExperiencesRoute({ siteId }) {
+  const site = await enterSite(siteId, 'experiences')
+  $('exp-new').href = `${siteHref(siteId, 'experiences')}/new`
+  showError('exp-list-error', site ? '' : NO_SITE)
+  $('exp-table').hidden = $('exp-empty').hidden = true
+  if (!site) return
+  try {
+    await loadExperiences(siteId)
+  } catch (error) {
+    if (isAuthFailure(error)) throw error
+    return showError('exp-list-error', error.message)
+  }
+  if (parseRoute().siteId === siteId) renderExperienceList(siteId)
+}
+
+function renderExperienceList(siteId) {
+  const list = state.exps
+  $('exp-empty').hidden = list.length > 0
+  $('exp-table').hidden = !list.length
+  $('exp-body').replaceChildren(...list.map((x) => {
+    const button = (cls, label, onclick) => el('button', { type: 'button', class: `ghost small ${cls}`, 'aria-label': `${label} ${x.name}`, onclick }, label)
+    return el('tr', { class: `experience status-${x.status}`, 'data-experience-id': x.id },
+      el('td', {}, el('a', { href: expHref(siteId, x.id), class: 'exp-link' }, x.name)),
+      el('td', {}, badge(x.status, 'status')),
+      el('td', { class: 'num' }, String(x.priority)),
+      el('td', { class: 'audience' }, audienceSummary(x.match)),
+      el('td', { class: 'num' }, String(x.variants.length)),
+      el('td', { class: 'num' }, `${x.control}%`),
+      el('td', {}, x.goal || dash()),
+      el('td', { class: 'actions nowrap' },
+        el('a', { href: expHref(siteId, x.id), class: 'button-link small exp-edit', 'aria-label': `Edit ${x.name}` }, 'Edit'), ' ',
+        el('a', { href: `${expHref(siteId, x.id)}/results`, class: 'button-link small exp-results-link', 'aria-label': `Results of ${x.name}` }, 'Results'), ' ',
+        button('exp-toggle', x.status === 'active' ? 'Pause' : 'Resume', () => toggleExperience(siteId, x)), ' ',
+        button('exp-delete', 'Delete', () => removeExperience(siteId, x))))
+  }))
+}
+
+async function toggleExperience(siteId, x) {
+  showError('exp-list-error', '')
+  try {
+    const body = { ...inputOf(x), status: x.status === 'active' ? 'paused' : 'active' }
+    const saved = await api(`${siteApi(siteId)}/experiences/${enc(x.id)}`, { method: 'PUT', body })
+    state.exps = state.exps.map((e) => (e.id === x.id ? saved : e))
+    if (parseRoute().view !== 'experiences') return
+    renderExperienceList(siteId)
+    $('exp-body').querySelector(`tr[data-experience-id="${CSS.escape(x.id)}"] .exp-toggle`)?.focus()
+    announce(`“${saved.name}” ${saved.status === 'active' ? 'resumed' : 'paused'}.`)
+  } catch (error) {
+    if (isAuthFailure(error)) return handleFailure(error)
+    showError('exp-list-error', `Could not ${x.status === 'active' ? 'pause' : 'resume'} “${x.name}”: ${errorText(error)}`)
+  }
+}
+
+async function removeExperience(siteId, x) {
+  if (!confirm(`Delete the experience “${x.name}”? Its visitors get the page’s default content again.`)) return
+  showError('exp-list-error', '')
+  try {
+    await api(`${siteApi(siteId)}/experiences/${enc(x.id)}`, { method: 'DELETE' })
+    state.exps = state.exps.filter((e) => e.id !== x.id)
+    if (parseRoute().view === 'experiences') renderExperienceList(siteId)
+    announce(`Experience “${x.name}” deleted.`)
+  } catch (error) {
+    if (isAuthFailure(error)) return handleFailure(error)
+    showError('exp-list-error', `Could not delete “${x.name}”: ${errorText(error)}`)
+  }
+}
+
+// Experience editor
+
+const EXP_FIELDS = { name: 'exp-name', status: 'exp-status', priority: 'exp-priority', goal: 'exp-goal', control: 'exp-control',
+  'match.path': 'exp-path', 'match.referrer': 'exp-referrer', 'match.country': 'exp-country', 'match.stage': 'exp-stage',
+  'match.device': 'exp-device', 'match.score': 'exp-score-gte', 'match.score.lte': 'exp-score-lte', 'match.utm': 'exp-utm-campaign',
+  ...Object.fromEntries(UTM.map((f) => [`match.utm.${f}`, `exp-utm-${f}`])), variants: 'exp-variant-add' }
+
+/** variants.0.slots.headline → that slot's content box; other paths through EXP_FIELDS. */
+function expIssueInput(path) {
+  const [, index, part, slot] = /^variants\.(\d+)\.?(\w*)\.?(.*)$/.exec(String(path)) || []
+  const box = index && $('exp-variants').children[index]
+  if (!box) return issueInput(EXP_FIELDS, path)
+  if (part === 'weight' || part === 'name') return box.querySelector(`.variant-${part}`)
+  const row = slot && [...box.querySelectorAll('.slot')].find((r) => r.querySelector('.slot-name').value.trim() === slot)
+  return row ? row.querySelector('.slot-content') : part === 'slots' ? box.querySelector('.slot-add') : box.querySelector('.variant-name')
+}
+
+const slotRow = (name = '', content = '') => el('div', { class: 'slot cond' },
+  el('input', { class: 'slot-name', value: name, placeholder: 'slot name', autocomplete: 'off' }),
+  el('textarea', { class: 'slot-content', rows: 1, placeholder: 'Content' }, content),
+  el('button', { type: 'button', class: 'ghost small slot-remove', onclick: (e) => { e.currentTarget.parentElement.remove(); variantsChanged() } }, '✕'))
+
+function variantBox(variant, index = $('exp-variants').children.length) {
+  const { id, name, weight, slots } = variant || { name: `Variant ${'ABCDEFGHIJ'[index] || index + 1}`, weight: 100, slots: { headline: '', subheadline: '', cta: '' } }
+  const list = el('div', { class: 'slots' }, Object.entries(slots).map(([n, c]) => slotRow(n, c)))
+  const box = el('fieldset', { class: 'variant', 'data-variant-id': id }, el('legend', {}),
+    el('div', { class: 'fields' },
+      el('div', { class: 'field grow' }, el('label', {}, 'Name'), el('input', { class: 'variant-name', value: name, maxlength: 200, autocomplete: 'off' })),
+      el('div', { class: 'field short' }, el('label', {}, 'Weight'), el('input', { class: 'variant-weight', type: 'number', min: 0, max: 10000, value: weight })),
+      el('div', { class: 'variant-tools' }, el('button', { type: 'button', class: 'ghost small variant-remove', onclick: () => { box.remove(); variantsChanged() } }, 'Remove variant'))),
+    list,
+    el('button', { type: 'button', class: 'ghost small slot-add', onclick: () => { list.append(slotRow()); variantsChanged(); list.lastChild.firstChild.focus() } }, '+ Slot'))
+  return box
+}
+
+/** Renumbers the variants' ids and labels (exp-variant-0-name, exp-variant-0-slot-1…) and refreshes the preview. */
+function variantsChanged() {
+  const boxes = [...$('exp-variants').children]
+  const select = $('exp-preview-variant')
+  const chosen = Math.min(Math.max(select.selectedIndex, 0), boxes.length - 1)
+  boxes.forEach((box, i) => {
+    const prefix = `exp-variant-${i}`
+    box.querySelector('legend').textContent = `Variant ${i + 1}`
+    for (const [cls, suffix] of [['.variant-name', 'name'], ['.variant-weight', 'weight']]) {
+      const input = box.querySelector(cls)
+      input.id = `${prefix}-${suffix}`
+      input.closest('.field').querySelector('label').htmlFor = input.id
+    }
+    box.querySelector('.variant-remove').disabled = boxes.length === 1
+    box.querySelectorAll('.slot').forEach((row, j) => {
+      const slot = row.querySelector('.slot-name').value.trim() || `slot ${j + 1}`
+      row.querySelector('.slot-name').setAttribute('aria-label', `Variant ${i + 1} slot ${j + 1} name`)
+      Object.assign(row.querySelector('.slot-content'), { id: `${prefix}-slot-${j}` }).setAttribute('aria-label', `Variant ${i + 1} ${slot}`)
+      row.querySelector('.slot-remove').setAttribute('aria-label', `Remove ${slot} from variant ${i + 1}`)
+    })
+  })
+  select.replaceChildren(...boxes.map((box, i) => el('option', { value: i }, box.querySelector('.variant-name').value.trim() || `Variant ${i + 1}`)))
+  select.selectedIndex = chosen
+  $('exp-variant-add').disabled = boxes.length >= 10
+  scheduleExpPreview()
+}
+
+async function renderExperienceRoute({ siteId, expId }) {
+  const site = await enterSite(siteId, 'experience', 'experiences', expId ? 'Edit experience' : 'New experience')
+  const form = $('exp-form')
+  clearInvalid(form)
+  showError('exp-error', site ? '' : NO_SITE)
+  $('exp-status-text').textContent = ''
+  $('exp-cancel').href = siteHref(siteId, 'experiences')
+  $('exp-save').disabled = true
+  const [scoring, , current] = await Promise.allSettled([loadScoring(siteId), state.expsSite === siteId ? null : loadExperiences(siteId),
+    expId ? api(`${siteApi(siteId)}/experiences/${enc(expId)}`) : null])
+  for (const { reason } of [scoring, current]) if (isAuthFailure(reason)) throw reason
+  const route = parseRoute()
+  if (route.view !== 'experience' || route.siteId !== siteId || route.expId !== expId) return
+  if (current.reason) showError('exp-error', `Could not load this experience: ${current.reason.message}`)
+  fillExperienceForm(current.value || { name: '', status: 'active', match: { path: '/' }, variants: [] }, scoring.value?.stages)
+  $('exp-save').disabled = !site || !!current.reason
+  if (current.value) $('experience-title').textContent = `${current.value.name} · ${site.name}`
+}
+
+function fillExperienceForm(x, presetStages) {
+  const m = x.match || {}
+  const values = { name: x.name, status: x.status, priority: x.priority, goal: x.goal, control: x.control, path: m.path, referrer: m.referrer,
+    country: m.country?.join(', '), 'score-gte': m.score?.gte, 'score-lte': m.score?.lte, ...Object.fromEntries(UTM.map((f) => [`utm-${f}`, m.utm?.[f]])) }
+  for (const [key, value] of Object.entries(values)) $(`exp-${key}`).value = value ?? ''
+  const stages = [...new Set([...(presetStages || ['visitor', 'lead', 'mql', 'sql', 'customer']), ...(m.stage || [])])]
+  $('exp-stage').replaceChildren(el('legend', {}, 'Stages'), ...stages.map((stage) =>
+    el('label', {}, el('input', { type: 'checkbox', value: stage, checked: !!m.stage?.includes(stage) }), ` ${stage}`)))
+  for (const box of $('exp-device').querySelectorAll('input')) box.checked = !!m.device?.includes(box.value)
+  $('exp-preview-stage').replaceChildren(el('option', { value: '' }, '—'), ...stages.map((stage) => el('option', {}, stage)))
+  $('exp-variants').replaceChildren(...(x.variants?.length ? x.variants : [null]).map(variantBox))
+  state.urlTouched = false
+  $('exp-preview-url').value = previewUrlFor(m)
+  variantsChanged()
+}
+
+/** Reads the editor into an ExperienceInput; `errors` are [input, message] found before asking the API. */
+function readExperienceForm() {
+  const value = (id) => $(id).value.trim()
+  const int = (id) => (value(id) === '' ? undefined : Number(value(id)))
+  const checked = (id) => [...$(id).querySelectorAll('input:checked')].map((box) => box.value)
+  const some = (list) => (list.length ? list : undefined)
+  const errors = []
+  const utm = Object.fromEntries(UTM.map((f) => [f, value(`exp-utm-${f}`)]).filter(([, glob]) => glob))
+  const score = { gte: int('exp-score-gte'), lte: int('exp-score-lte') }
+  const match = { path: value('exp-path') || undefined, utm: Object.keys(utm).length ? utm : undefined, stage: some(checked('exp-stage')),
+    score: (score.gte ?? score.lte) !== undefined ? score : undefined, referrer: value('exp-referrer') || undefined,
+    device: some(checked('exp-device')), country: some(splitList(value('exp-country')).map((c) => c.toUpperCase())) }
+  const variants = [...$('exp-variants').children].map((box) => {
+    const slots = {}
+    for (const row of box.querySelectorAll('.slot')) {
+      const [name, content] = [row.querySelector('.slot-name'), row.querySelector('.slot-content')]
+      if (!name.value.trim() && content.value.trim()) errors.push([name, 'Name this slot, e.g. headline.'])
+      else if (name.value.trim() && content.value.trim()) slots[name.value.trim()] = content.value.trim()
+    }
+    const weight = box.querySelector('.variant-weight').value
+    return { ...(box.dataset.variantId ? { id: box.dataset.variantId } : {}), name: box.querySelector('.variant-name').value.trim(),
+      weight: weight === '' ? undefined : Number(weight), slots }
+  })
+  if (!value('exp-name')) errors.push([$('exp-name'), 'Give the experience a name.'])
+  const body = { name: value('exp-name'), status: value('exp-status'), priority: int('exp-priority'), goal: value('exp-goal') || null,
+    match, variants, control: int('exp-control') }
+  return { body, errors }
+}
+
+async function saveExperience(event) {
+  event.preventDefault()
+  const { siteId, expId } = parseRoute()
+  const form = $('exp-form')
+  clearInvalid(form)
+  showError('exp-error', '')
+  const { body, errors } = readExperienceForm()
+  if (errors.length) {
+    for (const [input, message] of errors) markInvalid(input, message)
+    showError('exp-error', `Check the highlighted field${errors.length > 1 ? 's' : ''}.`)
+    return form.querySelector('[aria-invalid="true"]').focus()
+  }
+  $('exp-save').disabled = true
+  $('exp-status-text').textContent = 'Saving…'
+  try {
+    const base = `${siteApi(siteId)}/experiences`
+    const saved = await api(expId ? `${base}/${enc(expId)}` : base, { method: expId ? 'PUT' : 'POST', body })
+    state.expsSite = null // the list reloads with the new order
+    announce(`Experience “${saved.name}” saved.`)
+    location.hash = siteHref(siteId, 'experiences')
+  } catch (error) {
+    $('exp-status-text').textContent = ''
+    if (isAuthFailure(error)) return handleFailure(error)
+    showIssues('exp-error', error, expIssueInput)
+  } finally {
+    $('exp-save').disabled = false
+  }
+}
+
+// Live preview: the draft rendered here (tokens filled from the URL) and the saved experiences' decision from the API.
+
+const INLINE_TAGS = /<\/?(b|strong|em|i|u|br|small|mark|sup|sub|span)\s*\/?>/gi
+const ESCAPES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
+const escapeHtml = (text) => text.replace(/[&<>"']/g, (c) => ESCAPES[c])
+const globTest = (glob, value) => new RegExp(`^${glob.trim().replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`, 'i').test(value)
+
+/** A URL on this origin that the audience's path and UTM globs match. */
+function previewUrlFor(match) {
+  const url = new URL((match.path || '/').replace(/\*/g, '') || '/', location.origin)
+  for (const f of UTM) if (match.utm?.[f]) url.searchParams.set(`utm_${f}`, match.utm[f].replace(/\*/g, '') || 'any')
+  return url.href
+}
+
+function previewContext() {
+  let url = null
+  try { url = new URL($('exp-preview-url').value.trim()) } catch {}
+  if (url && !/^https?:$/.test(url.protocol)) url = null
+  const [device, stage, score, country, referrer] = ['device', 'stage', 'score', 'country', 'referrer'].map((k) => $(`exp-preview-${k}`).value.trim())
+  return { url, device, stage, score, country: country.toUpperCase(), referrer }
+}
+
+/** Same cleaning as the Worker: control characters dropped, spaces collapsed, 60 characters at most, escaped. */
+function tokenText(name, ctx) {
+  const key = name.toLowerCase()
+  const raw = /^utm_(source|medium|campaign|term|content)$/.test(key) ? ctx.url?.searchParams.get(key)
+    : key === 'country' ? ctx.country : key.startsWith('query.') ? ctx.url?.searchParams.get(name.slice(6)) : ''
+  // eslint-disable-next-line no-control-regex
+  let text = (raw || '').replace(/[\u0000-\u001f\u007f]/g, ' ').replace(/\s+/g, ' ').trim()
+  if (text.length > 60) {
+    const cut = text.slice(0, 60)
+    text = (cut.lastIndexOf(' ') > 30 ? cut.slice(0, cut.lastIndexOf(' ')) : cut).trim()
+  }
+  return escapeHtml(text)
+}
+
+const fillTokens = (template, ctx) => template.replace(/\{\{\s*([A-Za-z0-9_.-]+)\s*(?:\|([^}]*))?\}\}/g,
+  (_, name, fallback) => tokenText(name, ctx) || (fallback ?? '').trim())
+
+/** Why the draft's audience would not match this preview visitor (empty: it matches). */
+function audienceMisses(m, ctx) {
+  if (!ctx.url) return ['enter a full http(s) URL']
+  const misses = []
+  if (m.path && !globTest(m.path, ctx.url.pathname)) misses.push(`path ${ctx.url.pathname} is not ${m.path}`)
+  for (const [f, glob] of Object.entries(m.utm || {})) {
+    const got = ctx.url.searchParams.get(`utm_${f}`)
+    if (!got || !globTest(glob, got)) misses.push(got ? `utm_${f} “${got}” is not ${glob}` : `no utm_${f} (wants ${glob})`)
+  }
+  let host = ''
+  try { host = new URL(ctx.referrer).hostname } catch {}
+  if (m.referrer && !(host && globTest(m.referrer, host))) misses.push(`referrer ${host || 'none'} is not ${m.referrer}`)
+  if (m.device && !m.device.includes(ctx.device)) misses.push(`device ${ctx.device} (wants ${m.device.join(' or ')})`)
+  if (m.country && !m.country.includes(ctx.country)) misses.push(`country ${ctx.country || 'unknown'} (wants ${m.country.join(', ')})`)
+  if (m.stage && !m.stage.includes(ctx.stage || 'visitor')) misses.push(`stage ${ctx.stage || 'visitor'} (wants ${m.stage.join(' or ')})`)
+  const score = Number(ctx.score) || 0
+  if (m.score && ((m.score.gte != null && score < m.score.gte) || (m.score.lte != null && score > m.score.lte))) misses.push(`score ${score} is out of range`)
+  return misses
+}
+
+/**
+ * A mock hero: headline, subheadline, CTA, then any other slot. Slot values are HTML fragments (inline tags and
+ * escaped visitor values): the one place this dashboard uses innerHTML.
+ */
+function fillHero(box, slots) {
+  const part = (tag, name, fallback) => {
+    const node = el(tag, { class: `hero-${name}`, ...(tag === 'button' ? { type: 'button', tabindex: -1 } : {}) })
+    if (slots[name] == null) node.append(el('span', { class: 'muted' }, fallback))
+    else node.innerHTML = slots[name]
+    return node
+  }
+  const others = Object.keys(slots).filter((name) => !['headline', 'subheadline', 'cta'].includes(name))
+  box.replaceChildren(part('h2', 'headline', 'Default headline'), part('p', 'subheadline', 'Default subheadline'), part('button', 'cta', 'Default CTA'),
+    others.length ? el('dl', { class: 'pairs hero-more' }, others.flatMap((name) => [el('dt', {}, name), part('dd', name, '')])) : '')
+}
+
+function scheduleExpPreview() {
+  clearTimeout(state.expTimer)
+  renderDraftPreview(previewContext())
+  state.expTimer = setTimeout(runExpPreview, 300)
+}
+
+function renderDraftPreview(ctx) {
+  const { body } = readExperienceForm()
+  const variant = body.variants[$('exp-preview-variant').selectedIndex] || body.variants[0]
+  const misses = audienceMisses(body.match, ctx)
+  const unsafe = []
+  const slots = Object.fromEntries(Object.entries(variant?.slots || {}).map(([name, content]) => {
+    // Markup beyond the inline tags is shown as text: the Worker would reject it on save.
+    if (content.replace(INLINE_TAGS, '').includes('<')) return unsafe.push(name) && [name, escapeHtml(content)]
+    return [name, fillTokens(content, ctx)]
+  }))
+  $('exp-preview-match').className = misses.length ? 'match-no' : 'match-yes'
+  $('exp-preview-match').textContent = misses.length ? `✗ The draft’s audience does not match: ${misses.join('; ')}.` : '✓ The draft’s audience matches this visitor.'
+  if (unsafe.length) $('exp-preview-match').append(el('span', { class: 'field-error unsafe' }, `${unsafe.join(', ')}: only the inline tags b, strong, em, i, u, br, small, mark, sup, sub, span are allowed.`))
+  fillHero($('exp-preview'), slots)
+  $('exp-preview').classList.toggle('dimmed', misses.length > 0)
+}
+
+async function runExpPreview() {
+  const { siteId, expId, view } = parseRoute()
+  if (view !== 'experience') return
+  const seq = ++state.expSeq
+  const ctx = previewContext()
+  if (!ctx.url) {
+    $('exp-preview-decision').textContent = 'Enter a full URL, e.g. ' + previewUrlFor({})
+    return $('exp-preview-server').replaceChildren()
+  }
+  const query = new URLSearchParams({ url: ctx.url.href, device: ctx.device })
+  for (const key of ['stage', 'score', 'referrer']) if (ctx[key]) query.set(key, ctx[key])
+  if (/^[A-Z]{2}$/.test(ctx.country)) query.set('country', ctx.country)
+  $('exp-preview-panel').setAttribute('aria-busy', 'true')
+  try {
+    const decision = await api(`${siteApi(siteId)}/experiences/preview?${query}`)
+    if (seq !== state.expSeq) return
+    const chosen = decision.experiences.map(({ id, variant }) => {
+      const x = state.exps.find((e) => e.id === id)
+      const arm = variant === 'control' ? 'control (default content)' : x?.variants.find((v) => v.id === variant)?.name || variant
+      return `${x ? x.name : id}${id === expId ? ' (saved version)' : ''} → ${arm}`
+    })
+    $('exp-preview-decision').textContent = chosen.length ? `Decided: ${chosen.join('; ')}.` : 'No saved experience matches: the page keeps its default content.'
+    fillHero($('exp-preview-server'), decision.slots || {})
+  } catch (error) {
+    if (seq !== state.expSeq) return
+    if (isAuthFailure(error)) return handleFailure(error)
+    $('exp-preview-decision').textContent = `Preview unavailable: ${errorText(error)}`
+    $('exp-preview-server').replaceChildren()
+  } finally {
+    if (seq === state.expSeq) $('exp-preview-panel').removeAttribute('aria-busy')
+  }
+}
+
+function draftEdited(event) {
+  if (!state.urlTouched && event.target.closest('fieldset.group')) $('exp-preview-url').value = previewUrlFor(readExperienceForm().body.match)
+  if (event.target.matches('.variant-name, .slot-name')) variantsChanged()
+  else scheduleExpPreview()
+}
+
+// Results: exposures and conversions per arm, lift over control and a two-proportion z-test (from the API).
+
+async function renderResultsRoute({ siteId, expId }) {
+  const site = await enterSite(siteId, 'results', 'experiences', 'Results')
+  $('exp-results-edit').href = expHref(siteId, expId)
+  $('exp-results').replaceChildren()
+  if (!site) return showError('exp-results-error', NO_SITE)
+  await loadResults(siteId, expId)
+}
+
+function rangeQuery() {
+  const query = new URLSearchParams()
+  const [from, to] = [$('exp-results-from').value, $('exp-results-to').value]
+  if (from) query.set('from', new Date(`${from}T00:00:00`).toISOString())
+  if (to) {
+    const end = new Date(`${to}T00:00:00`)
+    end.setDate(end.getDate() + 1) // `to` is exclusive: the whole day counts
+    query.set('to', end.toISOString())
+  }
+  return query
+}
+
+async function loadResults(siteId, expId) {
+  const seq = ++state.resultsSeq
+  const [from, to] = [$('exp-results-from').value, $('exp-results-to').value]
+  if (from && to && from > to) return showError('exp-results-error', 'The start date is after the end date.')
+  showError('exp-results-error', '')
+  $('exp-results').setAttribute('aria-busy', 'true')
+  try {
+    const { experiences } = await api(`${siteApi(siteId)}/metrics/experiences?${rangeQuery()}`)
+    if (seq !== state.resultsSeq) return
+    const result = experiences.find((x) => x.id === expId)
+    if (result) renderResults(result)
+    else $('exp-results').replaceChildren(el('p', { class: 'empty' }, 'No experience with this id on this site.'))
+  } catch (error) {
+    if (seq !== state.resultsSeq) return
+    if (isAuthFailure(error)) throw error
+    showError('exp-results-error', errorText(error))
+  } finally {
+    if (seq === state.resultsSeq) $('exp-results').removeAttribute('aria-busy')
+  }
+}
+
+const liftEl = (lift, control) => (lift == null ? el('span', { class: 'muted', title: control.exposures ? 'Control has no conversions yet' : 'No control exposures' }, 'n/a') : el('span', { class: lift > 0 ? 'pos' : lift < 0 ? 'neg' : 'muted' }, `${lift > 0 ? '+' : lift < 0 ? '−' : ''}${pct(Math.abs(lift), 0)}`))
+
+/** "Deal converts 33% better than control (p = 0.003)" or "Not enough evidence yet …". */
+function verdict(v, r) {
+  if (!r.control.exposures) return `Not enough evidence yet for ${v.name}: no visitor is in the control group${r.controlPercent ? '' : ' (control is 0%)'}, so there is nothing to compare with.`
+  if (v.significant && v.pValue != null) {
+    const size = v.lift == null ? '' : `${pct(Math.abs(v.lift), 0)} `
+    return `${v.name} converts ${size}${v.lift != null && v.lift < 0 ? 'worse' : 'better'} than control (${pText(v.pValue)}).`
+  }
+  const detail = [v.lift != null && `${v.lift >= 0 ? '+' : '−'}${pct(Math.abs(v.lift), 0)} vs control`, v.pValue != null && pText(v.pValue)].filter(Boolean)
+  return `Not enough evidence yet for ${v.name}${detail.length ? ` (${detail.join(', ')})` : ''}.`
+}
+
+function renderResults(r) {
+  const num = (n) => el('td', { class: 'num' }, numberFormat.format(n))
+  const row = (arm, control) => el('tr', { class: control ? 'arm arm-control' : 'arm', 'data-variant-id': arm.id },
+    el('th', { scope: 'row' }, arm.name, control ? el('span', { class: 'muted' }, ` (${r.controlPercent}% held out)`) : ''),
+    num(arm.exposures), num(arm.conversions), el('td', { class: 'num' }, pct(arm.conversionRate)),
+    el('td', { class: 'num' }, control ? el('span', { class: 'muted' }, 'baseline') : liftEl(arm.lift, r.control)),
+    el('td', { class: 'num' }, control || arm.pValue == null ? dash() : arm.pValue < 0.001 ? '< 0.001' : arm.pValue.toFixed(3)),
+    el('td', {}, !control && arm.significant ? el('span', { class: 'badge significant' }, 'significant') : ''))
+  $('exp-results').replaceChildren(
+    el('div', { class: 'card-head' }, el('h2', {}, r.name, ' ', badge(r.status, 'status')),
+      el('span', { class: 'muted' }, r.goal ? `Goal: ${r.goal}` : 'No goal event: conversions are not counted. Set one in the editor.')),
+    el('div', { class: 'table-wrap' }, el('table', { class: 'compact', id: 'exp-results-table' },
+      el('thead', {}, el('tr', {}, el('th', {}, 'Arm'), ['Exposures', 'Conversions', 'Conversion rate', 'Lift vs control', 'p-value'].map((h) => el('th', { class: 'num' }, h)), el('th', {}, 'Significance'))),
+      el('tbody', {}, row(r.control, true), r.variants.map((v) => row(v, false))))),
+    el('ul', { class: 'verdicts' }, r.variants.map((v) => el('li', { class: v.significant ? 'win' : null }, verdict(v, r)))),
+    el('p', { class: 'muted hint' }, 'Two-sided two-proportion z-test against control; significant when p < 0.05. Exposures count each visitor once.'))
+}
+
+// Ads: message match coverage, CSV import and the per-ad report.
+
+/** A served headline is an HTML fragment: shown as plain text here. */
+const plainText = (html) => html.replace(/<[^>]*>/g, '').replace(/&(amp|lt|gt|quot|#39);/g, (_, e) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" })[e])
+
+async function renderAdsRoute({ siteId }) {
+  const site = await enterSite(siteId, 'ads')
+  $('ads-form').hidden = !site
+  showError('ads-load-error', site ? '' : NO_SITE)
+  if (site) await loadAds(siteId)
+}
+
+async function loadAds(siteId) {
+  const seq = ++state.adsSeq
+  const [coverage, ads] = await Promise.allSettled([api(`${siteApi(siteId)}/ads/coverage`), api(`${siteApi(siteId)}/ads`),
+    state.expsSite === siteId ? null : loadExperiences(siteId)])
+  if (seq !== state.adsSeq) return
+  if (isAuthFailure(coverage.reason)) throw coverage.reason
+  if (coverage.reason) return showError('ads-load-error', `Could not load the coverage report: ${coverage.reason.message}`)
+  showError('ads-load-error', '')
+  const keywords = new Map((ads.value?.ads || []).map((ad) => [ad.id, ad.keywords || []]))
+  renderCoverage(coverage.value)
+  renderAdsReport(siteId, coverage.value.report || [], keywords)
+}
+
+function renderCoverage(c) {
+  const meter = (id, label, { covered, total, share }) => {
+    const fill = el('span', {})
+    fill.style.width = `${Math.round(share * 100)}%`
+    return el('div', { class: 'cov', id },
+      el('div', { class: 'cov-num' }, total ? `${Math.round(share * 100)}%` : '—'),
+      el('div', {}, el('strong', {}, label), el('div', { class: 'muted' }, `${numberFormat.format(covered)} of ${numberFormat.format(total)} land on a dedicated experience`)),
+      el('div', { class: 'bar', role: 'img', 'aria-label': `${pct(share, 0)} of ${label.toLowerCase()}` }, fill))
+  }
+  $('ads-coverage').replaceChildren(el('h2', {}, 'Message match coverage ', el('span', { class: 'muted' }, c.ads.total ? `${pct(c.coverage, 0)} overall` : '')),
+    meter('ads-coverage-groups', 'Ad groups', c.adGroups), meter('ads-coverage-ads', 'Ads', c.ads),
+    el('p', { id: 'ads-mismatches', class: c.mismatches ? 'flag-line' : 'muted' },
+      c.mismatches ? `⚠ ${plural(c.mismatches, 'ad')} served a headline that shares no keyword with the ad.` : 'No keyword mismatches.'))
+}
+
+function renderAdsReport(siteId, report, keywords) {
+  $('ads-empty').hidden = report.length > 0
+  $('ads-table').hidden = !report.length
+  $('ads-body').replaceChildren(...report.map((ad) => {
+    const x = state.exps.find((e) => e.id === ad.experienceId)
+    const words = keywords.get(ad.id) || []
+    return el('tr', { class: ad.mismatch ? 'ad mismatch' : 'ad', 'data-ad-id': ad.id },
+      el('td', {}, ad.campaign), el('td', {}, ad.adGroup),
+      el('td', {}, el('div', { class: 'ad-name' }, ad.name), el('div', { class: 'sub' }, linkOrText(ad.finalUrl)),
+        words.length ? el('div', { class: 'sub muted' }, `Keywords: ${words.join(', ')}`) : ''),
+      el('td', {}, ad.headline),
+      el('td', {}, ad.servedHeadline == null ? el('span', { class: 'muted' }, 'page default') : plainText(ad.servedHeadline),
+        x ? el('div', { class: 'sub' }, el('a', { href: expHref(siteId, x.id) }, x.name)) : ''),
+      el('td', { class: 'dedicated' }, ad.dedicated ? el('span', { class: 'pos', title: 'Lands on a dedicated experience' }, '✓ yes')
+        : el('span', { class: 'neg', title: 'No experience targets this ad’s traffic' }, '✗ no')),
+      el('td', {}, ad.mismatch ? [el('span', { class: 'badge flag' }, '⚠ headline shares no keyword with the ad'),
+        ad.servedHeadline == null ? el('div', { class: 'sub muted' }, 'Cairn serves no headline for this URL.') : '']
+        : ad.sharedKeywords?.length ? el('span', { class: 'muted' }, `shares: ${ad.sharedKeywords.join(', ')}`) : dash()),
+      el('td', { class: 'actions' }, el('button', { type: 'button', class: 'ghost small ad-delete', 'aria-label': `Delete ad ${ad.name}`,
+        onclick: () => removeAd(siteId, ad) }, 'Delete')))
+  }))
+}
+
+async function removeAd(siteId, ad) {
+  if (!confirm(`Delete the ad “${ad.name}” (${ad.campaign} / ${ad.adGroup})?`)) return
+  try {
+    await api(`${siteApi(siteId)}/ads/${enc(ad.id)}`, { method: 'DELETE' })
+    announce(`Ad “${ad.name}” deleted.`)
+    await loadAds(siteId)
+  } catch (error) {
+    handleFailure(error)
+  }
+}
+
+async function importAds(event) {
+  event.preventDefault()
+  const { siteId } = parseRoute()
+  const csv = $('ads-csv').value
+  $('ads-status').textContent = ''
+  clearInvalid($('ads-form'))
+  if (!csv.trim()) {
+    markInvalid($('ads-csv'), 'Paste the CSV or choose a file.', false)
+    return showError('ads-error', 'Paste the CSV or choose a file.')
+  }
+  showError('ads-error', '')
+  $('ads-import').disabled = true
+  try {
+    const { imported } = await api(`${siteApi(siteId)}/ads/import`, { method: 'POST', csv })
+    $('ads-csv').value = $('ads-file').value = ''
+    $('ads-status').textContent = `Imported ${plural(imported, 'ad')}.`
+    announce(`Imported ${plural(imported, 'ad')}.`)
+    await loadAds(siteId)
+  } catch (error) {
+    if (isAuthFailure(error)) return handleFailure(error)
+    markInvalid($('ads-csv'), '', false)
+    $('ads-error').replaceChildren(el('p', {}, error.message), el('ul', {}, error.issues.map(({ path, message }) =>
+      el('li', { 'data-line': /\d+/.exec(path)?.[0] }, el('strong', {}, `${String(path).replace(/^line/, 'Line')}: `), message))))
+    $('ads-error').hidden = false
+  } finally {
+    $('ads-import').disabled = false
+  }
+}
+
+async function readAdsFile() {
+  const file = $('ads-file').files[0]
+  if (!file) return
+  if (file.size > 1024 * 1024) return showError('ads-error', 'The file is over 1 MiB: split it into smaller imports.')
+  showError('ads-error', '')
+  $('ads-csv').value = await file.text()
+}
+
 // Wiring
 
 function start() {
@@ -1067,6 +1651,24 @@ function start() {
   $('rules-save').addEventListener('click', saveRules)
   $('rules-discard').addEventListener('click', discardRules)
   $('scoring-form').addEventListener('submit', saveScoring)
+  $('exp-form').addEventListener('submit', saveExperience)
+  $('exp-form').addEventListener('input', draftEdited)
+  $('exp-variant-add').addEventListener('click', () => {
+    $('exp-variants').append(variantBox(null))
+    variantsChanged()
+    $('exp-variants').lastChild.querySelector('.variant-name').focus()
+  })
+  $('exp-preview-panel').addEventListener('input', (event) => {
+    if (event.target.id === 'exp-preview-url') state.urlTouched = true
+    scheduleExpPreview()
+  })
+  $('exp-range').addEventListener('submit', (event) => {
+    event.preventDefault()
+    const { siteId, expId } = parseRoute()
+    loadResults(siteId, expId).catch(handleFailure)
+  })
+  $('ads-form').addEventListener('submit', importAds)
+  $('ads-file').addEventListener('change', () => readAdsFile().catch((error) => showError('ads-error', error.message)))
   document.addEventListener('keydown', (event) => {
     if (event.key !== 'Escape') return
     if ($('rule-form').contains(document.activeElement)) cancelRule()

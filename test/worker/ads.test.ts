@@ -48,14 +48,32 @@ describe('ads API and coverage', () => {
     expect(report.ads).toEqual({ total: 3, covered: 2, share: 0.667 })
     expect(report.adGroups).toEqual({ total: 2, covered: 1, share: 0.5 })
     expect(report.coverage).toBe(0.6) // (1 + 2) / (2 + 3)
+    expect(report.mismatches).toBe(0) // the brand ad lands on the page's own default: nothing to compare
     const byName = Object.fromEntries((report.report as Json[]).map((r) => [r.name, r]))
     expect(byName['BF-1']).toMatchObject({ dedicated: true, servedHeadline: 'Black Friday: crm at 40% off', mismatch: false })
     expect(byName['BF-1'].sharedKeywords).toEqual(expect.arrayContaining(['black', 'friday', 'crm']))
     // The served headline says "discount"; the ad's keywords are "crm discount": shared.
     expect(byName['BF-2']).toMatchObject({ dedicated: true, mismatch: false })
-    // No experience for the brand campaign: no personalized headline, so nothing matches "acme".
-    expect(byName['Brand-1']).toMatchObject({ dedicated: false, servedHeadline: null, mismatch: true })
-    expect(report.mismatches).toBe(1)
+    expect(byName['Brand-1']).toMatchObject({ dedicated: false, servedHeadline: null, mismatch: false })
+
+    // A brand experience whose headline says nothing the brand ad said is flagged.
+    await admin(`/api/sites/${site.id}/experiences`, {
+      method: 'POST',
+      json: { name: 'Brand', match: { utm: { campaign: 'brand' } }, variants: [{ name: 'V', weight: 1, slots: { headline: 'Built for growing teams' } }] },
+    })
+    const after = (await (await admin(`/api/sites/${site.id}/ads/coverage`)).json()) as Json
+    const brand = (after.report as Json[]).find((r) => r.name === 'Brand-1')
+    expect(brand).toMatchObject({ dedicated: true, servedHeadline: 'Built for growing teams', sharedKeywords: [], mismatch: true })
+    expect(after).toMatchObject({ mismatches: 1, coverage: 1 })
+  })
+
+  it('keeps variant ids with underscores (the seeded demo) through a PUT', async () => {
+    const site = await createSite()
+    const created = await admin(`/api/sites/${site.id}/experiences`, {
+      method: 'POST',
+      json: { name: 'E', match: {}, variants: [{ id: 'var_demo_deal', name: 'V', weight: 1, slots: { headline: 'H' } }] },
+    })
+    expect(((await created.json()) as Json).variants[0].id).toBe('var_demo_deal')
   })
 
   it('rejects a CSV with a bad row and saves nothing', async () => {

@@ -126,6 +126,7 @@ export function matchAd(ad: AdInput, experiences: readonly Experience[]): AdMatc
     dedicated: dedicated !== null,
     servedHeadline,
     sharedKeywords: shared,
-    mismatch: adWords.size > 0 && shared.length === 0,
+    // Without a served headline the page's default shows, which Cairn cannot read: not flagged.
+    mismatch: servedHeadline !== null && adWords.size > 0 && shared.length === 0,
   }
 }

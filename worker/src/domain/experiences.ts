@@ -44,7 +44,7 @@ export type Audience = z.infer<typeof Audience>
 
 export const VariantInput = z
   .object({
-    id: z.string().regex(/^var_[A-Za-z0-9]{1,40}$/).optional(),
+    id: z.string().regex(/^var_[A-Za-z0-9_]{1,40}$/).optional(),
     name: z.string().trim().min(1).max(200),
     weight: z.number().int().min(0).max(10_000),
     slots: z.record(SlotName, SlotContent).refine((slots) => Object.keys(slots).length > 0, { message: 'a variant fills at least one slot' }),
