@@ -114,7 +114,7 @@ export async function promisePool(count, concurrency, deadline, task) {
 }
 
 /** p-th percentile (nearest rank) of sorted latencies. */
-function percentile(sorted, p) {
+export function percentile(sorted, p) {
   if (sorted.length === 0) return NaN
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]
 }

@@ -1,12 +1,13 @@
 // `npm run bench`: measures Cairn against DESIGN.md's performance budgets in one run and writes
 // bench/results.json. Flags: --no-peers (skip the npm install of peers), --no-ingest, --no-scoring,
-// --port N (8799).
+// --no-personalize, --port N (8799).
 import { writeFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from '../scripts/build.mjs'
 import { ingestSection, removeScratchNow } from './ingest-section.mjs'
+import { personalizeSection, personalizeSummaryRows } from './personalize-section.mjs'
 import { scoringSection } from './scoring-section.mjs'
 import { sdkSizeSection } from './sdk-size.mjs'
 import { fixed, int, printTable } from './table.mjs'
@@ -19,13 +20,19 @@ const WATCHDOG_MS = 8 * 60_000
 const SDK_BROTLI_BUDGET = 4096
 
 function parseArgs(argv) {
-  const known = new Set(['--no-peers', '--no-ingest', '--no-scoring', '--port'])
+  const known = new Set(['--no-peers', '--no-ingest', '--no-scoring', '--no-personalize', '--port'])
   const unknown = argv.filter((arg, i) => arg.startsWith('--') && !known.has(arg) && argv[i - 1] !== '--port')
   if (unknown.length > 0) throw new Error(`unknown option ${unknown.join(' ')} (known: ${[...known].join(' ')})`)
   const portIndex = argv.indexOf('--port')
   const port = portIndex >= 0 ? Number(argv[portIndex + 1]) : 8799
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`--port needs a port number, got ${argv[portIndex + 1]}`)
-  return { peers: !argv.includes('--no-peers'), ingest: !argv.includes('--no-ingest'), scoring: !argv.includes('--no-scoring'), port }
+  return {
+    peers: !argv.includes('--no-peers'),
+    ingest: !argv.includes('--no-ingest'),
+    scoring: !argv.includes('--no-scoring'),
+    personalize: !argv.includes('--no-personalize'),
+    port,
+  }
 }
 
 /** Where the numbers came from: they only compare within one machine. */
@@ -61,7 +68,7 @@ function installCleanup() {
 }
 
 /** Budget rows: metric, value, budget, pass/fail (n/a rows are informational). */
-function summaryRows(size, ingest, scoring) {
+function summaryRows(size, ingest, scoring, personalize) {
   const rows = []
   const check = (metric, value, budget, pass) => rows.push({ metric, value, budget, pass })
   if (size) {
@@ -94,6 +101,7 @@ function summaryRows(size, ingest, scoring) {
     )
     check('Scoring: all responses and re-score checks as expected', scoring.problems.length === 0 ? 'yes' : `${scoring.problems.length} problem(s)`, 'yes', scoring.problems.length === 0)
   }
+  if (personalize) rows.push(...personalizeSummaryRows(personalize))
   return rows
 }
 
@@ -112,8 +120,10 @@ async function main() {
   if (!ingest) console.log('\n2. Ingest: skipped (--no-ingest)')
   const scoring = options.scoring ? await scoringSection({ root, preferredPort: options.port }) : null
   if (!scoring) console.log('\n4. Scoring: skipped (--no-scoring)')
+  const personalize = options.personalize ? await personalizeSection({ root, preferredPort: options.port }) : null
+  if (!personalize) console.log('\n5. Personalization: skipped (--no-personalize)')
 
-  const summary = summaryRows(size, ingest, scoring)
+  const summary = summaryRows(size, ingest, scoring, personalize)
   printTable(
     '3. Summary',
     ['metric', 'value', 'budget', 'result'],
@@ -122,7 +132,7 @@ async function main() {
   const seconds = (Date.now() - startedAt.getTime()) / 1000
   console.log(`\nbench finished in ${fixed(seconds, 0)} s`)
 
-  const results = { timestamp: startedAt.toISOString(), durationSeconds: Math.round(seconds), machine: info, options, sdkSize: size, ingest, scoring, summary }
+  const results = { timestamp: startedAt.toISOString(), durationSeconds: Math.round(seconds), machine: info, options, sdkSize: size, ingest, scoring, personalize, summary }
   writeFileSync(join(benchDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`)
   console.log('wrote bench/results.json')
   return summary.some((r) => r.pass === false) ? 1 : 0

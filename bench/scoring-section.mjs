@@ -24,7 +24,7 @@ import { snapshotWorkerTree } from './worker.mjs'
  * Lines of wrangler's output that say a request or a queue job failed inside the Worker (its console.error
  * messages, uncaught exceptions). Not wrangler's own failed fetch of Request.cf data: this box has no network.
  */
-const WORKER_ERROR = /unhandled error|job failed|write failed|will retry|uncaught|\[ERROR\]|✘/i
+export const WORKER_ERROR = /unhandled error|job failed|write failed|will retry|uncaught|\[ERROR\]|✘/i
 
 export async function scoringSection({ root: repoRoot, preferredPort, log = console.log, plan = PLAN, rescorePlan = RESCORE_PLAN }) {
   const scratch = createScratch()
