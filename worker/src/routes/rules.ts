@@ -6,7 +6,7 @@ import { ruleKind, RuleInput, type ScoreRule } from '../domain/rules'
 import { openDb, type Db } from '../db/client'
 import { randomId } from '../db/ids'
 import { previewRules } from '../db/rescore'
-import { deleteRule, findRule, insertRule, listRules, replaceRule } from '../db/rules'
+import { deleteRule, findRule, insertRule, listRules, replaceRule, toScoreRule } from '../db/rules'
 import type { ScoreRuleRow } from '../db/schema'
 import { saveScoringConfig } from '../db/scoring-config'
 import { ApiError, invalidRequest } from '../http/errors'
@@ -16,14 +16,8 @@ import { rescoreSite } from '../queue/rescore'
 import { siteNotFound, siteOr404 } from './sites'
 
 export const ruleView = (row: ScoreRuleRow) => ({
-  id: row.id,
-  name: row.name,
-  points: row.points,
-  limit: row.limit,
-  expiresDays: row.expiresDays,
-  enabled: row.enabled,
+  ...toScoreRule(row),
   kind: ruleKind(row.match),
-  match: row.match,
   createdAt: new Date(row.createdAt).toISOString(),
   updatedAt: new Date(row.updatedAt).toISOString(),
 })
