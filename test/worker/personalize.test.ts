@@ -282,9 +282,37 @@ describe('edge mode', () => {
   })
 })
 
-async function exports_fetch(url: string): Promise<Response> {
+describe('edge mode with a separate origin server', () => {
+  async function originSite(): Promise<{ site: TestSite; host: string }> {
+    const host = `shop-${uniqueId('h')}.acme.test`
+    const site = await createSite({ origin: 'https://origin.test', hostnames: [host] })
+    await addExperience(site, blackFriday)
+    return { site, host }
+  }
+
+  it('fetches the origin page, streams it through the rewriter and keeps its headers', async () => {
+    const { site } = await originSite()
+    const response = await call(`/edge/${site.key}/?utm_campaign=black-friday&utm_term=crm`)
+    expect(response.headers.get('x-origin')).toBe('yes')
+    const html = await response.text()
+    expect(html).toContain('>Black Friday: crm at 40% off</h1>')
+    expect(html).toContain('>Claim the deal</p>')
+    expect(html.length).toBeGreaterThan(14_000) // the whole page came through, not just the head
+  })
+
+  it("passes form posts and other writes on a site's hostname to the origin untouched", async () => {
+    const { host } = await originSite()
+    const post = await exports_fetch(`https://${host}/contact?from=footer`, { method: 'POST', body: 'email=ada%40example.com', headers: { 'content-type': 'application/x-www-form-urlencoded' } })
+    expect(post.status).toBe(201)
+    expect(await post.json()).toEqual({ method: 'POST', path: '/contact', search: '?from=footer', body: 'email=ada%40example.com', forwardedHost: host })
+    const json = await exports_fetch(`https://${host}/api/orders`)
+    expect(await json.json()).toMatchObject({ method: 'GET', path: '/api/orders' }) // the site's /api, not Cairn's
+  })
+})
+
+async function exports_fetch(url: string, init?: RequestInit): Promise<Response> {
   const { exports } = await import('cloudflare:workers')
-  return exports.default.fetch(new Request(url))
+  return exports.default.fetch(new Request(url, init))
 }
 
 describe('results', () => {

@@ -40,11 +40,11 @@ export const app = new Hono<{ Bindings: Env }>()
 app.onError(onError)
 app.use('*', async (c, next) => {
   const { pathname, hostname } = new URL(c.req.url)
-  if (SDK_PATHS.test(pathname) || (c.req.method !== 'GET' && c.req.method !== 'HEAD')) return next()
+  if (SDK_PATHS.test(pathname)) return next()
   const site = await findSiteByHostname(openDb(c.env.DB), hostname)
   return site ? serveEdge(c, site, pathname) : next()
 })
-app.on(['GET', 'HEAD'], '/edge/:key/*', async (c) => {
+app.all('/edge/:key/*', async (c) => {
   const site = await findSiteByKey(openDb(c.env.DB), c.req.param('key'))
   if (!site) throw new ApiError(404, 'unknown_site', 'Unknown site key.')
   const prefix = `/edge/${c.req.param('key')}`

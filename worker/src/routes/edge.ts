@@ -13,26 +13,31 @@ const ONE_YEAR = 365 * 24 * 3600
 /** Request headers not forwarded to the origin (hop-by-hop, Cloudflare's own). */
 const DROPPED = new Set(['host', 'connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'cf-connecting-ip', 'cf-ipcountry', 'cf-ray', 'cf-visitor', 'x-forwarded-proto'])
 
-/** Fetches the origin page; a site served by this very Worker (the demo) is read from its assets. */
+/** Forwards the request to the origin; a site served by this very Worker (the demo) is read from its assets. */
 async function fetchOrigin(c: Context<EdgeEnv>, target: URL): Promise<Response> {
   const headers = new Headers()
   for (const [name, value] of c.req.raw.headers) if (!DROPPED.has(name.toLowerCase())) headers.set(name, value)
   headers.set('x-forwarded-host', new URL(c.req.url).host)
-  const init: RequestInit = { method: c.req.method, headers, redirect: 'manual' }
+  const hasBody = c.req.method !== 'GET' && c.req.method !== 'HEAD'
+  const init: RequestInit = { method: c.req.method, headers, redirect: 'manual', ...(hasBody ? { body: c.req.raw.body } : {}) }
   if (target.host === new URL(c.req.url).host) return c.env.ASSETS.fetch(new Request(target, init))
   return fetch(new Request(target, init))
+}
+
+const originTarget = (site: SiteRow, path: string, search: string) => {
+  const target = new URL(site.origin!)
+  target.pathname = `${target.pathname.replace(/\/$/, '')}/${path.replace(/^\//, '')}`
+  target.search = search
+  return target
 }
 
 /** Proxies `path` (with the query string kept) of the site's origin, personalizing HTML pages. */
 export async function serveEdge(c: Context<EdgeEnv>, site: SiteRow, path: string): Promise<Response> {
   if (!site.origin) throw new ApiError(404, 'edge_not_configured', 'This site has no origin for edge mode.')
-  if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
-    throw new ApiError(405, 'method_not_allowed', 'Edge mode serves GET and HEAD requests.')
-  }
   const incoming = new URL(c.req.url)
-  const target = new URL(site.origin)
-  target.pathname = `${target.pathname.replace(/\/$/, '')}/${path.replace(/^\//, '')}`
-  target.search = incoming.search
+  const target = originTarget(site, path, incoming.search)
+  // Form posts and other writes go to the site untouched: only pages are personalized.
+  if (c.req.method !== 'GET' && c.req.method !== 'HEAD') return fetchOrigin(c, target)
 
   const { gpc } = requestContext(c)
   const known = getCookie(c, VISITOR_COOKIE)
