@@ -3,7 +3,7 @@
 // visits, and a utm_term holding markup is shown as text.
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ADMIN_TOKEN, baseUrl, DEMO_SITE_ID, launch, newVisitor, type Watched } from './browser'
+import { ADMIN_TOKEN, adminGet, baseUrl, DEMO_SITE_ID, launch, newVisitor, type Watched } from './browser'
 
 let browser: Browser
 const visitors: Watched[] = []
@@ -141,6 +141,30 @@ describe('edge mode', () => {
     const cookie = (await context.cookies()).find((c) => c.name === 'cairn_aid')
     expect(cookie?.value).toMatch(/^a_/)
     expect(cookie?.sameSite).toBe('Lax')
+  })
+})
+
+describe('web vitals', () => {
+  it('reports LCP and CLS per page and variant through the lazy chunk', async () => {
+    const { page } = await visitor()
+    await variantVisitor(page)
+    const chunk = page.waitForRequest((r) => r.url().endsWith('/sdk-vitals.js'), { timeout: 10_000 })
+    await page.goto(`${baseUrl()}${AD}`)
+    await chunk // loaded lazily, after the page, as a separate file
+    await page.waitForTimeout(1_000)
+    await page.goto(`${baseUrl()}/pricing`) // hiding the page finalizes LCP and CLS
+    await expect
+      .poll(
+        async () => {
+          const { pages } = await adminGet<{ pages: Array<{ page: string; experiences: string; LCP: { count: number }; CLS: { count: number } }> }>(
+            `/api/sites/${DEMO_SITE_ID}/metrics/vitals`,
+          )
+          const row = pages.find((p) => p.page === '/' && p.experiences.includes('exp_demo_blackfriday:var_demo_deal'))
+          return row ? row.LCP.count > 0 && row.CLS.count > 0 : false
+        },
+        { timeout: 15_000, interval: 300 },
+      )
+      .toBe(true)
   })
 })
 
