@@ -1438,6 +1438,7 @@ async function renderResultsRoute({ siteId, expId }) {
   const site = await enterSite(siteId, 'results', 'experiences', 'Results')
   $('exp-results-edit').href = expHref(siteId, expId)
   $('exp-results').replaceChildren()
+  $('exp-vitals').replaceChildren()
   if (!site) return showError('exp-results-error', NO_SITE)
   await loadResults(siteId, expId)
 }
@@ -1460,10 +1461,13 @@ async function loadResults(siteId, expId) {
   if (from && to && from > to) return showError('exp-results-error', 'The start date is after the end date.')
   showError('exp-results-error', '')
   $('exp-results').setAttribute('aria-busy', 'true')
+  // Web vitals load alongside; their failure shows in their own card only.
+  const vitals = api(`${siteApi(siteId)}/metrics/vitals?${rangeQuery()}`).catch((error) => ({ error }))
+  let result
   try {
     const { experiences } = await api(`${siteApi(siteId)}/metrics/experiences?${rangeQuery()}`)
     if (seq !== state.resultsSeq) return
-    const result = experiences.find((x) => x.id === expId)
+    result = experiences.find((x) => x.id === expId)
     if (result) renderResults(result)
     else $('exp-results').replaceChildren(el('p', { class: 'empty' }, 'No experience with this id on this site.'))
   } catch (error) {
@@ -1473,6 +1477,47 @@ async function loadResults(siteId, expId) {
   } finally {
     if (seq === state.resultsSeq) $('exp-results').removeAttribute('aria-busy')
   }
+  const v = await vitals
+  if (seq !== state.resultsSeq) return
+  if (isAuthFailure(v.error)) throw v.error
+  renderVitals(expId, result || state.exps.find((x) => x.id === expId), v)
+}
+
+// Web vitals (p75) per arm and page, from the SDK's `Web Vitals` events; Google's good / poor thresholds.
+const VITALS = [['LCP', 2500, 4000, (n) => `${numberFormat.format(Math.round(n))} ms`], ['CLS', 0.1, 0.25, (n) => n.toFixed(3)], ['INP', 200, 500, (n) => `${numberFormat.format(Math.round(n))} ms`]]
+
+function renderVitals(expId, x, v) {
+  const head = el('h2', {}, 'Page experience (web vitals)')
+  if (v.error) return $('exp-vitals').replaceChildren(head, el('p', { class: 'error', id: 'exp-vitals-error', role: 'alert' }, `Could not load web vitals: ${errorText(v.error)}`))
+  const names = new Map((x?.variants || []).map((a) => [a.id, a.name]))
+  const groups = new Map()
+  for (const p of Array.isArray(v.pages) ? v.pages : []) {
+    const pair = String(p.experiences).split(',').map((e) => e.trim()).find((e) => e.startsWith(`${expId}:`))
+    if (!pair) continue
+    const arm = pair.slice(expId.length + 1)
+    const key = `${arm}\u0000${p.page}`
+    if (!groups.has(key)) groups.set(key, { arm, page: String(p.page), list: [] })
+    groups.get(key).list.push(p)
+  }
+  // One row per arm and page; when other experiences split it into several rows, p75s are count-weighted (≈).
+  const cell = ([m, good, poor, fmt], rows) => {
+    const parts = rows.filter((r) => r[m]?.p75 != null && r[m].count > 0)
+    const n = parts.reduce((t, r) => t + r[m].count, 0)
+    if (!n) return el('td', { class: 'num' }, dash())
+    const value = parts.reduce((t, r) => t + r[m].p75 * r[m].count, 0) / n
+    const rating = value <= good ? 'good' : value > poor ? 'poor' : 'ni'
+    return el('td', { class: `num vital-${rating}`, title: `${m} p75 over ${plural(n, 'sample')}: ${rating === 'ni' ? 'needs improvement' : rating}` }, parts.length > 1 ? '≈ ' : '', fmt(value))
+  }
+  const ids = ['control', ...names.keys()]
+  const rank = (arm) => (ids.includes(arm) ? ids.indexOf(arm) : ids.length)
+  const rows = [...groups.values()].sort((a, b) => rank(a.arm) - rank(b.arm) || a.arm.localeCompare(b.arm) || a.page.localeCompare(b.page)).map(({ arm, page, list }) =>
+    el('tr', { 'data-variant-id': arm }, el('th', { scope: 'row' }, arm === 'control' ? 'Control' : names.get(arm) || arm), el('td', {}, page),
+      VITALS.map((m) => cell(m, list)), el('td', { class: 'num' }, numberFormat.format(list.reduce((t, r) => t + (r.LCP?.count || 0), 0)))))
+  $('exp-vitals').replaceChildren(head, rows.length
+    ? el('div', { class: 'table-wrap' }, el('table', { class: 'compact', id: 'exp-vitals-table' },
+      el('thead', {}, el('tr', {}, ['Variant', 'Page'].map((h) => el('th', {}, h)), ['LCP p75', 'CLS p75', 'INP p75', 'Samples'].map((h) => el('th', { class: 'num' }, h)))),
+      el('tbody', {}, rows)))
+    : el('p', { class: 'muted', id: 'exp-vitals-empty' }, 'No web-vitals samples for this experience yet (the SDK reports them from /sdk-vitals.js after visitors leave a page).'))
 }
 
 const liftEl = (lift, control) => (lift == null ? el('span', { class: 'muted', title: control.exposures ? 'Control has no conversions yet' : 'No control exposures' }, 'n/a') : el('span', { class: lift > 0 ? 'pos' : lift < 0 ? 'neg' : 'muted' }, `${lift > 0 ? '+' : lift < 0 ? '−' : ''}${pct(Math.abs(lift), 0)}`))
