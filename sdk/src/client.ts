@@ -183,7 +183,7 @@ export function createClient(options: CairnOptions): [Cairn, () => void] {
   const personalize = createPersonalizer(
     doc,
     async (href) => {
-      const response = await fetch(personalizeUrl(base, site, href, aid, document.referrer), { credentials: 'omit' })
+      const response = await fetch(personalizeUrl(base, site, href, aid, doc.referrer), { credentials: 'omit' })
       if (!response.ok) throw 0
       return readDecision(await response.json())
     },

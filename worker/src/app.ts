@@ -1,7 +1,8 @@
 // The HTTP surface: edge mode for sites' hostnames, public /v1, admin /api, health, static assets.
 import { Hono } from 'hono'
 import { openDb } from './db/client'
-import { findSiteByHostname, findSiteByKey } from './db/sites'
+import { decisionConfigs } from './db/decision-cache'
+import { findSiteByHostname } from './db/sites'
 import { adminAuth } from './http/admin-auth'
 import { ApiError, notFound, onError } from './http/errors'
 import { adsApi } from './routes/ads'
@@ -45,7 +46,8 @@ app.use('*', async (c, next) => {
   return site ? serveEdge(c, site, pathname) : next()
 })
 app.all('/edge/:key/*', async (c) => {
-  const site = await findSiteByKey(openDb(c.env.DB), c.req.param('key'))
+  // The decision reads the same cached site row: no second D1 round trip before the origin fetch.
+  const { site } = await decisionConfigs.get(openDb(c.env.DB), c.req.param('key'), Date.now())
   if (!site) throw new ApiError(404, 'unknown_site', 'Unknown site key.')
   const prefix = `/edge/${c.req.param('key')}`
   return serveEdge(c, site, new URL(c.req.url).pathname.slice(prefix.length) || '/')

@@ -1,6 +1,7 @@
 // Ad queries. Re-importing an ad (same campaign, ad group and name) updates it.
 import { and, eq, sql } from 'drizzle-orm'
 import type { AdInput } from '../domain/ads'
+import { chunk, rowsPerInsert } from './binding'
 import type { Db } from './client'
 import { randomId } from './ids'
 import { ads, type AdRow } from './schema'
@@ -9,13 +10,13 @@ export function listAds(db: Db, siteId: string): Promise<AdRow[]> {
   return db.select().from(ads).where(eq(ads.siteId, siteId)).orderBy(ads.campaign, ads.adGroup, ads.name).all()
 }
 
-/** Upserts ads in one transaction (D1 binds 100 parameters: 12 rows × 8 columns). */
+/** Upserts ads in one transaction. */
 export async function upsertAds(db: Db, siteId: string, input: readonly AdInput[]): Promise<number> {
   const rows = input.map((ad) => ({ id: randomId('ad_'), siteId, ...ad }))
-  const statements = Array.from({ length: Math.ceil(rows.length / 12) }, (_, i) =>
+  const statements = chunk(rows, rowsPerInsert(8)).map((part) =>
     db
       .insert(ads)
-      .values(rows.slice(i * 12, i * 12 + 12))
+      .values(part)
       .onConflictDoUpdate({
         target: [ads.siteId, ads.campaign, ads.adGroup, ads.name],
         set: { headline: sqlExcluded('headline'), keywords: sqlExcluded('keywords'), finalUrl: sqlExcluded('final_url') },

@@ -1,6 +1,7 @@
 // Experience queries, the personalize read (one round trip) and exposure/conversion writes.
 import { and, eq, sql } from 'drizzle-orm'
 import type { Experience, ExperienceInput, Variant } from '../domain/experiences'
+import { chunk, rowsPerInsert } from './binding'
 import type { Db } from './client'
 import { randomId } from './ids'
 import { experiences, exposures, leads, visitors, type ExperienceRow } from './schema'
@@ -83,7 +84,7 @@ export async function loadVisitorState(
   return { lead: null, exposed: new Map() }
 }
 
-/** Exposures of many requests in one transaction (D1 binds 100 parameters: 14 rows × 7 columns). */
+/** Exposures of many requests in one transaction. */
 export async function recordExposureBatch(
   db: Db,
   jobs: ReadonlyArray<{ siteId: string; anonymousId: string; mode: 'client' | 'edge' | 'api'; at: number; decided: ReadonlyArray<{ id: string; variant: string }> }>,
@@ -92,9 +93,7 @@ export async function recordExposureBatch(
     job.decided.map((d) => ({ siteId: job.siteId, experienceId: d.id, anonymousId: job.anonymousId, variantId: d.variant, mode: job.mode, firstAt: job.at })),
   )
   if (rows.length === 0) return
-  const statements = Array.from({ length: Math.ceil(rows.length / 14) }, (_, i) =>
-    db.insert(exposures).values(rows.slice(i * 14, i * 14 + 14)).onConflictDoNothing(),
-  )
+  const statements = chunk(rows, rowsPerInsert(6)).map((part) => db.insert(exposures).values(part).onConflictDoNothing())
   await db.batch(statements as [(typeof statements)[number], ...(typeof statements)[number][]])
 }
 

@@ -6,6 +6,7 @@ import { applyEvents, type IdMinter, type KnownIdentities, type LeadChanges } fr
 import { scoringConfigOf } from '../domain/lifecycle'
 import { compileRules, type ScoreRule } from '../domain/rules'
 import { scoreLeadEvents, type LedgerEntry, type ScoredLead } from '../domain/scoring'
+import { chunk, jsonList, rowsPerInsert } from './binding'
 import type { Db } from './client'
 import { randomId, visitorLeadId } from './ids'
 import { clearLedger, scoringStatements, toLead, toLedgerEntry, upsertLead } from './lead-rows'
@@ -13,11 +14,6 @@ import { toScoreRule } from './rules'
 import { rescoreLeads } from './rescore'
 import { events as eventsTable, experiences, exposures, leads, scoreEntries, scoreRules, visitors, type SiteRow } from './schema'
 
-// json_each(?) binds a whole list as one parameter: D1 allows 100 bound parameters per statement.
-export const jsonList = (values: readonly string[]) => sql`(select value from json_each(${JSON.stringify(values)}))`
-
-const chunk = <T>(items: readonly T[], size: number): T[][] =>
-  Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, i * size + size))
 
 export type IngestSnapshot = KnownIdentities & {
   storedEventIds: Set<string>
@@ -39,10 +35,7 @@ export async function loadIngestSnapshot(db: Db, siteId: string, batch: readonly
       or ${leads.userId} in ${jsonList(userIds)} or ${leads.email} in ${jsonList(emails)}))`
 
   const [stored, visitorRows, leadRows, ruleRows, entryRows, goalRows] = await db.batch([
-    db
-      .select({ eventId: eventsTable.eventId })
-      .from(eventsTable)
-      .where(and(eq(eventsTable.siteId, siteId), sql`${eventsTable.eventId} in ${jsonList(eventIds)}`)),
+    storedEventIdsQuery(db, siteId, eventIds),
     db
       .select({ anonymousId: visitors.anonymousId, leadId: visitors.leadId })
       .from(visitors)
@@ -96,8 +89,7 @@ export async function writeIngest(
     data: e.data,
     context: e.context,
   }))
-  // D1 binds at most 100 parameters per statement: 9 rows × 11 columns.
-  const insertEvents = chunk(rows, 9).map((part) =>
+  const insertEvents = chunk(rows, rowsPerInsert(11)).map((part) =>
     db.insert(eventsTable).values(part).onConflictDoNothing().returning({ eventId: eventsTable.eventId }),
   )
   // Removals go before writes: the surviving lead may take over the removed lead's email.
@@ -186,11 +178,13 @@ export async function storeEvents(
   return { accepted: inserted.length, rowsWritten }
 }
 
-/** Ids of these events already stored for the site. */
-export async function storedEventIds(db: Db, siteId: string, eventIds: readonly string[]): Promise<Set<string>> {
-  const rows = await db
+const storedEventIdsQuery = (db: Db, siteId: string, eventIds: readonly string[]) =>
+  db
     .select({ eventId: eventsTable.eventId })
     .from(eventsTable)
     .where(and(eq(eventsTable.siteId, siteId), sql`${eventsTable.eventId} in ${jsonList(eventIds)}`))
-  return new Set(rows.map((row) => row.eventId))
+
+/** Ids of these events already stored for the site. */
+export async function storedEventIds(db: Db, siteId: string, eventIds: readonly string[]): Promise<Set<string>> {
+  return new Set((await storedEventIdsQuery(db, siteId, eventIds)).map((row) => row.eventId))
 }

@@ -2,6 +2,7 @@
 import { and, eq, inArray } from 'drizzle-orm'
 import type { Lead } from '../domain/leads'
 import type { LedgerEntry, ScoredLead } from '../domain/scoring'
+import { chunk, rowsPerInsert } from './binding'
 import type { Db } from './client'
 import { leadChanges, leads, scoreEntries, type LeadRow, type ScoreEntryRow } from './schema'
 
@@ -51,8 +52,6 @@ export function upsertLead(db: Db, siteId: string, lead: Lead) {
     .onConflictDoUpdate({ target: leads.id, set: values })
 }
 
-const chunk = <T>(items: readonly T[], size: number): T[][] =>
-  Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, i * size + size))
 
 /**
  * The ledger inserts and removals and the stage change record of a scored lead (not the lead row).
@@ -60,8 +59,7 @@ const chunk = <T>(items: readonly T[], size: number): T[][] =>
  */
 export function scoringStatements(db: Db, siteId: string, scored: ScoredLead, at: number) {
   const leadId = scored.lead.id
-  // D1 binds at most 100 parameters per statement: 9 entries × 10 columns.
-  const inserts = chunk(scored.add, 9).map((part) =>
+  const inserts = chunk(scored.add, rowsPerInsert(10)).map((part) =>
     db
       .insert(scoreEntries)
       .values(part.map((entry) => ({ siteId, leadId, ...entry, lapsed: entry.expiresAt !== null && entry.expiresAt <= at })))

@@ -1,5 +1,6 @@
 // Lead read queries for the admin API.
 import { and, desc, eq, gte, lte, sql, type SQL } from 'drizzle-orm'
+import { jsonList } from './binding'
 import type { Db } from './client'
 import { events, leadChanges, leads, scoreEntries, scoreRules, visitors, type EventRow, type LeadRow } from './schema'
 
@@ -21,7 +22,7 @@ async function withVisitors(db: Db, rows: LeadRow[]): Promise<LeadWithVisitors[]
   const links = await db
     .select({ leadId: visitors.leadId, anonymousId: visitors.anonymousId })
     .from(visitors)
-    .where(sql`${visitors.leadId} in (select value from json_each(${JSON.stringify(rows.map((r) => r.id))}))`)
+    .where(sql`${visitors.leadId} in ${jsonList(rows.map((r) => r.id))}`)
     .orderBy(visitors.firstSeen)
   return rows.map((row) => ({
     ...row,
@@ -61,7 +62,7 @@ export function leadEvents(db: Db, siteId: string, anonymousIds: string[], limit
   return db
     .select()
     .from(events)
-    .where(and(eq(events.siteId, siteId), sql`${events.anonymousId} in (select value from json_each(${JSON.stringify(anonymousIds)}))`))
+    .where(and(eq(events.siteId, siteId), sql`${events.anonymousId} in ${jsonList(anonymousIds)}`))
     .orderBy(desc(events.ts))
     .limit(limit)
     .all()

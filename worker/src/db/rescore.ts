@@ -5,6 +5,7 @@ import { scoringConfigOf, type ScoringConfig } from '../domain/lifecycle'
 import type { Lead } from '../domain/leads'
 import { compileRules, type CompiledRules, type ScorableEvent, type ScoreRule } from '../domain/rules'
 import { rescoreLeadHistory, type ScoredLead } from '../domain/scoring'
+import { jsonList } from './binding'
 import type { Db } from './client'
 import { clearLedger, scoringStatements, toLead } from './lead-rows'
 import { listRules, toScoreRule } from './rules'
@@ -18,13 +19,13 @@ type History = { lead: Lead; events: ScorableEvent[] }
 /** Leads with every event of every anonymous id they own, oldest first. */
 export async function loadHistories(db: Db, siteId: string, leadIds: readonly string[]): Promise<History[]> {
   if (leadIds.length === 0) return []
-  const ids = JSON.stringify(leadIds)
+  const ids = jsonList(leadIds)
   const [leadRows, links, eventRows] = await db.batch([
-    db.select().from(leads).where(and(eq(leads.siteId, siteId), sql`${leads.id} in (select value from json_each(${ids}))`)),
+    db.select().from(leads).where(and(eq(leads.siteId, siteId), sql`${leads.id} in ${ids}`)),
     db
       .select({ anonymousId: visitors.anonymousId, leadId: visitors.leadId })
       .from(visitors)
-      .where(and(eq(visitors.siteId, siteId), sql`${visitors.leadId} in (select value from json_each(${ids}))`)),
+      .where(and(eq(visitors.siteId, siteId), sql`${visitors.leadId} in ${ids}`)),
     db
       .select({
         anonymousId: events.anonymousId,
@@ -39,7 +40,7 @@ export async function loadHistories(db: Db, siteId: string, leadIds: readonly st
       .where(
         and(
           eq(events.siteId, siteId),
-          sql`${events.anonymousId} in (select anonymous_id from visitors where site_id = ${siteId} and lead_id in (select value from json_each(${ids})))`,
+          sql`${events.anonymousId} in (select anonymous_id from visitors where site_id = ${siteId} and lead_id in ${ids})`,
         ),
       )
       .orderBy(asc(events.ts)),

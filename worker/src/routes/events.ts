@@ -8,20 +8,10 @@ import { storeEvents, storedEventIds } from '../db/ingest'
 import { findSiteByKey, listSites } from '../db/sites'
 import { ApiError, invalidRequest } from '../http/errors'
 import { readBodyText } from '../http/body'
+import { corsHeaders, PREFLIGHT_HEADERS } from '../http/cors'
 import type { Job } from '../queue/jobs'
 
 type IngestEnv = { Bindings: Env }
-
-const PREFLIGHT_HEADERS = {
-  'Access-Control-Allow-Methods': 'POST, OPTIONS',
-  'Access-Control-Allow-Headers': 'Content-Type',
-  'Access-Control-Max-Age': '86400',
-}
-
-/** CORS headers for a response to `origin`; errors carry no data, so any caller may read them. */
-function corsHeaders(origin: string | undefined): Record<string, string> {
-  return origin ? { 'Access-Control-Allow-Origin': origin, Vary: 'Origin' } : { Vary: 'Origin' }
-}
 
 function clientIp(c: Context): string {
   return c.req.header('cf-connecting-ip') ?? c.req.header('x-forwarded-for')?.split(',')[0]?.trim() ?? 'unknown'
