@@ -2,6 +2,7 @@
 // score ledger, stage changes — in one transaction, so personalization's next read sees the new score.
 import { and, eq, isNull, lte, sql } from 'drizzle-orm'
 import type { NormalizedEvent } from '../domain/events'
+import type { LeadTransition } from '../domain/flows/triggers'
 import { applyEvents, type IdMinter, type KnownIdentities, type LeadChanges } from '../domain/leads'
 import { scoringConfigOf } from '../domain/lifecycle'
 import { compileRules, type ScoreRule } from '../domain/rules'
@@ -156,10 +157,12 @@ export async function storeEvents(
   site: SiteRow,
   batch: readonly NormalizedEvent[],
   receivedAt: number,
-): Promise<{ accepted: number; rowsWritten: number }> {
+): Promise<{ accepted: number; rowsWritten: number; transitions: LeadTransition[] }> {
   const snapshot = await loadIngestSnapshot(db, site.id, batch)
   const fresh = batch.filter((event) => !snapshot.storedEventIds.has(event.eventId))
-  if (fresh.length === 0) return { accepted: 0, rowsWritten: 0 }
+  if (fresh.length === 0) return { accepted: 0, rowsWritten: 0, transitions: [] }
+  // Score and stage before the batch: flows trigger on crossings.
+  const before = new Map(snapshot.leads.map((lead) => [lead.id, { score: lead.score, stage: lead.stage }]))
   const anonymousIds = [...new Set(fresh.map((e) => e.anonymousId))]
   const leadIds = new Map(await Promise.all(anonymousIds.map(async (aid) => [aid, await visitorLeadId(site.id, aid)] as const)))
   const ids: IdMinter = { forVisitor: (aid) => leadIds.get(aid)!, fresh: () => randomId('ld_') }
@@ -175,7 +178,12 @@ export async function storeEvents(
   // A merge combines two ledgers whose limits were counted apart: replay the survivor's whole history.
   const survivors = [...new Set(changes.repoint.map((r) => r.into))]
   if (survivors.length > 0 && inserted.length > 0) await rescoreLeads(db, site, survivors, Date.now())
-  return { accepted: inserted.length, rowsWritten }
+  const stored = new Set(inserted)
+  const transitions = scored.flatMap(({ lead }) => {
+    const leadEvents = (changes.eventsByLead.get(lead.id) ?? []).filter((e) => stored.has(e.eventId))
+    return leadEvents.length > 0 ? [{ before: before.get(lead.id) ?? null, after: lead, events: leadEvents }] : []
+  })
+  return { accepted: inserted.length, rowsWritten, transitions }
 }
 
 const storedEventIdsQuery = (db: Db, siteId: string, eventIds: readonly string[]) =>

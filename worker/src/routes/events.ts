@@ -10,6 +10,8 @@ import { ApiError, invalidRequest } from '../http/errors'
 import { readBodyText } from '../http/body'
 import { corsHeaders, PREFLIGHT_HEADERS } from '../http/cors'
 import type { Job } from '../queue/jobs'
+import type { FlowJob } from '../queue/flow-jobs'
+import { startFlows } from '../flows/start'
 
 type IngestEnv = { Bindings: Env }
 
@@ -81,7 +83,10 @@ eventsApi.post('/events', async (c) => {
     if (fresh.length > 0) await c.env.JOBS.send({ kind: 'ingest', siteId: site.id, receivedAt, events: fresh } satisfies Job)
     accepted = fresh.length
   } else {
-    ;({ accepted, rowsWritten } = await storeEvents(db, site, events, receivedAt))
+    const stored = await storeEvents(db, site, events, receivedAt)
+    ;({ accepted, rowsWritten } = stored)
+    // After the events are durable: goals end runs at once, triggers enroll (exactly once per key).
+    await startFlows(db, c.env.JOBS as Queue<FlowJob>, site, stored.transitions, Date.now())
   }
   // Outside production, report the D1 cost of the request (the bench's rows-per-event budget). Never in
   // production: whether an identify wrote a merge would tell a caller that an email is a known lead.

@@ -1,0 +1,112 @@
+// Enrollment queries: start a run exactly once, find the last run, end runs on a goal, load due runs.
+import { and, desc, eq, gt, lte, sql } from 'drizzle-orm'
+import type { PastEnrollment } from '../domain/flows/triggers'
+import { jsonList } from './binding'
+import type { Db } from './client'
+import { events, flowEnrollments, messages, visitors, type EnrollmentRow } from './schema'
+
+export type EnrollmentKey = { flowId: string; leadId: string; number: number }
+
+export const sameKey = (key: EnrollmentKey) =>
+  and(eq(flowEnrollments.flowId, key.flowId), eq(flowEnrollments.leadId, key.leadId), eq(flowEnrollments.number, key.number))
+
+/** The latest run of each of these flows for each of these leads. */
+export async function lastEnrollments(db: Db, flowIds: readonly string[], leadIds: readonly string[]): Promise<Map<string, PastEnrollment>> {
+  if (flowIds.length === 0 || leadIds.length === 0) return new Map()
+  const rows = await db
+    .select({
+      flowId: flowEnrollments.flowId,
+      leadId: flowEnrollments.leadId,
+      number: flowEnrollments.number,
+      status: flowEnrollments.status,
+      enrolledAt: flowEnrollments.enrolledAt,
+      endedAt: flowEnrollments.endedAt,
+    })
+    .from(flowEnrollments)
+    .where(and(sql`${flowEnrollments.flowId} in ${jsonList(flowIds)}`, sql`${flowEnrollments.leadId} in ${jsonList(leadIds)}`))
+    .all()
+  const last = new Map<string, PastEnrollment>()
+  for (const row of rows) {
+    const key = `${row.flowId}|${row.leadId}`
+    if ((last.get(key)?.number ?? 0) < row.number) last.set(key, row)
+  }
+  return last
+}
+
+export type NewEnrollment = EnrollmentKey & { siteId: string; timeZone: string; at: number }
+
+/** Inserts runs; returns the ones this call created (a racing request's identical key inserts nothing). */
+export async function insertEnrollments(db: Db, runs: readonly NewEnrollment[]): Promise<EnrollmentKey[]> {
+  if (runs.length === 0) return []
+  const results = await db.batch(
+    runs.map((run) =>
+      db
+        .insert(flowEnrollments)
+        .values({ flowId: run.flowId, leadId: run.leadId, number: run.number, siteId: run.siteId, cursor: '0', nextAt: run.at, timeZone: run.timeZone, enrolledAt: run.at })
+        .onConflictDoNothing()
+        .returning({ flowId: flowEnrollments.flowId, leadId: flowEnrollments.leadId, number: flowEnrollments.number }),
+    ) as never,
+  )
+  return (results as EnrollmentKey[][]).flat()
+}
+
+/** Ends a lead's active runs of a flow at once (goal reached) and cancels their unsent messages. */
+export function exitStatements(db: Db, flowId: string, leadId: string, reason: string, now: number) {
+  return [
+    db
+      .update(flowEnrollments)
+      .set({ status: 'exited', cursor: null, nextAt: null, endedAt: now, exitReason: reason })
+      .where(and(eq(flowEnrollments.flowId, flowId), eq(flowEnrollments.leadId, leadId), eq(flowEnrollments.status, 'active'))),
+    db
+      .update(messages)
+      .set({ status: 'cancelled', reason: `exited: ${reason}` })
+      .where(and(eq(messages.flowId, flowId), eq(messages.leadId, leadId), eq(messages.status, 'queued'))),
+  ]
+}
+
+export function findEnrollment(db: Db, key: EnrollmentKey): Promise<EnrollmentRow | undefined> {
+  return db.select().from(flowEnrollments).where(sameKey(key)).get()
+}
+
+/** The lead's events of one type since `since` (a count trigger's window), newest first, bounded. */
+export function leadEventsSince(db: Db, siteId: string, leadId: string, type: 'page' | 'track' | 'identify', since: number) {
+  return db
+    .select({ type: events.type, name: events.name, ts: events.ts, data: events.data, context: events.context })
+    .from(events)
+    .where(
+      and(
+        eq(events.siteId, siteId),
+        sql`${events.anonymousId} in (select ${visitors.anonymousId} from ${visitors} where ${visitors.siteId} = ${siteId} and ${visitors.leadId} = ${leadId})`,
+        gt(events.ts, since),
+        eq(events.type, type),
+      ),
+    )
+    .orderBy(desc(events.ts))
+    .limit(5000)
+    .all()
+}
+
+/** Active runs due by `until` (a lost job, or a long wait coming within the queue's delay horizon). */
+export function dueEnrollments(db: Db, from: number, until: number, limit: number) {
+  return db
+    .select()
+    .from(flowEnrollments)
+    .where(and(eq(flowEnrollments.status, 'active'), gt(flowEnrollments.nextAt, from), lte(flowEnrollments.nextAt, until)))
+    .orderBy(flowEnrollments.nextAt)
+    .limit(limit)
+    .all()
+}
+
+export function enrollmentsOfLead(db: Db, siteId: string, leadId: string) {
+  return db
+    .select()
+    .from(flowEnrollments)
+    .where(and(eq(flowEnrollments.siteId, siteId), eq(flowEnrollments.leadId, leadId)))
+    .orderBy(desc(flowEnrollments.enrolledAt))
+    .limit(200)
+    .all()
+}
+
+export function recentRunsOfFlow(db: Db, flowId: string, limit: number) {
+  return db.select().from(flowEnrollments).where(eq(flowEnrollments.flowId, flowId)).orderBy(desc(flowEnrollments.enrolledAt)).limit(limit).all()
+}

@@ -1,0 +1,90 @@
+// After an ingest batch is durable: end runs whose goal was reached (cancelling their pending messages at
+// once), start the flows the batch triggers (exactly once per enrollment key), record message interactions.
+// Cheap when nothing matches: enabled flows come from a per-isolate cache and matching is in memory.
+import { and, eq, isNull } from 'drizzle-orm'
+import type { Db } from '../db/client'
+import { exitStatements, insertEnrollments, lastEnrollments, leadEventsSince, type NewEnrollment } from '../db/enrollments'
+import { flowConfigs, type EnabledFlow } from '../db/flows'
+import { messages, type SiteRow } from '../db/schema'
+import {
+  countCrossed,
+  evaluateTrigger,
+  eventMatches,
+  goalReachedAt,
+  nextEnrollmentNumber,
+  passesFilter,
+  timeZoneOf,
+  type LeadTransition,
+} from '../domain/flows/triggers'
+import type { FlowJob } from '../queue/flow-jobs'
+
+const DAY_MS = 86_400_000
+const INTERACTIONS = { 'message shown': 'shownAt', 'message clicked': 'clickedAt', 'message dismissed': 'dismissedAt' } as const
+
+export type FlowStartSummary = { enrolled: number; exited: number }
+
+export async function startFlows(db: Db, jobs: Queue<FlowJob>, site: SiteRow, transitions: readonly LeadTransition[], now: number): Promise<FlowStartSummary> {
+  if (transitions.length === 0) return { enrolled: 0, exited: 0 }
+  await recordInteractions(db, transitions)
+  const flows = await flowConfigs.get(db, site.id, now)
+  if (flows.length === 0) return { enrolled: 0, exited: 0 }
+
+  const exits: Array<{ flow: EnabledFlow; leadId: string; at: number }> = []
+  const candidates: Array<Omit<NewEnrollment, 'number'> & { flow: EnabledFlow }> = []
+  for (const transition of transitions) {
+    const lead = transition.after
+    for (const flow of flows) {
+      const goalAt = goalReachedAt(flow.definition.goal, transition.events)
+      if (goalAt !== null) {
+        exits.push({ flow, leadId: lead.id, at: goalAt })
+        continue // reaching the goal in the same batch starts nothing
+      }
+      const verdict = evaluateTrigger(flow.definition.trigger, transition)
+      if (verdict.fires === false || !passesFilter(flow.definition, lead)) continue
+      if (verdict.fires === 'count') {
+        const trigger = flow.definition.trigger as Extract<EnabledFlow['definition']['trigger'], { type: 'event' }>
+        const history = await leadEventsSince(db, site.id, lead.id, trigger.match.type, now - trigger.count!.withinDays * DAY_MS)
+        const count = history.filter((event) => eventMatches(trigger.match, event)).length
+        if (!countCrossed(trigger, count, verdict.inBatch)) continue
+      }
+      candidates.push({ flow, flowId: flow.id, leadId: lead.id, siteId: site.id, timeZone: timeZoneOf(lead, transition.events), at: now })
+    }
+  }
+
+  if (exits.length > 0) await db.batch(exits.flatMap((e) => exitStatements(db, e.flow.id, e.leadId, 'goal', now)) as never)
+  if (candidates.length === 0) return { enrolled: 0, exited: exits.length }
+
+  const last = await lastEnrollments(db, [...new Set(candidates.map((c) => c.flowId))], [...new Set(candidates.map((c) => c.leadId))])
+  const runs: NewEnrollment[] = candidates.flatMap(({ flow, ...run }) => {
+    const number = nextEnrollmentNumber(flow.definition, last.get(`${run.flowId}|${run.leadId}`) ?? null, now)
+    return number === null ? [] : [{ ...run, number }]
+  })
+  const created = await insertEnrollments(db, runs)
+  if (created.length > 0) {
+    const bodies = created.map((key) => ({ body: { kind: 'flow-step' as const, siteId: site.id, step: '0', ...key } }))
+    // A failed send leaves the run due (next_at = now): the cron sweep starts it.
+    for (let i = 0; i < bodies.length; i += 100) await jobs.sendBatch(bodies.slice(i, i + 100)).catch((error) => console.error('flow enqueue failed', error))
+  }
+  return { enrolled: created.length, exited: exits.length }
+}
+
+/** The SDK's 'Message Shown/Clicked/Dismissed' events, only for the visitor's own messages. */
+async function recordInteractions(db: Db, transitions: readonly LeadTransition[]) {
+  const updates = []
+  for (const { after, events } of transitions) {
+    for (const event of events) {
+      if (event.type !== 'track') continue
+      const column = INTERACTIONS[(event.name ?? '').toLowerCase() as keyof typeof INTERACTIONS]
+      const id = event.data?.messageId
+      if (!column || typeof id !== 'string') continue
+      updates.push(
+        db
+          .update(messages)
+          .set({ [column]: event.ts })
+          .where(and(eq(messages.id, id), eq(messages.leadId, after.id), isNull(messages[column]))),
+      )
+    }
+  }
+  if (updates.length > 0) await db.batch(updates as never)
+}
+
