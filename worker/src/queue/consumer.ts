@@ -4,10 +4,16 @@ import { recordExposureBatch } from '../db/experiences'
 import { storeEvents } from '../db/ingest'
 import { findSite } from '../db/sites'
 import type { ExposureJob, Job } from './jobs'
+import { deliverMessage } from '../flows/deliver'
+import { keepDeadLetters, DEAD_LETTER_QUEUE } from '../flows/dead-letters'
+import { runFlowSteps } from '../flows/run-steps'
+import { startFlows } from '../flows/start'
+import type { FlowJob } from './flow-jobs'
 import { planRescore, rescorePage } from './rescore'
 
 export async function consumeJobs(batch: MessageBatch<Job>, env: Env): Promise<void> {
   const db = openDb(env.DB)
+  if (batch.queue === DEAD_LETTER_QUEUE) return keepDeadLetters(db, batch)
   // Exposures: one D1 transaction for the whole batch (inserts are idempotent: first exposure wins).
   const exposureMessages = batch.messages.filter((m) => m.body.kind === 'exposures') as Message<ExposureJob>[]
   if (exposureMessages.length > 0) {
@@ -26,7 +32,9 @@ export async function consumeJobs(batch: MessageBatch<Job>, env: Env): Promise<v
       switch (job.kind) {
         case 'ingest': {
           const site = await findSite(db, job.siteId)
-          if (site) await storeEvents(db, site, job.events, job.receivedAt)
+          if (!site) break
+          const stored = await storeEvents(db, site, job.events, job.receivedAt)
+          await startFlows(db, env.JOBS as Queue<FlowJob>, site, stored.transitions, Date.now())
           break
         }
         case 'rescore-plan':
@@ -35,6 +43,17 @@ export async function consumeJobs(batch: MessageBatch<Job>, env: Env): Promise<v
         case 'rescore':
           await rescorePage(db, job, Date.now())
           break
+        case 'flow-step':
+          await runFlowSteps(db, env, job, Date.now)
+          break
+        case 'deliver': {
+          const outcome = await deliverMessage(db, env, job, { now: Date.now })
+          if ('retry' in outcome) {
+            message.retry({ delaySeconds: outcome.retry })
+            continue
+          }
+          break
+        }
       }
       message.ack()
     } catch (error) {

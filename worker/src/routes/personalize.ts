@@ -8,6 +8,7 @@ import { openDb } from '../db/client'
 import { decisionConfigs } from '../db/decision-cache'
 import { loadVisitorState } from '../db/experiences'
 import type { Job } from '../queue/jobs'
+import { inAppMessagesFor } from '../flows/in-app'
 import { corsHeaders } from '../http/cors'
 import { ApiError } from '../http/errors'
 
@@ -104,8 +105,11 @@ export const VARIANTS_CACHE_SECONDS = 60
 export const personalizeApi = new Hono<PublicEnv>()
   .get('/ping', (c) => c.json({}))
   .get('/personalize', async (c) => {
-    const { decision } = await decideForRequest(c, parseQuery(c), 'client')
-    return c.json({ ...decision, messages: [] }, 200, { ...corsHeaders(c.req.header('origin')), 'Cache-Control': 'private, no-store' })
+    const query = parseQuery(c)
+    const { decision, siteId } = await decideForRequest(c, query, 'client')
+    const gpc = requestContext(c).gpc
+    const messages = query.aid && !gpc ? await inAppMessagesFor(openDb(c.env.DB), siteId, query.aid, Date.now()) : []
+    return c.json({ ...decision, messages }, 200, { ...corsHeaders(c.req.header('origin')), 'Cache-Control': 'private, no-store' })
   })
   .get('/variants', async (c) => {
     const query = parseQuery(c)
