@@ -37,7 +37,6 @@ CREATE TABLE `flow_enrollments` (
 ) WITHOUT ROWID;
 --> statement-breakpoint
 CREATE INDEX `flow_enrollments_due` ON `flow_enrollments` (`next_at`) WHERE status = 'active';--> statement-breakpoint
-CREATE INDEX `flow_enrollments_lead` ON `flow_enrollments` (`site_id`,`lead_id`) WHERE status = 'active';--> statement-breakpoint
 CREATE TABLE `flows` (
 	`id` text PRIMARY KEY NOT NULL,
 	`site_id` text NOT NULL,

@@ -36,18 +36,21 @@ export async function lastEnrollments(db: Db, flowIds: readonly string[], leadId
 export type NewEnrollment = EnrollmentKey & { siteId: string; timeZone: string; at: number }
 
 /** Inserts runs; returns the ones this call created (a racing request's identical key inserts nothing). */
-export async function insertEnrollments(db: Db, runs: readonly NewEnrollment[]): Promise<EnrollmentKey[]> {
-  if (runs.length === 0) return []
-  const results = await db.batch(
-    runs.map((run) =>
-      db
-        .insert(flowEnrollments)
-        .values({ flowId: run.flowId, leadId: run.leadId, number: run.number, siteId: run.siteId, cursor: '0', nextAt: run.at, timeZone: run.timeZone, enrolledAt: run.at })
-        .onConflictDoNothing()
-        .returning({ flowId: flowEnrollments.flowId, leadId: flowEnrollments.leadId, number: flowEnrollments.number }),
-    ) as never,
+export async function insertEnrollments(db: Db, runs: readonly NewEnrollment[]): Promise<{ created: EnrollmentKey[]; rowsWritten: number }> {
+  if (runs.length === 0) return { created: [], rowsWritten: 0 }
+  const statements = runs.map((run) =>
+    db.$client
+      .prepare(
+        `insert into flow_enrollments (flow_id, lead_id, number, site_id, cursor, next_at, time_zone, enrolled_at)
+         values (?, ?, ?, ?, '0', ?, ?, ?) on conflict do nothing returning flow_id, lead_id, number`,
+      )
+      .bind(run.flowId, run.leadId, run.number, run.siteId, run.at, run.timeZone, run.at),
   )
-  return (results as EnrollmentKey[][]).flat()
+  const results = await db.$client.batch<{ flow_id: string; lead_id: string; number: number }>(statements)
+  return {
+    created: results.flatMap((r) => r.results.map((row) => ({ flowId: row.flow_id, leadId: row.lead_id, number: row.number }))),
+    rowsWritten: results.reduce((n, r) => n + (r.meta.rows_written ?? 0), 0),
+  }
 }
 
 /** Ends a lead's active runs of a flow at once (goal reached) and cancels their unsent messages. */
@@ -101,7 +104,8 @@ export function enrollmentsOfLead(db: Db, siteId: string, leadId: string) {
   return db
     .select()
     .from(flowEnrollments)
-    .where(and(eq(flowEnrollments.siteId, siteId), eq(flowEnrollments.leadId, leadId)))
+    // Through the primary key (flow, lead): the site's flow ids, then the lead.
+    .where(and(sql`${flowEnrollments.flowId} in (select id from flows where site_id = ${siteId})`, eq(flowEnrollments.leadId, leadId)))
     .orderBy(desc(flowEnrollments.enrolledAt))
     .limit(200)
     .all()

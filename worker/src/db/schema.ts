@@ -266,8 +266,8 @@ export const flowEnrollments = sqliteTable(
   },
   (t) => [
     primaryKey({ columns: [t.flowId, t.leadId, t.number] }),
+    // The only secondary index: the sweep's due runs. Lead lookups go through the key (flow, lead).
     index('flow_enrollments_due').on(t.nextAt).where(sql`status = 'active'`),
-    index('flow_enrollments_lead').on(t.siteId, t.leadId).where(sql`status = 'active'`),
   ],
 )
 

@@ -21,13 +21,13 @@ import type { FlowJob } from '../queue/flow-jobs'
 const DAY_MS = 86_400_000
 const INTERACTIONS = { 'message shown': 'shownAt', 'message clicked': 'clickedAt', 'message dismissed': 'dismissedAt' } as const
 
-export type FlowStartSummary = { enrolled: number; exited: number }
+export type FlowStartSummary = { enrolled: number; exited: number; rowsWritten: number }
 
 export async function startFlows(db: Db, jobs: Queue<FlowJob>, site: SiteRow, transitions: readonly LeadTransition[], now: number): Promise<FlowStartSummary> {
-  if (transitions.length === 0) return { enrolled: 0, exited: 0 }
-  await recordInteractions(db, transitions)
+  if (transitions.length === 0) return { enrolled: 0, exited: 0, rowsWritten: 0 }
+  let rowsWritten = await recordInteractions(db, transitions)
   const flows = await flowConfigs.get(db, site.id, now)
-  if (flows.length === 0) return { enrolled: 0, exited: 0 }
+  if (flows.length === 0) return { enrolled: 0, exited: 0, rowsWritten }
 
   const exits: Array<{ flow: EnabledFlow; leadId: string; at: number }> = []
   const candidates: Array<Omit<NewEnrollment, 'number'> & { flow: EnabledFlow }> = []
@@ -51,25 +51,26 @@ export async function startFlows(db: Db, jobs: Queue<FlowJob>, site: SiteRow, tr
     }
   }
 
-  if (exits.length > 0) await db.batch(exits.flatMap((e) => exitStatements(db, e.flow.id, e.leadId, 'goal', now)) as never)
-  if (candidates.length === 0) return { enrolled: 0, exited: exits.length }
+  if (exits.length > 0) rowsWritten += await runCounted(db, exits.flatMap((e) => exitStatements(db, e.flow.id, e.leadId, 'goal', now)))
+  if (candidates.length === 0) return { enrolled: 0, exited: exits.length, rowsWritten }
 
   const last = await lastEnrollments(db, [...new Set(candidates.map((c) => c.flowId))], [...new Set(candidates.map((c) => c.leadId))])
   const runs: NewEnrollment[] = candidates.flatMap(({ flow, ...run }) => {
     const number = nextEnrollmentNumber(flow.definition, last.get(`${run.flowId}|${run.leadId}`) ?? null, now)
     return number === null ? [] : [{ ...run, number }]
   })
-  const created = await insertEnrollments(db, runs)
+  const { created, rowsWritten: enrollmentRows } = await insertEnrollments(db, runs)
+  rowsWritten += enrollmentRows
   if (created.length > 0) {
     const bodies = created.map((key) => ({ body: { kind: 'flow-step' as const, siteId: site.id, step: '0', ...key } }))
     // A failed send leaves the run due (next_at = now): the cron sweep starts it.
     for (let i = 0; i < bodies.length; i += 100) await jobs.sendBatch(bodies.slice(i, i + 100)).catch((error) => console.error('flow enqueue failed', error))
   }
-  return { enrolled: created.length, exited: exits.length }
+  return { enrolled: created.length, exited: exits.length, rowsWritten }
 }
 
 /** The SDK's 'Message Shown/Clicked/Dismissed' events, only for the visitor's own messages. */
-async function recordInteractions(db: Db, transitions: readonly LeadTransition[]) {
+async function recordInteractions(db: Db, transitions: readonly LeadTransition[]): Promise<number> {
   const updates = []
   for (const { after, events } of transitions) {
     for (const event of events) {
@@ -85,6 +86,13 @@ async function recordInteractions(db: Db, transitions: readonly LeadTransition[]
       )
     }
   }
-  if (updates.length > 0) await db.batch(updates as never)
+  return runCounted(db, updates)
+}
+
+/** Runs drizzle statements as one D1 batch and returns the rows written (the ingest cost budget). */
+async function runCounted(db: Db, queries: ReadonlyArray<{ toSQL(): { sql: string; params: unknown[] } }>): Promise<number> {
+  if (queries.length === 0) return 0
+  const results = await db.$client.batch(queries.map((q) => db.$client.prepare(q.toSQL().sql).bind(...q.toSQL().params)))
+  return results.reduce((n, r) => n + (r.meta.rows_written ?? 0), 0)
 }
 

@@ -66,7 +66,7 @@ export async function enrollInactiveLeads(db: Db, jobs: Queue<FlowJob>, now: num
         const zone = timeZoneOf(toFlowLead(row), [])
         return number === null ? [] : [{ flowId: flow.id, leadId: row.id, siteId: site.id, number, timeZone: zone, at: now }]
       })
-      const created = await insertEnrollments(db, runs)
+      const { created } = await insertEnrollments(db, runs)
       await sendAll(jobs, created.map((key) => ({ body: { kind: 'flow-step' as const, siteId: site.id, step: '0', ...key } })))
       enrolled += created.length
     }

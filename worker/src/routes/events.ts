@@ -86,7 +86,7 @@ eventsApi.post('/events', async (c) => {
     const stored = await storeEvents(db, site, events, receivedAt)
     ;({ accepted, rowsWritten } = stored)
     // After the events are durable: goals end runs at once, triggers enroll (exactly once per key).
-    await startFlows(db, c.env.JOBS as Queue<FlowJob>, site, stored.transitions, Date.now())
+    rowsWritten += (await startFlows(db, c.env.JOBS as Queue<FlowJob>, site, stored.transitions, Date.now())).rowsWritten
   }
   // Outside production, report the D1 cost of the request (the bench's rows-per-event budget). Never in
   // production: whether an identify wrote a merge would tell a caller that an email is a known lead.
