@@ -275,4 +275,53 @@ describe('channels', { timeout: 30_000 }, () => {
     const down = rows.find((m) => m.step === '2')!
     expect(down.status === 'queued' || down.status === 'sending' || down.status === 'failed').toBe(true)
   })
+
+  it('the Cloudflare send_email binding (simulated by miniflare) sends the rendered email', async () => {
+    // Catches a binding call the runtime refuses (wrong shape, own headers passed twice).
+    const { site, aid, leadId } = await knownLead()
+    await createFlow(site.id, { trigger: PRICING, policy: { quietHours: { start: '00:00', end: '23:59' } }, steps: [EMAIL_STEP] })
+    await viewPricing(site, aid)
+    const [held] = await waitForOutbox(leadId, (r) => r[0]?.reason === 'held: quiet_hours')
+    await env.DB.prepare("update flows set definition = json_remove(definition, '$.policy') where site_id = ?").bind(site.id).run()
+    await env.DB.prepare('update messages set due_at = 0 where id = ?').bind(held!.id).run()
+    const cloudflareEnv = { ...env, EMAIL_PROVIDER: 'cloudflare' } as Env
+    await deliverMessage(openDb(env.DB), cloudflareEnv, { kind: 'deliver', siteId: site.id, messageId: held!.id }, { now: Date.now })
+    const [sent] = await outbox(leadId)
+    expect(sent, JSON.stringify(sent)).toMatchObject({ status: 'sent' })
+    expect((await admin(`/api/sites/${site.id}/messages/${held!.id}`).then((r) => r.json())) as object).toMatchObject({ provider: 'cloudflare' })
+  })
+
+  it('a signed provider webhook suppresses bounced addresses; unsigned ones are refused', async () => {
+    // Catches forged bounce events suppressing addresses, and hard bounces not reaching the list.
+    const { site, aid, leadId, email } = await knownLead()
+    await createFlow(site.id, { trigger: PRICING, steps: [EMAIL_STEP] })
+    await viewPricing(site, aid)
+    const [sent] = await waitForOutbox(leadId, (r) => r[0]?.status === 'sent')
+    const body = JSON.stringify({ type: 'email.bounced', data: { to: [email], bounce: { type: 'Permanent' }, tags: { cairn_message: sent!.id } } })
+    const ts = Math.floor(Date.now() / 1000)
+    const key = await crypto.subtle.importKey('raw', new TextEncoder().encode('test-provider-secret'), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])
+    const mac = btoa(String.fromCharCode(...new Uint8Array(await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(`evt_1.${ts}.${body}`)))))
+    const post = (signature: string) =>
+      call('/email/events', { method: 'POST', body, headers: { 'svix-id': 'evt_1', 'svix-timestamp': String(ts), 'svix-signature': signature } })
+    expect((await post('v1,' + btoa('forged'))).status).toBe(401)
+    expect(await env.DB.prepare('select count(*) as n from suppressions where site_id = ?').bind(site.id).first('n')).toBe(0)
+    const accepted = await post(`v1,${mac}`)
+    expect(accepted.status).toBe(200)
+    expect(await accepted.json()).toEqual({ suppressed: email, reason: 'bounce' })
+    const list = (await (await admin(`/api/sites/${site.id}/suppressions`)).json()) as { suppressions: Array<{ email: string; reason: string }> }
+    expect(list.suppressions).toEqual([expect.objectContaining({ email, reason: 'bounce' })])
+  })
+
+  it('in production, a site without a postal address gets its email marked failed with the reason', async () => {
+    // Catches a production deployment sending marketing email without the postal address.
+    const { site, leadId } = await knownLead()
+    const flow = await createFlow(site.id, { trigger: { type: 'stage', stage: 'nobody' }, steps: [EMAIL_STEP] })
+    await env.DB.prepare("insert into flow_enrollments (flow_id, lead_id, number, site_id, cursor, next_at, enrolled_at) values (?, ?, 1, ?, '0', ?, ?)")
+      .bind(flow.id, leadId, site.id, Date.now(), Date.now())
+      .run()
+    const { runFlowSteps } = await import('../../worker/src/flows/run-steps')
+    const production = { ...env, ENVIRONMENT: 'production' } as Env
+    await runFlowSteps(openDb(env.DB), production, { kind: 'flow-step', siteId: site.id, flowId: flow.id, leadId, number: 1, step: '0' }, Date.now)
+    expect((await outbox(leadId))[0]).toMatchObject({ status: 'failed', reason: expect.stringContaining('postal_address_missing') })
+  })
 })
