@@ -1,12 +1,13 @@
 // `npm run bench`: measures Cairn against DESIGN.md's performance budgets in one run and writes
 // bench/results.json. Flags: --no-peers (skip the npm install of peers), --no-ingest, --no-scoring,
-// --no-personalize, --port N (8799).
+// --no-personalize, --no-flows, --port N (8799).
 import { writeFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from '../scripts/build.mjs'
 import { ingestSection, removeScratchNow } from './ingest-section.mjs'
+import { flowsSection, flowsSummaryRows } from './flows-section.mjs'
 import { personalizeSection, personalizeSummaryRows } from './personalize-section.mjs'
 import { scoringSection } from './scoring-section.mjs'
 import { sdkSizeSection } from './sdk-size.mjs'
@@ -20,7 +21,7 @@ const WATCHDOG_MS = 8 * 60_000
 const SDK_BROTLI_BUDGET = 4096
 
 function parseArgs(argv) {
-  const known = new Set(['--no-peers', '--no-ingest', '--no-scoring', '--no-personalize', '--port'])
+  const known = new Set(['--no-peers', '--no-ingest', '--no-scoring', '--no-personalize', '--no-flows', '--port'])
   const unknown = argv.filter((arg, i) => arg.startsWith('--') && !known.has(arg) && argv[i - 1] !== '--port')
   if (unknown.length > 0) throw new Error(`unknown option ${unknown.join(' ')} (known: ${[...known].join(' ')})`)
   const portIndex = argv.indexOf('--port')
@@ -31,6 +32,7 @@ function parseArgs(argv) {
     ingest: !argv.includes('--no-ingest'),
     scoring: !argv.includes('--no-scoring'),
     personalize: !argv.includes('--no-personalize'),
+    flows: !argv.includes('--no-flows'),
     port,
   }
 }
@@ -68,7 +70,7 @@ function installCleanup() {
 }
 
 /** Budget rows: metric, value, budget, pass/fail (n/a rows are informational). */
-function summaryRows(size, ingest, scoring, personalize) {
+function summaryRows(size, ingest, scoring, personalize, flows) {
   const rows = []
   const check = (metric, value, budget, pass) => rows.push({ metric, value, budget, pass })
   if (size) {
@@ -102,6 +104,7 @@ function summaryRows(size, ingest, scoring, personalize) {
     check('Scoring: all responses and re-score checks as expected', scoring.problems.length === 0 ? 'yes' : `${scoring.problems.length} problem(s)`, 'yes', scoring.problems.length === 0)
   }
   if (personalize) rows.push(...personalizeSummaryRows(personalize))
+  if (flows) rows.push(...flowsSummaryRows(flows))
   return rows
 }
 
@@ -122,8 +125,10 @@ async function main() {
   if (!scoring) console.log('\n4. Scoring: skipped (--no-scoring)')
   const personalize = options.personalize ? await personalizeSection({ root, preferredPort: options.port }) : null
   if (!personalize) console.log('\n5. Personalization: skipped (--no-personalize)')
+  const flows = options.flows ? await flowsSection({ root, preferredPort: options.port }) : null
+  if (!flows) console.log('\n6. Flows: skipped (--no-flows)')
 
-  const summary = summaryRows(size, ingest, scoring, personalize)
+  const summary = summaryRows(size, ingest, scoring, personalize, flows)
   printTable(
     '3. Summary',
     ['metric', 'value', 'budget', 'result'],
@@ -132,7 +137,7 @@ async function main() {
   const seconds = (Date.now() - startedAt.getTime()) / 1000
   console.log(`\nbench finished in ${fixed(seconds, 0)} s`)
 
-  const results = { timestamp: startedAt.toISOString(), durationSeconds: Math.round(seconds), machine: info, options, sdkSize: size, ingest, scoring, personalize, summary }
+  const results = { timestamp: startedAt.toISOString(), durationSeconds: Math.round(seconds), machine: info, options, sdkSize: size, ingest, scoring, personalize, flows, summary }
   writeFileSync(join(benchDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`)
   console.log('wrote bench/results.json')
   return summary.some((r) => r.pass === false) ? 1 : 0
