@@ -10,10 +10,9 @@ export type EnrollmentKey = { flowId: string; leadId: string; number: number }
 export const sameKey = (key: EnrollmentKey) =>
   and(eq(flowEnrollments.flowId, key.flowId), eq(flowEnrollments.leadId, key.leadId), eq(flowEnrollments.number, key.number))
 
-/** The latest run of each of these flows for each of these leads. */
-export async function lastEnrollments(db: Db, flowIds: readonly string[], leadIds: readonly string[]): Promise<Map<string, PastEnrollment>> {
-  if (flowIds.length === 0 || leadIds.length === 0) return new Map()
-  const rows = await db
+/** The runs of these flows for these leads (read with `latestRuns`). */
+export const lastEnrollmentsQuery = (db: Db, flowIds: readonly string[], leadIds: readonly string[]) =>
+  db
     .select({
       flowId: flowEnrollments.flowId,
       leadId: flowEnrollments.leadId,
@@ -24,7 +23,9 @@ export async function lastEnrollments(db: Db, flowIds: readonly string[], leadId
     })
     .from(flowEnrollments)
     .where(and(sql`${flowEnrollments.flowId} in ${jsonList(flowIds)}`, sql`${flowEnrollments.leadId} in ${jsonList(leadIds)}`))
-    .all()
+
+/** The latest run per (flow, lead), keyed `flow|lead`. */
+export function latestRuns(rows: ReadonlyArray<PastEnrollment & { flowId: string; leadId: string }>): Map<string, PastEnrollment> {
   const last = new Map<string, PastEnrollment>()
   for (const row of rows) {
     const key = `${row.flowId}|${row.leadId}`
@@ -33,11 +34,21 @@ export async function lastEnrollments(db: Db, flowIds: readonly string[], leadId
   return last
 }
 
+/** The latest run of each of these flows for each of these leads. */
+export async function lastEnrollments(db: Db, flowIds: readonly string[], leadIds: readonly string[]): Promise<Map<string, PastEnrollment>> {
+  if (flowIds.length === 0 || leadIds.length === 0) return new Map()
+  return latestRuns(await lastEnrollmentsQuery(db, flowIds, leadIds).all())
+}
+
 export type NewEnrollment = EnrollmentKey & { siteId: string; timeZone: string; at: number }
 
 /** Inserts runs; returns the ones this call created (a racing request's identical key inserts nothing). */
-export async function insertEnrollments(db: Db, runs: readonly NewEnrollment[]): Promise<{ created: EnrollmentKey[]; rowsWritten: number }> {
-  if (runs.length === 0) return { created: [], rowsWritten: 0 }
+export async function insertEnrollments(
+  db: Db,
+  runs: readonly NewEnrollment[],
+  before: readonly D1PreparedStatement[] = [],
+): Promise<{ created: EnrollmentKey[]; rowsWritten: number }> {
+  if (runs.length === 0 && before.length === 0) return { created: [], rowsWritten: 0 }
   const statements = runs.map((run) =>
     db.$client
       .prepare(
@@ -46,10 +57,11 @@ export async function insertEnrollments(db: Db, runs: readonly NewEnrollment[]):
       )
       .bind(run.flowId, run.leadId, run.number, run.siteId, run.at, run.timeZone, run.at),
   )
-  const results = await db.$client.batch<{ flow_id: string; lead_id: string; number: number }>(statements)
+  const all = await db.$client.batch<{ flow_id: string; lead_id: string; number: number }>([...before, ...statements])
+  const results = all.slice(before.length)
   return {
+    rowsWritten: all.reduce((n, r) => n + (r.meta.rows_written ?? 0), 0),
     created: results.flatMap((r) => r.results.map((row) => ({ flowId: row.flow_id, leadId: row.lead_id, number: row.number }))),
-    rowsWritten: results.reduce((n, r) => n + (r.meta.rows_written ?? 0), 0),
   }
 }
 
@@ -71,8 +83,8 @@ export function findEnrollment(db: Db, key: EnrollmentKey): Promise<EnrollmentRo
   return db.select().from(flowEnrollments).where(sameKey(key)).get()
 }
 
-/** The lead's events of one type since `since` (a count trigger's window), newest first, bounded. */
-export function leadEventsSince(db: Db, siteId: string, leadId: string, type: 'page' | 'track' | 'identify', since: number) {
+/** The lead's events since `since` (count triggers' widest window), newest first, bounded. */
+export function leadEventsSince(db: Db, siteId: string, leadId: string, since: number) {
   return db
     .select({ type: events.type, name: events.name, ts: events.ts, data: events.data, context: events.context })
     .from(events)
@@ -81,12 +93,10 @@ export function leadEventsSince(db: Db, siteId: string, leadId: string, type: 'p
         eq(events.siteId, siteId),
         sql`${events.anonymousId} in (select ${visitors.anonymousId} from ${visitors} where ${visitors.siteId} = ${siteId} and ${visitors.leadId} = ${leadId})`,
         gt(events.ts, since),
-        eq(events.type, type),
       ),
     )
     .orderBy(desc(events.ts))
     .limit(5000)
-    .all()
 }
 
 /** Active runs due by `until` (a lost job, or a long wait coming within the queue's delay horizon). */

@@ -3,7 +3,7 @@
 // Cheap when nothing matches: enabled flows come from a per-isolate cache and matching is in memory.
 import { and, eq, isNull } from 'drizzle-orm'
 import type { Db } from '../db/client'
-import { exitStatements, insertEnrollments, lastEnrollments, leadEventsSince, type NewEnrollment } from '../db/enrollments'
+import { exitStatements, insertEnrollments, lastEnrollmentsQuery, latestRuns, leadEventsSince, type NewEnrollment } from '../db/enrollments'
 import { flowConfigs, type EnabledFlow } from '../db/flows'
 import { messages, type SiteRow } from '../db/schema'
 import {
@@ -14,6 +14,7 @@ import {
   nextEnrollmentNumber,
   passesFilter,
   timeZoneOf,
+  type FlowEvent,
   type LeadTransition,
 } from '../domain/flows/triggers'
 import type { FlowJob } from '../queue/flow-jobs'
@@ -30,7 +31,8 @@ export async function startFlows(db: Db, jobs: Queue<FlowJob>, site: SiteRow, tr
   if (flows.length === 0) return { enrolled: 0, exited: 0, rowsWritten }
 
   const exits: Array<{ flow: EnabledFlow; leadId: string; at: number }> = []
-  const candidates: Array<Omit<NewEnrollment, 'number'> & { flow: EnabledFlow }> = []
+  type Candidate = Omit<NewEnrollment, 'number'> & { flow: EnabledFlow; inBatch: number | null }
+  const candidates: Candidate[] = []
   for (const transition of transitions) {
     const lead = transition.after
     for (const flow of flows) {
@@ -41,26 +43,44 @@ export async function startFlows(db: Db, jobs: Queue<FlowJob>, site: SiteRow, tr
       }
       const verdict = evaluateTrigger(flow.definition.trigger, transition)
       if (verdict.fires === false || !passesFilter(flow.definition, lead)) continue
-      if (verdict.fires === 'count') {
-        const trigger = flow.definition.trigger as Extract<EnabledFlow['definition']['trigger'], { type: 'event' }>
-        const history = await leadEventsSince(db, site.id, lead.id, trigger.match.type, now - trigger.count!.withinDays * DAY_MS)
-        const count = history.filter((event) => eventMatches(trigger.match, event)).length
-        if (!countCrossed(trigger, count, verdict.inBatch)) continue
-      }
-      candidates.push({ flow, flowId: flow.id, leadId: lead.id, siteId: site.id, timeZone: timeZoneOf(lead, transition.events), at: now })
+      const inBatch = verdict.fires === 'count' ? verdict.inBatch : null
+      candidates.push({ flow, inBatch, flowId: flow.id, leadId: lead.id, siteId: site.id, timeZone: timeZoneOf(lead, transition.events), at: now })
     }
   }
+  if (exits.length === 0 && candidates.length === 0) return { enrolled: 0, exited: 0, rowsWritten }
 
-  if (exits.length > 0) rowsWritten += await runCounted(db, exits.flatMap((e) => exitStatements(db, e.flow.id, e.leadId, 'goal', now)))
-  if (candidates.length === 0) return { enrolled: 0, exited: exits.length, rowsWritten }
+  // One read round trip: count windows (one query per lead, the widest window) and the last runs of
+  // cool-down flows. `once` flows need no read: their run is number 1 and the key refuses a second.
+  const windows = new Map<string, number>()
+  for (const c of candidates) {
+    if (c.inBatch === null) continue
+    const days = (c.flow.definition.trigger as { count: { withinDays: number } }).count.withinDays
+    windows.set(c.leadId, Math.min(windows.get(c.leadId) ?? now, now - days * DAY_MS))
+  }
+  const cooldown = candidates.filter((c) => c.flow.definition.reentry.type === 'cooldown')
+  const leadIds = [...windows.keys()]
+  const reads = [
+    ...leadIds.map((leadId) => leadEventsSince(db, site.id, leadId, windows.get(leadId)!)),
+    lastEnrollmentsQuery(db, [...new Set(cooldown.map((c) => c.flowId))], [...new Set(cooldown.map((c) => c.leadId))]),
+  ]
+  const results = (await db.batch(reads as never)) as unknown[][]
+  const histories = new Map(leadIds.map((leadId, i) => [leadId, results[i] as FlowEvent[]]))
+  const last = latestRuns(results[results.length - 1] as Parameters<typeof latestRuns>[0])
 
-  const last = await lastEnrollments(db, [...new Set(candidates.map((c) => c.flowId))], [...new Set(candidates.map((c) => c.leadId))])
-  const runs: NewEnrollment[] = candidates.flatMap(({ flow, ...run }) => {
+  const runs: NewEnrollment[] = candidates.flatMap(({ flow, inBatch, ...run }) => {
+    if (inBatch !== null) {
+      const trigger = flow.definition.trigger as Extract<EnabledFlow['definition']['trigger'], { type: 'event' }>
+      const since = now - trigger.count!.withinDays * DAY_MS
+      const count = (histories.get(run.leadId) ?? []).filter((event) => event.ts > since && eventMatches(trigger.match, event)).length
+      if (!countCrossed(trigger, count, inBatch)) return []
+    }
     const number = nextEnrollmentNumber(flow.definition, last.get(`${run.flowId}|${run.leadId}`) ?? null, now)
     return number === null ? [] : [{ ...run, number }]
   })
-  const { created, rowsWritten: enrollmentRows } = await insertEnrollments(db, runs)
-  rowsWritten += enrollmentRows
+  // One write round trip: goal exits first (they cancel pending messages), then the new runs.
+  const exitQueries = exits.flatMap((e) => exitStatements(db, e.flow.id, e.leadId, 'goal', now))
+  const { created, rowsWritten: written } = await insertEnrollments(db, runs, exitQueries.map((q) => db.$client.prepare(q.toSQL().sql).bind(...q.toSQL().params)))
+  rowsWritten += written
   if (created.length > 0) {
     const bodies = created.map((key) => ({ body: { kind: 'flow-step' as const, siteId: site.id, step: '0', ...key } }))
     // A failed send leaves the run due (next_at = now): the cron sweep starts it.
