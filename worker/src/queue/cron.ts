@@ -1,22 +1,22 @@
-// The cron trigger: hourly, lapse expired score points; daily, re-stage customers by inactivity and RFM.
-import { openDb } from '../db/client'
-import { lapsePoints, leadsWithLapsedPoints, restageCustomers } from '../db/lifecycle-jobs'
-import { findSite, listSites } from '../db/sites'
+// The cron trigger: a table from each cron expression of wrangler.toml to the tasks it runs, in order.
+import { openDb, type Db } from '../db/client'
+import { lapseExpiredPoints, restageAllCustomers } from '../services/lifecycle-jobs'
 
 export const HOURLY = '0 * * * *'
 export const DAILY = '30 3 * * *'
-/** Leads re-totalled per hourly run; a backlog drains over the next runs. */
-const LAPSE_BATCH = 500
+
+type CronTask = (db: Db, now: number) => Promise<unknown>
+
+export const cronTasks: Record<string, CronTask[]> = {
+  // Lapse expired score points.
+  [HOURLY]: [lapseExpiredPoints],
+  // Re-stage customers by inactivity and RFM.
+  [DAILY]: [restageAllCustomers],
+}
 
 export async function runScheduled(controller: ScheduledController, env: Env): Promise<void> {
+  const tasks = cronTasks[controller.cron]
+  if (!tasks) throw new Error(`no tasks for cron "${controller.cron}": add it to cronTasks`)
   const db = openDb(env.DB)
-  const now = controller.scheduledTime
-  if (controller.cron === DAILY) {
-    for (const site of await listSites(db)) await restageCustomers(db, site, now)
-    return
-  }
-  for (const [siteId, leadIds] of await leadsWithLapsedPoints(db, now, LAPSE_BATCH)) {
-    const site = await findSite(db, siteId)
-    if (site) await lapsePoints(db, site, leadIds, now)
-  }
+  for (const task of tasks) await task(db, controller.scheduledTime)
 }

@@ -21,3 +21,6 @@ export type ExposureJob = {
 }
 
 export type Job = IngestJob | RescorePlanJob | RescoreJob | ExposureJob
+
+/** The JOBS queue's producer binding, typed by what it carries (see env.d.ts). */
+export type JobQueue = Queue<Job>

@@ -1,0 +1,31 @@
+// The job registry: one handler per job kind. Registering a kind is its payload type in jobs.ts and one
+// line here (the map's type makes a missing handler a compile error). Retry policy: see consumer.ts.
+import type { Db } from '../db/client'
+import { recordExposureBatch } from '../db/experiences'
+import { findSite } from '../db/sites'
+import { storeEvents } from '../services/ingest'
+import { planRescore, rescorePage } from '../services/rescore'
+import type { Job, JobQueue } from './jobs'
+
+export type JobContext = { db: Db; jobs: JobQueue; now: number }
+
+/** Runs one message's job; each succeeds or is retried on its own. */
+type EachHandler<J> = { each: (job: J, ctx: JobContext) => Promise<void> }
+/** Runs all of a batch's jobs of this kind together (one D1 transaction): they succeed or retry together. */
+type BatchHandler<J> = { all: (jobs: J[], ctx: JobContext) => Promise<void> }
+export type JobHandler<J> = EachHandler<J> | BatchHandler<J>
+
+type Registry = { [K in Job['kind']]: JobHandler<Extract<Job, { kind: K }>> }
+
+export const jobHandlers: Registry = {
+  ingest: {
+    each: async (job, { db }) => {
+      const site = await findSite(db, job.siteId)
+      if (site) await storeEvents(db, site, job.events, job.receivedAt)
+    },
+  },
+  'rescore-plan': { each: (job, { db, jobs }) => planRescore(db, jobs, job) },
+  rescore: { each: (job, { db, now }) => rescorePage(db, job, now) },
+  // Inserts are idempotent (first exposure wins), so a whole batch retries safely.
+  exposures: { all: (jobs, { db }) => recordExposureBatch(db, jobs) },
+}
