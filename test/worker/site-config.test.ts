@@ -1,7 +1,9 @@
 // The per-isolate site configuration on the request path (real D1, counted): hostname lookups without a
 // D1 read once warm, admin writes seen at once, and the /v1/variants edge cache keyed and guarded by it.
 import { env, exports } from 'cloudflare:workers'
+import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { describe, expect, it, vi } from 'vitest'
+import { app } from '../../worker/src/app'
 import { openDb } from '../../worker/src/db/client'
 import { SiteConfigCache } from '../../worker/src/services/site-config'
 import { admin, call, countingD1, createSite, ORIGIN, uniqueId } from './helpers'
@@ -26,6 +28,21 @@ describe('edge hostnames', () => {
     expect(await cache.siteForHostname(db, 'cairn.test', now + 1)).toBeUndefined()
     expect(await cache.siteForHostname(db, host.toUpperCase(), now + 2)).toBeDefined()
     expect(counts.statements + counts.batches).toBe(afterWarmUp)
+  })
+
+  // Catches the per-request json_each scan of sites: once warm, /healthz runs only its own `select 1`.
+  it('runs no hostname query on a warm /healthz', async () => {
+    const { d1, counts } = countingD1(env.DB)
+    const fetchHealth = async () => {
+      const ctx = createExecutionContext()
+      const response = await app.fetch(new Request('https://cairn.test/healthz'), { ...env, DB: d1 }, ctx)
+      await waitOnExecutionContext(ctx)
+      return response
+    }
+    expect((await fetchHealth()).status).toBe(200) // warm-up may read the hostname map
+    const before = counts.statements
+    expect((await fetchHealth()).status).toBe(200)
+    expect(counts.statements - before).toBe(1)
   })
 
   // Catches a stale hostname map after an admin write in this isolate.
