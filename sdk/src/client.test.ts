@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createCairn, createClient } from './client'
-import { fakeBrowser, type FakeBrowserOptions } from './fake-browser'
+import { fakeBrowser, type FakeBrowserOptions } from '../test/fake-browser'
 import { ATTEMPTS_MAX } from './queue'
 
 let browser: ReturnType<typeof fakeBrowser>

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createCommands } from './commands'
-import { fakeBrowser } from './fake-browser'
+import { fakeBrowser } from '../test/fake-browser'
 
 let browser: ReturnType<typeof fakeBrowser>
 beforeEach(() => {

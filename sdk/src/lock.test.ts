@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { fakeBrowser } from './fake-browser'
+import { fakeBrowser } from '../test/fake-browser'
 import { leaseFree, withLock } from './lock'
 
 let browser: ReturnType<typeof fakeBrowser>

@@ -2,7 +2,7 @@
 // mode, messages, SPA navigations and the lazy web-vitals chunk.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createCairn } from './client'
-import { fakeBrowser, type FakeBrowserOptions, type FakeElement } from './fake-browser'
+import { fakeBrowser, type FakeBrowserOptions, type FakeElement } from '../test/fake-browser'
 import type { Message } from './types'
 
 let browser: ReturnType<typeof fakeBrowser>

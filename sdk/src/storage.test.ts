@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { fakeBrowser } from './fake-browser'
+import { fakeBrowser } from '../test/fake-browser'
 import { read, readCookie, remove, wipe, write, writeCookie } from './storage'
 
 let browser: ReturnType<typeof fakeBrowser>

@@ -5,7 +5,7 @@ import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import worker from '../../worker/src/index'
 import { openDb } from '../../worker/src/db/client'
-import { deliverMessage } from '../../worker/src/flows/deliver'
+import { deliverMessage } from '../../worker/src/services/flows/deliver'
 import { resendProvider } from '../../worker/src/email/providers'
 import { FLOW_SWEEP } from '../../worker/src/queue/cron'
 import type { FlowJob } from '../../worker/src/queue/flow-jobs'
@@ -319,7 +319,7 @@ describe('channels', { timeout: 30_000 }, () => {
     await env.DB.prepare("insert into flow_enrollments (flow_id, lead_id, number, site_id, cursor, next_at, enrolled_at) values (?, ?, 1, ?, '0', ?, ?)")
       .bind(flow.id, leadId, site.id, Date.now(), Date.now())
       .run()
-    const { runFlowSteps } = await import('../../worker/src/flows/run-steps')
+    const { runFlowSteps } = await import('../../worker/src/services/flows/run-steps')
     const production = { ...env, ENVIRONMENT: 'production' } as Env
     await runFlowSteps(openDb(env.DB), production, { kind: 'flow-step', siteId: site.id, flowId: flow.id, leadId, number: 1, step: '0' }, Date.now)
     expect((await outbox(leadId))[0]).toMatchObject({ status: 'failed', reason: expect.stringContaining('postal_address_missing') })

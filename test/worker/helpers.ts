@@ -93,3 +93,38 @@ export async function countRows(table: 'events' | 'leads' | 'visitors', siteId: 
   const row = await env.DB.prepare(`select count(*) as n from ${table} where site_id = ?`).bind(siteId).first<{ n: number }>()
   return row?.n ?? 0
 }
+
+/** The real D1 binding, counting statements prepared, batches run and batches that write. */
+export function countingD1(d1: D1Database) {
+  const counts = { statements: 0, batches: 0, writeBatches: 0 }
+  const sqlOf = new WeakMap<D1PreparedStatement, string>()
+  const counted = new Proxy(d1, {
+    get(target, property) {
+      if (property === 'prepare') {
+        return (query: string) => {
+          counts.statements++
+          const statement = target.prepare(query)
+          const bind = statement.bind.bind(statement)
+          // Bound copies are what batches run: they carry the SQL too.
+          statement.bind = (...values: unknown[]) => {
+            const bound = bind(...values)
+            sqlOf.set(bound, query)
+            return bound
+          }
+          sqlOf.set(statement, query)
+          return statement
+        }
+      }
+      if (property === 'batch') {
+        return (statements: D1PreparedStatement[]) => {
+          counts.batches++
+          if (statements.some((s) => /^\s*(insert|update|delete)/i.test(sqlOf.get(s) ?? ''))) counts.writeBatches++
+          return target.batch(statements)
+        }
+      }
+      const value = Reflect.get(target, property)
+      return typeof value === 'function' ? value.bind(target) : value
+    },
+  })
+  return { d1: counted, counts }
+}

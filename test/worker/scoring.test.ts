@@ -5,7 +5,7 @@ import { env } from 'cloudflare:workers'
 import { describe, expect, it, vi } from 'vitest'
 import worker from '../../worker/src/index'
 import { DAILY, HOURLY } from '../../worker/src/queue/cron'
-import { SYNC_RESCORE_LEADS } from '../../worker/src/queue/rescore'
+import { SYNC_RESCORE_LEADS } from '../../worker/src/limits'
 import { admin, createSite, identifyEvent, leadsOf, ORIGIN, pageEvent, sendEvents, trackEvent, uniqueId, type TestSite } from './helpers'
 
 type Json = Record<string, any>

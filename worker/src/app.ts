@@ -1,8 +1,6 @@
 // The HTTP surface: edge mode for sites' hostnames, public /v1, admin /api, health, static assets.
 import { Hono } from 'hono'
 import { openDb } from './db/client'
-import { decisionConfigs } from './db/decision-cache'
-import { findSiteByHostname } from './db/sites'
 import { adminAuth } from './http/admin-auth'
 import { ApiError, notFound, onError } from './http/errors'
 import { adsApi } from './routes/ads'
@@ -19,6 +17,7 @@ import { metricsApi } from './routes/metrics'
 import { personalizeApi } from './routes/personalize'
 import { rulesApi } from './routes/rules'
 import { sitesApi } from './routes/sites'
+import { siteConfigs } from './services/site-config'
 
 const isDevelopment = (env: Env) => env.ENVIRONMENT === 'development'
 
@@ -47,12 +46,13 @@ app.onError(onError)
 app.use('*', async (c, next) => {
   const { pathname, hostname } = new URL(c.req.url)
   if (SDK_PATHS.test(pathname)) return next()
-  const site = await findSiteByHostname(openDb(c.env.DB), hostname)
+  // Cached per isolate with the site configuration: no D1 read for a non-site host once warm.
+  const site = await siteConfigs.siteForHostname(openDb(c.env.DB), hostname, Date.now())
   return site ? serveEdge(c, site, pathname) : next()
 })
 app.all('/edge/:key/*', async (c) => {
   // The decision reads the same cached site row: no second D1 round trip before the origin fetch.
-  const { site } = await decisionConfigs.get(openDb(c.env.DB), c.req.param('key'), Date.now())
+  const { site } = await siteConfigs.get(openDb(c.env.DB), c.req.param('key'), Date.now())
   if (!site) throw new ApiError(404, 'unknown_site', 'Unknown site key.')
   const prefix = `/edge/${c.req.param('key')}`
   return serveEdge(c, site, new URL(c.req.url).pathname.slice(prefix.length) || '/')

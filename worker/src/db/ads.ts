@@ -13,7 +13,7 @@ export function listAds(db: Db, siteId: string): Promise<AdRow[]> {
 /** Upserts ads in one transaction. */
 export async function upsertAds(db: Db, siteId: string, input: readonly AdInput[]): Promise<number> {
   const rows = input.map((ad) => ({ id: randomId('ad_'), siteId, ...ad }))
-  const statements = chunk(rows, rowsPerInsert(8)).map((part) =>
+  const statements = chunk(rows, rowsPerInsert(ads)).map((part) =>
     db
       .insert(ads)
       .values(part)

@@ -1,10 +1,11 @@
 // Experience queries, the personalize read (one round trip) and exposure/conversion writes.
 import { and, eq, sql } from 'drizzle-orm'
 import type { Experience, ExperienceInput, Variant } from '../domain/experiences'
+import type { ArmRow } from '../domain/results'
 import { chunk, rowsPerInsert } from './binding'
 import type { Db } from './client'
 import { randomId } from './ids'
-import { experiences, exposures, leads, visitors, type ExperienceRow } from './schema'
+import { experiences, exposures, leads, sites, visitors, type ExperienceRow, type SiteRow } from './schema'
 
 export const toExperience = (row: ExperienceRow): Experience => ({
   id: row.id,
@@ -60,6 +61,19 @@ export async function deleteExperience(db: Db, siteId: string, id: string): Prom
   return rows.length > 0
 }
 
+/** A site (by key) and its active experiences, in one round trip. */
+export async function activeExperiences(db: Db, siteKey: string): Promise<{ site: SiteRow | undefined; experiences: Array<{ experience: Experience; updatedAt: number }> }> {
+  const [siteRows, experienceRows] = await db.batch([
+    db.select().from(sites).where(eq(sites.key, siteKey)),
+    db
+      .select({ experience: experiences })
+      .from(experiences)
+      .innerJoin(sites, eq(sites.id, experiences.siteId))
+      .where(and(eq(sites.key, siteKey), eq(experiences.status, 'active'))),
+  ])
+  return { site: siteRows[0], experiences: experienceRows.map((row) => ({ experience: toExperience(row.experience), updatedAt: row.experience.updatedAt })) }
+}
+
 /** The visitor's state a decision may need: her lead's stage and score, her first variants. */
 export async function loadVisitorState(
   db: Db,
@@ -93,7 +107,7 @@ export async function recordExposureBatch(
     job.decided.map((d) => ({ siteId: job.siteId, experienceId: d.id, anonymousId: job.anonymousId, variantId: d.variant, mode: job.mode, firstAt: job.at })),
   )
   if (rows.length === 0) return
-  const statements = chunk(rows, rowsPerInsert(6)).map((part) => db.insert(exposures).values(part).onConflictDoNothing())
+  const statements = chunk(rows, rowsPerInsert(exposures)).map((part) => db.insert(exposures).values(part).onConflictDoNothing())
   await db.batch(statements as [(typeof statements)[number], ...(typeof statements)[number][]])
 }
 
@@ -113,7 +127,6 @@ export async function recordExposures(
     .onConflictDoNothing()
 }
 
-export type ArmRow = { experienceId: string; variantId: string; exposures: number; conversions: number }
 
 /** Exposures and conversions per experience and variant (control included), optionally in a time range. */
 export function experienceResults(db: Db, siteId: string, from: number | undefined, to: number | undefined): Promise<ArmRow[]> {

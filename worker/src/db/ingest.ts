@@ -1,19 +1,15 @@
-// The ingest write path: load what a batch needs in one round trip, write its effects — events, leads,
-// score ledger, stage changes — in one transaction, so personalization's next read sees the new score.
+// Ingest queries: what a batch needs, read in one round trip, and the statements that write its effects
+// (the ingest service runs them, with the lead and scoring statements, as one transaction).
 import { and, eq, isNull, lte, sql } from 'drizzle-orm'
 import type { NormalizedEvent } from '../domain/events'
-import type { LeadTransition } from '../domain/flows/triggers'
-import { applyEvents, type IdMinter, type KnownIdentities, type LeadChanges } from '../domain/leads'
-import { scoringConfigOf } from '../domain/lifecycle'
-import { compileRules, type ScoreRule } from '../domain/rules'
-import { scoreLeadEvents, type LedgerEntry, type ScoredLead } from '../domain/scoring'
+import type { KnownIdentities, LeadChanges } from '../domain/leads'
+import type { ScoreRule } from '../domain/rules'
+import type { LedgerEntry } from '../domain/scoring'
 import { chunk, jsonList, rowsPerInsert } from './binding'
 import type { Db } from './client'
-import { randomId, visitorLeadId } from './ids'
-import { clearLedger, scoringStatements, toLead, toLedgerEntry, upsertLead } from './lead-rows'
+import { clearLedger, toLead, toLedgerEntry } from './lead-rows'
 import { toScoreRule } from './rules'
-import { rescoreLeads } from './rescore'
-import { events as eventsTable, experiences, exposures, leads, scoreEntries, scoreRules, visitors, type SiteRow } from './schema'
+import { events as eventsTable, experiences, exposures, leads, scoreEntries, scoreRules, visitors } from './schema'
 
 
 export type IngestSnapshot = KnownIdentities & {
@@ -64,19 +60,8 @@ export async function loadIngestSnapshot(db: Db, siteId: string, batch: readonly
   }
 }
 
-/**
- * Writes new events, lead changes and their scoring atomically (a D1 batch is one transaction). Returns
- * the ids actually inserted (a concurrent replay inserts nothing) and the D1 rows written.
- */
-export async function writeIngest(
-  db: Db,
-  siteId: string,
-  batch: readonly NormalizedEvent[],
-  changes: LeadChanges,
-  scored: readonly ScoredLead[],
-  receivedAt: number,
-  goals: IngestSnapshot['goals'] = [],
-): Promise<{ inserted: string[]; rowsWritten: number }> {
+/** Inserts of new events (a replayed event id inserts nothing and returns no row). */
+export function eventInserts(db: Db, siteId: string, batch: readonly NormalizedEvent[], receivedAt: number) {
   const rows = batch.map((e) => ({
     siteId,
     eventId: e.eventId,
@@ -90,40 +75,32 @@ export async function writeIngest(
     data: e.data,
     context: e.context,
   }))
-  const insertEvents = chunk(rows, rowsPerInsert(11)).map((part) =>
+  return chunk(rows, rowsPerInsert(eventsTable)).map((part) =>
     db.insert(eventsTable).values(part).onConflictDoNothing().returning({ eventId: eventsTable.eventId }),
   )
-  // Removals go before writes: the surviving lead may take over the removed lead's email.
-  const removals = changes.remove.flatMap((id) => [db.delete(leads).where(eq(leads.id, id)), clearLedger(db, siteId, id)])
-  const leadWrites = scored.flatMap((s) => [upsertLead(db, siteId, s.lead), ...scoringStatements(db, siteId, s, receivedAt)])
-  const repoints = changes.repoint.map(({ from, into }) =>
-    db.update(visitors).set({ leadId: into }).where(and(eq(visitors.siteId, siteId), eq(visitors.leadId, from))),
-  )
-  const visitorWrites = changes.visitors.map((v) =>
+}
+
+/** Leads merged away: the row and its ledger. */
+export const leadRemovals = (db: Db, siteId: string, leadIds: readonly string[]) =>
+  leadIds.flatMap((id) => [db.delete(leads).where(eq(leads.id, id)), clearLedger(db, siteId, id)])
+
+/** Visitors of a merged-away lead move to the survivor. */
+export const visitorRepoints = (db: Db, siteId: string, repoint: LeadChanges['repoint']) =>
+  repoint.map(({ from, into }) => db.update(visitors).set({ leadId: into }).where(and(eq(visitors.siteId, siteId), eq(visitors.leadId, from))))
+
+/** Anonymous ids whose lead is new or changed. */
+export const visitorWrites = (db: Db, siteId: string, changed: LeadChanges['visitors']) =>
+  changed.map((v) =>
     db
       .insert(visitors)
       .values({ siteId, anonymousId: v.anonymousId, leadId: v.leadId, firstSeen: v.firstSeen })
       .onConflictDoUpdate({ target: [visitors.siteId, visitors.anonymousId], set: { leadId: v.leadId } }),
   )
 
-  // Goal events convert the exposures of every visitor of the lead (after the visitor rows above).
-  const conversions = goals.length === 0 ? [] : conversionStatements(db, siteId, changes, goals)
-
-  // Run through D1 directly to read each statement's meta (rows written is the ingest cost budget).
-  const statements = [...insertEvents, ...removals, ...leadWrites, ...repoints, ...visitorWrites, ...conversions].map((query) => {
-    const { sql: text, params } = query.toSQL()
-    return db.$client.prepare(text).bind(...params)
-  })
-  const results = await db.$client.batch<{ event_id: string }>(statements)
-  return {
-    inserted: results.slice(0, insertEvents.length).flatMap((result) => result.results.map((row) => row.event_id)),
-    rowsWritten: results.reduce((sum, result) => sum + (result.meta.rows_written ?? 0), 0),
-  }
-}
-
-function conversionStatements(db: Db, siteId: string, changes: LeadChanges, goals: IngestSnapshot['goals']) {
+/** Goal events convert the exposures of every visitor of the lead (run after the visitor writes). */
+export function conversionStatements(db: Db, siteId: string, eventsByLead: LeadChanges['eventsByLead'], goals: IngestSnapshot['goals']) {
   const statements = []
-  for (const [leadId, leadEvents] of changes.eventsByLead) {
+  for (const [leadId, leadEvents] of eventsByLead) {
     for (const event of leadEvents) {
       if (event.type !== 'track' || !event.name) continue
       const name = event.name.toLowerCase()
@@ -148,42 +125,22 @@ function conversionStatements(db: Db, siteId: string, changes: LeadChanges, goal
   return statements
 }
 
+type Statement = { toSQL(): { sql: string; params: unknown[] } }
+
 /**
- * Stores the events not yet stored, folds them into their leads and scores them. Idempotent: events
- * already stored (a replay, or a queue message redelivered after its transaction committed) change nothing.
+ * Runs statements as one D1 batch (one transaction) straight through D1, to read each statement's meta:
+ * rows written is the ingest cost budget. Returns each statement's rows and the total rows written.
  */
-export async function storeEvents(
-  db: Db,
-  site: SiteRow,
-  batch: readonly NormalizedEvent[],
-  receivedAt: number,
-): Promise<{ accepted: number; rowsWritten: number; transitions: LeadTransition[] }> {
-  const snapshot = await loadIngestSnapshot(db, site.id, batch)
-  const fresh = batch.filter((event) => !snapshot.storedEventIds.has(event.eventId))
-  if (fresh.length === 0) return { accepted: 0, rowsWritten: 0, transitions: [] }
-  // Score and stage before the batch: flows trigger on crossings.
-  const before = new Map(snapshot.leads.map((lead) => [lead.id, { score: lead.score, stage: lead.stage }]))
-  const anonymousIds = [...new Set(fresh.map((e) => e.anonymousId))]
-  const leadIds = new Map(await Promise.all(anonymousIds.map(async (aid) => [aid, await visitorLeadId(site.id, aid)] as const)))
-  const ids: IdMinter = { forVisitor: (aid) => leadIds.get(aid)!, fresh: () => randomId('ld_') }
-  const changes = applyEvents(snapshot, fresh, ids)
-
-  const rules = compileRules(snapshot.rules)
-  const config = scoringConfigOf(site.scoring)
-  const scored = changes.write.map((lead) =>
-    scoreLeadEvents(lead, changes.eventsByLead.get(lead.id) ?? [], snapshot.entries.get(lead.id) ?? [], rules, config, receivedAt),
-  )
-  const { inserted, rowsWritten } = await writeIngest(db, site.id, fresh, changes, scored, receivedAt, snapshot.goals)
-
-  // A merge combines two ledgers whose limits were counted apart: replay the survivor's whole history.
-  const survivors = [...new Set(changes.repoint.map((r) => r.into))]
-  if (survivors.length > 0 && inserted.length > 0) await rescoreLeads(db, site, survivors, Date.now())
-  const stored = new Set(inserted)
-  const transitions = scored.flatMap(({ lead }) => {
-    const leadEvents = (changes.eventsByLead.get(lead.id) ?? []).filter((e) => stored.has(e.eventId))
-    return leadEvents.length > 0 ? [{ before: before.get(lead.id) ?? null, after: lead, events: leadEvents }] : []
+export async function runCountingWrites(db: Db, statements: readonly Statement[]): Promise<{ results: Array<Record<string, unknown>[]>; rowsWritten: number }> {
+  const prepared = statements.map((query) => {
+    const { sql: text, params } = query.toSQL()
+    return db.$client.prepare(text).bind(...params)
   })
-  return { accepted: inserted.length, rowsWritten, transitions }
+  const results = await db.$client.batch<Record<string, unknown>>(prepared)
+  return {
+    results: results.map((result) => result.results),
+    rowsWritten: results.reduce((sum, result) => sum + (result.meta.rows_written ?? 0), 0),
+  }
 }
 
 const storedEventIdsQuery = (db: Db, siteId: string, eventIds: readonly string[]) =>

@@ -59,7 +59,7 @@ export function upsertLead(db: Db, siteId: string, lead: Lead) {
  */
 export function scoringStatements(db: Db, siteId: string, scored: ScoredLead, at: number) {
   const leadId = scored.lead.id
-  const inserts = chunk(scored.add, rowsPerInsert(10)).map((part) =>
+  const inserts = chunk(scored.add, rowsPerInsert(scoreEntries)).map((part) =>
     db
       .insert(scoreEntries)
       .values(part.map((entry) => ({ siteId, leadId, ...entry, lapsed: entry.expiresAt !== null && entry.expiresAt <= at })))
@@ -77,6 +77,25 @@ export function scoringStatements(db: Db, siteId: string, scored: ScoredLead, at
     : []
   return [...removals, ...inserts, ...change]
 }
+
+/** Writes only the scoring columns of a replayed lead (its identity and activity are not replayed). */
+export const saveScoring = (db: Db, lead: Lead) =>
+  db
+    .update(leads)
+    .set({
+      score: lead.score,
+      fitScore: lead.fitScore,
+      engagementScore: lead.engagementScore,
+      stage: lead.stage,
+      stageChangedAt: lead.stageChangedAt,
+      purchases: lead.purchases,
+      revenue: lead.revenue,
+      lastPurchaseAt: lead.lastPurchaseAt,
+      salesEventAt: lead.salesEventAt,
+      referralEventAt: lead.referralEventAt,
+      rfm: lead.rfm,
+    })
+    .where(eq(leads.id, lead.id))
 
 /** Drops a lead's whole ledger (before a replay, or when the lead is merged away). */
 export const clearLedger = (db: Db, siteId: string, leadId: string) =>

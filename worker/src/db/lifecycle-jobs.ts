@@ -1,9 +1,8 @@
-// Time-driven scoring work for the cron trigger: lapsing points and re-staging inactive customers.
+// Queries of the time-driven scoring work: leads whose points lapsed, customers to re-stage.
 import { and, asc, eq, gt, gte, lte, sql } from 'drizzle-orm'
-import { rfmOf, scoringConfigOf, stageOf } from '../domain/lifecycle'
+import type { Rfm } from '../domain/lifecycle'
 import type { Db } from './client'
-import { rescoreLeads } from './rescore'
-import { leadChanges, leads, scoreEntries, type SiteRow } from './schema'
+import { leadChanges, leads, scoreEntries, type LeadRow } from './schema'
 
 /** Leads whose points lapsed since the last run, per site (bounded per run; the next run continues). */
 export async function leadsWithLapsedPoints(db: Db, now: number, limit: number): Promise<Map<string, string[]>> {
@@ -17,43 +16,23 @@ export async function leadsWithLapsedPoints(db: Db, now: number, limit: number):
   return bySite
 }
 
-/** Replays the leads whose points lapsed: their score drops and the entries are marked lapsed. */
-export async function lapsePoints(db: Db, site: SiteRow, leadIds: string[], now: number) {
-  return rescoreLeads(db, site, leadIds, now)
+/** One page of a site's customers (at least one purchase) in id order, after `after`. */
+export function customerPage(db: Db, siteId: string, after: string, size: number): Promise<LeadRow[]> {
+  return db
+    .select()
+    .from(leads)
+    .where(and(eq(leads.siteId, siteId), gte(leads.purchases, 1), gt(leads.id, after)))
+    .orderBy(asc(leads.id))
+    .limit(size)
 }
 
-/**
- * Customers' stages and RFM move with time alone (at risk after N days without activity, recency bands):
- * recomputed from the stored facts, without replaying events. Pages through the site's customers.
- */
-export async function restageCustomers(db: Db, site: SiteRow, now: number, pageSize = 200): Promise<{ changed: number }> {
-  const config = scoringConfigOf(site.scoring)
-  let after = ''
-  let changed = 0
-  for (;;) {
-    const page = await db
-      .select()
-      .from(leads)
-      .where(and(eq(leads.siteId, site.id), gte(leads.purchases, 1), gt(leads.id, after)))
-      .orderBy(asc(leads.id))
-      .limit(pageSize)
-    if (page.length === 0) break
-    after = page[page.length - 1]!.id
-    const statements = page.flatMap((lead) => {
-      const facts = { ...lead, identified: lead.email !== null || lead.userId !== null }
-      const stage = stageOf(facts, config, now)
-      const rfm = rfmOf(facts, now)
-      if (stage === lead.stage && JSON.stringify(rfm) === JSON.stringify(lead.rfm ?? null)) return []
-      const update = db
-        .update(leads)
-        .set({ stage, rfm, ...(stage !== lead.stage ? { stageChangedAt: now } : {}) })
-        .where(eq(leads.id, lead.id))
-      if (stage === lead.stage) return [update]
-      changed += 1
-      return [update, db.insert(leadChanges).values({ siteId: site.id, leadId: lead.id, kind: 'stage', from: lead.stage, to: stage, at: now })]
-    })
-    if (statements.length > 0) await db.batch(statements as [(typeof statements)[number], ...(typeof statements)[number][]])
-    if (page.length < pageSize) break
-  }
-  return { changed }
+/** A lead's new stage and RFM, with the stage change recorded when the stage moved. */
+export function restageStatements(db: Db, lead: LeadRow, next: { stage: string; rfm: Rfm | null }, now: number) {
+  const moved = next.stage !== lead.stage
+  const update = db
+    .update(leads)
+    .set({ stage: next.stage, rfm: next.rfm, ...(moved ? { stageChangedAt: now } : {}) })
+    .where(eq(leads.id, lead.id))
+  if (!moved) return [update]
+  return [update, db.insert(leadChanges).values({ siteId: lead.siteId, leadId: lead.id, kind: 'stage', from: lead.stage, to: next.stage, at: now })]
 }

@@ -1,20 +1,30 @@
-// Re-scoring: replays leads' histories against the site's rules (after a rule change, a merge or for a
-// preview). Pages of leads keep each request inside Worker limits; large sites go through the JOBS queue.
+// Re-scoring reads: leads' whole histories (after a rule change, a merge or for a preview) and pages of
+// a site's lead ids. The re-scoring service replays them and writes the results.
 import { and, asc, eq, gt, sql } from 'drizzle-orm'
-import { scoringConfigOf, type ScoringConfig } from '../domain/lifecycle'
 import type { Lead } from '../domain/leads'
-import { compileRules, type CompiledRules, type ScorableEvent, type ScoreRule } from '../domain/rules'
-import { rescoreLeadHistory, type ScoredLead } from '../domain/scoring'
+import type { ScorableEvent } from '../domain/rules'
 import { jsonList } from './binding'
 import type { Db } from './client'
-import { clearLedger, scoringStatements, toLead } from './lead-rows'
-import { listRules, toScoreRule } from './rules'
-import { events, leads, visitors, type SiteRow } from './schema'
+import { toLead } from './lead-rows'
+import { events, leads, visitors } from './schema'
 
-/** Leads replayed per D1 transaction. */
-export const RESCORE_PAGE = 50
+export type History = { lead: Lead; events: ScorableEvent[] }
 
-type History = { lead: Lead; events: ScorableEvent[] }
+const historyColumns = {
+  anonymousId: events.anonymousId,
+  eventId: events.eventId,
+  type: events.type,
+  name: events.name,
+  ts: events.ts,
+  data: events.data,
+  context: events.context,
+}
+
+const toScorable = (row: { anonymousId: string; eventId: string; type: ScorableEvent['type']; name: string | null; ts: number; data: Record<string, unknown> | null; context: Record<string, unknown> | null }) => ({
+  ...row,
+  data: row.data ?? null,
+  context: row.context ?? null,
+})
 
 /** Leads with every event of every anonymous id they own, oldest first. */
 export async function loadHistories(db: Db, siteId: string, leadIds: readonly string[]): Promise<History[]> {
@@ -27,15 +37,7 @@ export async function loadHistories(db: Db, siteId: string, leadIds: readonly st
       .from(visitors)
       .where(and(eq(visitors.siteId, siteId), sql`${visitors.leadId} in ${ids}`)),
     db
-      .select({
-        anonymousId: events.anonymousId,
-        eventId: events.eventId,
-        type: events.type,
-        name: events.name,
-        ts: events.ts,
-        data: events.data,
-        context: events.context,
-      })
+      .select(historyColumns)
       .from(events)
       .where(
         and(
@@ -47,49 +49,11 @@ export async function loadHistories(db: Db, siteId: string, leadIds: readonly st
   ])
   const leadOf = new Map(links.map((link) => [link.anonymousId, link.leadId]))
   const byLead = new Map<string, ScorableEvent[]>()
-  for (const { anonymousId, ...event } of eventRows) {
+  for (const { anonymousId, ...event } of eventRows.map(toScorable)) {
     const leadId = leadOf.get(anonymousId)
-    if (leadId) byLead.set(leadId, [...(byLead.get(leadId) ?? []), { ...event, data: event.data ?? null, context: event.context ?? null }])
+    if (leadId) byLead.set(leadId, [...(byLead.get(leadId) ?? []), event])
   }
   return leadRows.map((row) => ({ lead: toLead(row), events: byLead.get(row.id) ?? [] }))
-}
-
-export function replay(histories: readonly History[], rules: CompiledRules, config: ScoringConfig, now: number): ScoredLead[] {
-  return histories.map(({ lead, events }) => rescoreLeadHistory(lead, events, rules, config, now))
-}
-
-/** Replays these leads and writes ledgers, scores and stages (only the scoring columns of the lead). */
-export async function rescoreLeads(db: Db, site: SiteRow, leadIds: readonly string[], now: number): Promise<{ changed: number }> {
-  const rules = compileRules((await listRules(db, site.id)).map(toScoreRule))
-  const config = scoringConfigOf(site.scoring)
-  let changed = 0
-  for (let i = 0; i < leadIds.length; i += RESCORE_PAGE) {
-    const scored = replay(await loadHistories(db, site.id, leadIds.slice(i, i + RESCORE_PAGE)), rules, config, now)
-    if (scored.length === 0) continue
-    changed += scored.filter((s) => s.stageChange).length
-    const statements = scored.flatMap((s) => [
-      clearLedger(db, site.id, s.lead.id),
-      db
-        .update(leads)
-        .set({
-          score: s.lead.score,
-          fitScore: s.lead.fitScore,
-          engagementScore: s.lead.engagementScore,
-          stage: s.lead.stage,
-          stageChangedAt: s.lead.stageChangedAt,
-          purchases: s.lead.purchases,
-          revenue: s.lead.revenue,
-          lastPurchaseAt: s.lead.lastPurchaseAt,
-          salesEventAt: s.lead.salesEventAt,
-          referralEventAt: s.lead.referralEventAt,
-          rfm: s.lead.rfm,
-        })
-        .where(eq(leads.id, s.lead.id)),
-      ...scoringStatements(db, site.id, s, now),
-    ])
-    await db.batch(statements as [(typeof statements)[number], ...(typeof statements)[number][]])
-  }
-  return { changed }
 }
 
 /** One page of a site's lead ids in id order, after `after`. */
@@ -108,49 +72,33 @@ export async function countLeads(db: Db, siteId: string): Promise<number> {
   return row?.n ?? 0
 }
 
-export type Preview = {
-  leadsConsidered: number
-  sampled: boolean
-  before: Record<string, number>
-  after: Record<string, number>
-  changed: number
-  leads: Array<{ id: string; email: string | null; scoreBefore: number; scoreAfter: number; stageBefore: string; stageAfter: string }>
+/** The site's most recently seen lead ids, at most `limit`. */
+export async function recentLeadIds(db: Db, siteId: string, limit: number): Promise<string[]> {
+  const rows = await db.select({ id: leads.id }).from(leads).where(eq(leads.siteId, siteId)).orderBy(sql`${leads.lastSeen} desc`).limit(limit)
+  return rows.map((r) => r.id)
 }
 
-/** Most recently seen leads a preview considers: the whole site when small, a recent sample when large. */
-export const PREVIEW_LEADS = 500
-
-/** The impact of a draft rule set on existing leads. Reads only: nothing is written. */
-export async function previewRules(db: Db, site: SiteRow, draft: readonly ScoreRule[], stages: readonly string[], now: number): Promise<Preview> {
-  const recent = await db
-    .select({ id: leads.id })
-    .from(leads)
-    .where(eq(leads.siteId, site.id))
-    .orderBy(sql`${leads.lastSeen} desc`)
-    .limit(PREVIEW_LEADS + 1)
-  const ids = recent.slice(0, PREVIEW_LEADS).map((r) => r.id)
-  const rules = compileRules(draft)
-  const config = scoringConfigOf(site.scoring)
-  const before = Object.fromEntries(stages.map((s) => [s, 0]))
-  const after = Object.fromEntries(stages.map((s) => [s, 0]))
-  const changes: Preview['leads'] = []
-  for (let i = 0; i < ids.length; i += RESCORE_PAGE) {
-    for (const { lead, events: history } of await loadHistories(db, site.id, ids.slice(i, i + RESCORE_PAGE))) {
-      const next = rescoreLeadHistory(lead, history, rules, config, now).lead
-      before[lead.stage] = (before[lead.stage] ?? 0) + 1
-      after[next.stage] = (after[next.stage] ?? 0) + 1
-      if (next.score !== lead.score || next.stage !== lead.stage) {
-        changes.push({ id: lead.id, email: lead.email, scoreBefore: lead.score, scoreAfter: next.score, stageBefore: lead.stage, stageAfter: next.stage })
-      }
-    }
-  }
-  changes.sort((a, b) => Math.abs(b.scoreAfter - b.scoreBefore) - Math.abs(a.scoreAfter - a.scoreBefore))
-  return {
-    leadsConsidered: ids.length,
-    sampled: recent.length > PREVIEW_LEADS,
-    before,
-    after,
-    changed: changes.length,
-    leads: changes.slice(0, 50),
-  }
+/**
+ * Stored events of the visitors of these leads and of `alsoVisitors`, oldest first, with their anonymous
+ * id, and which of these leads each stored visitor belongs to (a merge's history before it commits).
+ */
+export async function visitorHistories(db: Db, siteId: string, leadIds: readonly string[], alsoVisitors: readonly string[]) {
+  const ids = jsonList(leadIds)
+  const [links, eventRows] = await db.batch([
+    db
+      .select({ anonymousId: visitors.anonymousId, leadId: visitors.leadId })
+      .from(visitors)
+      .where(and(eq(visitors.siteId, siteId), sql`${visitors.leadId} in ${ids}`)),
+    db
+      .select(historyColumns)
+      .from(events)
+      .where(
+        and(
+          eq(events.siteId, siteId),
+          sql`(${events.anonymousId} in (select anonymous_id from visitors where site_id = ${siteId} and lead_id in ${ids}) or ${events.anonymousId} in ${jsonList(alsoVisitors)})`,
+        ),
+      )
+      .orderBy(asc(events.ts)),
+  ])
+  return { links, events: eventRows.map(toScorable) }
 }

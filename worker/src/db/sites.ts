@@ -41,11 +41,7 @@ export function updateSite(db: Db, id: string, patch: UpdateSite): Promise<SiteR
     .get()
 }
 
-/** The site whose edge-mode hostnames include this host, if any. */
-export function findSiteByHostname(db: Db, hostname: string): Promise<SiteRow | undefined> {
-  return db
-    .select()
-    .from(sites)
-    .where(sql`exists (select 1 from json_each(${sites.hostnames}) where value = ${hostname.toLowerCase()})`)
-    .get()
+/** Sites with edge-mode hostnames (oldest first: the first to claim a hostname keeps it). */
+export function edgeSites(db: Db): Promise<SiteRow[]> {
+  return db.select().from(sites).where(sql`${sites.hostnames} <> '[]'`).orderBy(sites.createdAt).all()
 }

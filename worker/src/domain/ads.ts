@@ -130,3 +130,33 @@ export function matchAd(ad: AdInput, experiences: readonly Experience[]): AdMatc
     mismatch: servedHeadline !== null && adWords.size > 0 && shared.length === 0,
   }
 }
+
+export type CoverageRow = Pick<Ad, 'id' | 'campaign' | 'adGroup' | 'name' | 'headline' | 'finalUrl'> & AdMatch
+export type Coverage = {
+  adGroups: { total: number; covered: number; share: number }
+  ads: { total: number; covered: number; share: number }
+  coverage: number
+  mismatches: number
+  report: CoverageRow[]
+}
+
+const share = (n: number, d: number) => (d === 0 ? 0 : Math.round((n / d) * 1000) / 1000)
+
+/** Message-match coverage: an ad group is covered when every one of its ads lands on a dedicated experience. */
+export function coverageReport(ads: readonly Ad[], experiences: readonly Experience[]): Coverage {
+  const report = ads.map((ad) => ({ id: ad.id, campaign: ad.campaign, adGroup: ad.adGroup, name: ad.name, headline: ad.headline, finalUrl: ad.finalUrl, ...matchAd(ad, experiences) }))
+  const groups = new Map<string, boolean>()
+  for (const ad of report) {
+    const key = `${ad.campaign}\u0000${ad.adGroup}`
+    groups.set(key, (groups.get(key) ?? true) && ad.dedicated)
+  }
+  const coveredAds = report.filter((a) => a.dedicated).length
+  const coveredGroups = [...groups.values()].filter(Boolean).length
+  return {
+    adGroups: { total: groups.size, covered: coveredGroups, share: share(coveredGroups, groups.size) },
+    ads: { total: report.length, covered: coveredAds, share: share(coveredAds, report.length) },
+    coverage: share(coveredGroups + coveredAds, groups.size + report.length),
+    mismatches: report.filter((a) => a.mismatch).length,
+    report,
+  }
+}

@@ -2,8 +2,6 @@
 import { z } from 'zod'
 import { touchFromEvent, type Touch } from './attribution'
 
-export const MAX_BODY_BYTES = 64 * 1024
-export const MAX_BATCH_EVENTS = 100
 /** Timestamps further than this in the past are clamped: a replayed offline queue is days old at most. */
 const MAX_EVENT_AGE_MS = 30 * 24 * 3600 * 1000
 

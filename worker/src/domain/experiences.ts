@@ -117,7 +117,6 @@ export function fnv1a(text: string): number {
 export const bucketOf = (visitorId: string, experienceId: string) =>
   (fnv1a(String(fnv1a(`${experienceId}:${visitorId}`))) % 10_000) / 10_000
 
-const globMatch = (glob: string, value: string) => globToRegExp(glob).test(value)
 
 export function deviceOf(userAgent: string | undefined): DecisionContext['device'] {
   if (!userAgent) return 'desktop'
@@ -126,18 +125,44 @@ export function deviceOf(userAgent: string | undefined): DecisionContext['device
   return 'desktop'
 }
 
-export function audienceMatches(audience: Audience, ctx: DecisionContext): boolean {
-  if (audience.path && !globMatch(audience.path, ctx.url.pathname)) return false
-  for (const [field, glob] of Object.entries(audience.utm ?? {})) {
+/** A glob compiled once (per cached site configuration), tested per decision. */
+type CompiledGlob = { test(value: string): boolean }
+
+/** An audience with its globs compiled: built when a configuration loads, not per decision. */
+export type CompiledAudience = Omit<Audience, 'path' | 'utm' | 'referrer'> & {
+  path?: CompiledGlob
+  utm: Array<[field: string, glob: CompiledGlob]>
+  referrer?: CompiledGlob
+}
+
+export function compileAudience(audience: Audience): CompiledAudience {
+  return {
+    ...audience,
+    path: audience.path ? globToRegExp(audience.path) : undefined,
+    utm: Object.entries(audience.utm ?? {}).map(([field, glob]) => [field, globToRegExp(glob)]),
+    referrer: audience.referrer ? globToRegExp(audience.referrer) : undefined,
+  }
+}
+
+/** An experience ready for many decisions: its audience compiled. */
+export type PreparedExperience = Experience & { audience: CompiledAudience }
+
+export const prepareExperience = (experience: Experience): PreparedExperience => ({ ...experience, audience: compileAudience(experience.match) })
+
+export const audienceMatches = (audience: Audience, ctx: DecisionContext): boolean => compiledAudienceMatches(compileAudience(audience), ctx)
+
+function compiledAudienceMatches(audience: CompiledAudience, ctx: DecisionContext): boolean {
+  if (audience.path && !audience.path.test(ctx.url.pathname)) return false
+  for (const [field, glob] of audience.utm) {
     const value = ctx.url.searchParams.get(`utm_${field}`)
-    if (!value || !globMatch(glob, value)) return false
+    if (!value || !glob.test(value)) return false
   }
   if (audience.referrer) {
     let host = ''
     try {
       host = ctx.referrer ? new URL(ctx.referrer).hostname : ''
     } catch {}
-    if (!host || !globMatch(audience.referrer, host)) return false
+    if (!host || !audience.referrer.test(host)) return false
   }
   if (audience.device && !audience.device.includes(ctx.device)) return false
   if (audience.country && (!ctx.country || !audience.country.includes(ctx.country.toUpperCase()))) return false
@@ -184,13 +209,13 @@ export type Decision = {
  * control group keeps the default content but still claims the experience's slots, so a lower-priority
  * experience cannot fill them and blur the comparison.
  */
-export function decide(experiences: readonly Experience[], ctx: DecisionContext): Decision {
+export function decide(experiences: ReadonlyArray<Experience & { audience?: CompiledAudience }>, ctx: DecisionContext): Decision {
   const slots: Record<string, string> = {}
   const claimed = new Set<string>()
   const chosen: Decision['experiences'] = []
   const ordered = [...experiences].filter((e) => e.status === 'active').sort((a, b) => b.priority - a.priority)
   for (const experience of ordered) {
-    if (!audienceMatches(experience.match, ctx)) continue
+    if (!compiledAudienceMatches(experience.audience ?? compileAudience(experience.match), ctx)) continue
     const slotNames = new Set(experience.variants.flatMap((v) => Object.keys(v.slots)))
     if ([...slotNames].some((name) => claimed.has(name))) continue
     const variantId = chooseVariant(experience, ctx)

@@ -3,8 +3,7 @@
 // loads the current state, applies the returned changes in one D1 transaction.
 import { directTouch, type Touch } from './attribution'
 import type { NormalizedEvent } from './events'
-import type { Rfm } from './lifecycle'
-import type { LifecycleCounters } from './scoring'
+import type { LifecycleCounters, Rfm } from './lifecycle'
 
 /** A new session starts after 30 minutes without events (GA's and Segment's default). */
 export const SESSION_GAP_MS = 30 * 60 * 1000

@@ -1,7 +1,7 @@
 // Lifecycle stages (default, AIDA, AARRR presets) and RFM segments, computed from a lead's facts.
 import { z } from 'zod'
+import { DAY_MS } from '../limits'
 
-const DAY_MS = 24 * 3600 * 1000
 const EventNames = z.array(z.string().trim().min(1).max(200)).max(50)
 
 const Threshold = z.number().int().min(-100_000).max(100_000)
@@ -50,6 +50,17 @@ export const DEFAULT_SCORING: ScoringConfig = {
 export function scoringConfigOf(stored: Partial<ScoringConfig> | null | undefined): ScoringConfig {
   return { ...DEFAULT_SCORING, ...stored, thresholds: { ...DEFAULT_SCORING.thresholds, ...stored?.thresholds } }
 }
+
+/** Purchases, revenue and the sales/referral moments: the facts stages need besides the score. */
+export type LifecycleCounters = {
+  purchases: number
+  revenue: number
+  lastPurchaseAt: number | null
+  salesEventAt: number | null
+  referralEventAt: number | null
+}
+
+export const NO_COUNTERS: LifecycleCounters = { purchases: 0, revenue: 0, lastPurchaseAt: null, salesEventAt: null, referralEventAt: null }
 
 /** What stages are decided from. */
 export type LifecycleFacts = {
@@ -135,4 +146,19 @@ export function rfmOf(facts: LifecycleFacts, now: number): Rfm | null {
               ? 'new'
               : 'promising'
   return { recency, frequency, monetary, segment }
+}
+
+/**
+ * A customer's stage and RFM as time alone moves them (at risk after N days without activity, recency
+ * bands), or null when neither changed.
+ */
+export function restaged(
+  lead: Omit<LifecycleFacts, 'identified'> & { email: string | null; userId: string | null; stage: string; rfm: Rfm | null | undefined },
+  storedConfig: Partial<ScoringConfig> | null | undefined,
+  now: number,
+): { stage: string; rfm: Rfm | null } | null {
+  const facts = { ...lead, identified: lead.email !== null || lead.userId !== null }
+  const stage = stageOf(facts, scoringConfigOf(storedConfig), now)
+  const rfm = rfmOf(facts, now)
+  return stage === lead.stage && JSON.stringify(rfm) === JSON.stringify(lead.rfm ?? null) ? null : { stage, rfm }
 }

@@ -2,10 +2,10 @@
 // engagement sub-totals, and the lifecycle facts stages are decided from. Incremental on ingest — cost
 // O(matching rules) per event — and the same code replays a lead's whole history when rules change.
 import type { Lead } from './leads'
-import { rfmOf, stageOf, type LifecycleFacts, type Rfm, type ScoringConfig } from './lifecycle'
+import { DAY_MS } from '../limits'
+import { NO_COUNTERS, rfmOf, stageOf, type LifecycleCounters, type LifecycleFacts, type Rfm, type ScoringConfig } from './lifecycle'
 import { conditionHolds, rulesMatchingEvent, type CompiledRules, type Condition, type RuleKind, type ScorableEvent } from './rules'
 
-const DAY_MS = 24 * 3600 * 1000
 /** Ledger key of a fit rule's single entry (engagement entries are keyed by their event id). */
 export const FIT_KEY = 'fit'
 
@@ -19,7 +19,7 @@ export type LedgerEntry = {
   expiresAt: number | null
 }
 
-export const isActive = (entry: LedgerEntry, at: number) => entry.expiresAt === null || entry.expiresAt > at
+export const isActive = (entry: Pick<LedgerEntry, 'expiresAt'>, at: number) => entry.expiresAt === null || entry.expiresAt > at
 
 export type ScoreTotals = { fitScore: number; engagementScore: number; score: number }
 
@@ -94,17 +94,6 @@ export function fitChanges(
 }
 
 const conditionHoldsOnTraits = (condition: Condition, traits: Record<string, unknown>) => conditionHolds(condition, { traits })
-
-/** Purchases, revenue and the sales/referral moments: the facts stages need besides the score. */
-export type LifecycleCounters = {
-  purchases: number
-  revenue: number
-  lastPurchaseAt: number | null
-  salesEventAt: number | null
-  referralEventAt: number | null
-}
-
-export const NO_COUNTERS: LifecycleCounters = { purchases: 0, revenue: 0, lastPurchaseAt: null, salesEventAt: null, referralEventAt: null }
 
 export function countLifecycleEvents(previous: LifecycleCounters, events: readonly ScorableEvent[], config: ScoringConfig): LifecycleCounters {
   const next: LifecycleCounters = {

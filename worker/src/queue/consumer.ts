@@ -1,64 +1,50 @@
-// The JOBS queue consumer: acks or retries each message on its own (exposures are written together).
+// The JOBS queue consumer: each message's job runs through its kind's handler (handlers.ts) and is acked
+// or retried on its own; kinds registered as batch handlers are run, and acked or retried, together.
 import { openDb } from '../db/client'
-import { recordExposureBatch } from '../db/experiences'
-import { storeEvents } from '../db/ingest'
-import { findSite } from '../db/sites'
-import type { ExposureJob, Job } from './jobs'
-import { deliverMessage } from '../flows/deliver'
-import { keepDeadLetters, DEAD_LETTER_QUEUE } from '../flows/dead-letters'
-import { runFlowSteps } from '../flows/run-steps'
-import { startFlows } from '../flows/start'
-import type { FlowJob } from './flow-jobs'
-import { planRescore, rescorePage } from './rescore'
+import { MAX_JOB_RETRIES } from '../limits'
+import { DEAD_LETTER_QUEUE, keepDeadLetters } from '../services/flows/dead-letters'
+import { jobHandlers, RetryLater, type JobContext, type JobHandler } from './handlers'
+import type { Job } from './jobs'
+
+/** Exponential backoff, capped at a minute; after MAX_JOB_RETRIES the queue moves the message to the dead-letter queue. */
+export const retryDelaySeconds = (attempts: number) => Math.min(60, 2 ** attempts)
+
+function retry(message: Message<Job>, error: unknown): void {
+  if (error instanceof RetryLater) return message.retry({ delaySeconds: error.delaySeconds })
+  const last = message.attempts > MAX_JOB_RETRIES
+  console.error(`${message.body.kind} job failed${last ? ', going to the dead-letter queue' : ', will retry'}`, error)
+  message.retry({ delaySeconds: retryDelaySeconds(message.attempts) })
+}
+
+const handlerOf = (kind: Job['kind']) => jobHandlers[kind] as JobHandler<Job>
 
 export async function consumeJobs(batch: MessageBatch<Job>, env: Env): Promise<void> {
-  const db = openDb(env.DB)
-  if (batch.queue === DEAD_LETTER_QUEUE) return keepDeadLetters(db, batch)
-  // Exposures: one D1 transaction for the whole batch (inserts are idempotent: first exposure wins).
-  const exposureMessages = batch.messages.filter((m) => m.body.kind === 'exposures') as Message<ExposureJob>[]
-  if (exposureMessages.length > 0) {
+  // Jobs that exhausted their retries: kept in D1 for the operator.
+  if (batch.queue === DEAD_LETTER_QUEUE) return keepDeadLetters(openDb(env.DB), batch)
+  const ctx: JobContext = { db: openDb(env.DB), jobs: env.JOBS, now: Date.now(), env }
+  const grouped = new Map<Job['kind'], Message<Job>[]>()
+  for (const message of batch.messages) {
+    const handler = handlerOf(message.body.kind)
+    if ('all' in handler) grouped.set(message.body.kind, [...(grouped.get(message.body.kind) ?? []), message])
+  }
+  for (const [kind, messages] of grouped) {
+    const handler = handlerOf(kind)
+    if (!('all' in handler)) continue
     try {
-      await recordExposureBatch(db, exposureMessages.map((m) => m.body))
-      for (const message of exposureMessages) message.ack()
+      await handler.all(messages.map((m) => m.body), ctx)
+      for (const message of messages) message.ack()
     } catch (error) {
-      console.error('exposure batch failed, will retry', error)
-      for (const message of exposureMessages) message.retry({ delaySeconds: Math.min(60, 2 ** message.attempts) })
+      for (const message of messages) retry(message, error)
     }
   }
   for (const message of batch.messages) {
-    const job = message.body
-    if (job.kind === 'exposures') continue
+    const handler = handlerOf(message.body.kind)
+    if (!('each' in handler)) continue
     try {
-      switch (job.kind) {
-        case 'ingest': {
-          const site = await findSite(db, job.siteId)
-          if (!site) break
-          const stored = await storeEvents(db, site, job.events, job.receivedAt)
-          await startFlows(db, env.JOBS as Queue<FlowJob>, site, stored.transitions, Date.now())
-          break
-        }
-        case 'rescore-plan':
-          await planRescore(db, env.JOBS as Queue<Job>, job)
-          break
-        case 'rescore':
-          await rescorePage(db, job, Date.now())
-          break
-        case 'flow-step':
-          await runFlowSteps(db, env, job, Date.now)
-          break
-        case 'deliver': {
-          const outcome = await deliverMessage(db, env, job, { now: Date.now })
-          if ('retry' in outcome) {
-            message.retry({ delaySeconds: outcome.retry })
-            continue
-          }
-          break
-        }
-      }
+      await handler.each(message.body, { ...ctx, now: Date.now() })
       message.ack()
     } catch (error) {
-      console.error('job failed, will retry', error)
-      message.retry({ delaySeconds: Math.min(60, 2 ** message.attempts) })
+      retry(message, error)
     }
   }
 }

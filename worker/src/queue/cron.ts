@@ -1,33 +1,26 @@
-// The cron trigger: hourly, lapse expired score points and enroll inactive leads in flows; daily, re-stage
-// customers by inactivity and RFM; every 10 minutes, the flow sweep.
-import { openDb } from '../db/client'
-import { lapsePoints, leadsWithLapsedPoints, restageCustomers } from '../db/lifecycle-jobs'
-import { findSite, listSites } from '../db/sites'
-import { enrollInactiveLeads, sweepFlows } from '../flows/sweep'
-import type { FlowJob } from './flow-jobs'
+// The cron trigger: a table from each cron expression of wrangler.toml to the tasks it runs, in order.
+import { openDb, type Db } from '../db/client'
+import { lapseExpiredPoints, restageAllCustomers } from '../services/lifecycle-jobs'
+import { enrollInactiveLeads, sweepFlows } from '../services/flows/sweep'
 
 export const HOURLY = '0 * * * *'
 export const DAILY = '30 3 * * *'
-/** Every 10 minutes: flow waits and held messages within the 12-hour queue horizon, lost flow jobs. */
 export const FLOW_SWEEP = '*/10 * * * *'
-/** Leads re-totalled per hourly run; a backlog drains over the next runs. */
-const LAPSE_BATCH = 500
+
+type CronTask = (db: Db, now: number, env: Env) => Promise<unknown>
+
+export const cronTasks: Record<string, CronTask[]> = {
+  // Lapse expired score points; enroll leads gone quiet in inactivity flows.
+  [HOURLY]: [lapseExpiredPoints, (db, now, env) => enrollInactiveLeads(db, env.JOBS, now)],
+  // Re-stage customers by inactivity and RFM.
+  [DAILY]: [restageAllCustomers],
+  // Flow waits and held messages entering the 12 h queue horizon; runs and deliveries whose job was lost.
+  [FLOW_SWEEP]: [(db, now, env) => sweepFlows(db, env.JOBS, now)],
+}
 
 export async function runScheduled(controller: ScheduledController, env: Env): Promise<void> {
+  const tasks = cronTasks[controller.cron]
+  if (!tasks) throw new Error(`no tasks for cron "${controller.cron}": add it to cronTasks`)
   const db = openDb(env.DB)
-  const now = controller.scheduledTime
-  const jobs = env.JOBS as Queue<FlowJob>
-  if (controller.cron === FLOW_SWEEP) {
-    await sweepFlows(db, jobs, now)
-    return
-  }
-  if (controller.cron === DAILY) {
-    for (const site of await listSites(db)) await restageCustomers(db, site, now)
-    return
-  }
-  await enrollInactiveLeads(db, jobs, now)
-  for (const [siteId, leadIds] of await leadsWithLapsedPoints(db, now, LAPSE_BATCH)) {
-    const site = await findSite(db, siteId)
-    if (site) await lapsePoints(db, site, leadIds, now)
-  }
+  for (const task of tasks) await task(db, controller.scheduledTime, env)
 }

@@ -22,3 +22,6 @@ export type ExposureJob = {
 }
 
 export type Job = IngestJob | RescorePlanJob | RescoreJob | ExposureJob | FlowJob
+
+/** The JOBS queue's producer binding, typed by what it carries (see env.d.ts). */
+export type JobQueue = Queue<Job>

@@ -1,17 +1,14 @@
 // Admin: ads (JSON or CSV import) and the message-match coverage report.
 import { Hono } from 'hono'
-import { AdBatch, adsFromCsv, matchAd } from '../domain/ads'
-import { openDb, type Db } from '../db/client'
+import { AdBatch, adsFromCsv } from '../domain/ads'
+import { openDb } from '../db/client'
 import { deleteAd, listAds, upsertAds } from '../db/ads'
-import { listExperiences, toExperience } from '../db/experiences'
 import { readBodyText } from '../http/body'
 import { ApiError } from '../http/errors'
 import { validate } from '../http/validate'
+import { MAX_CSV_BYTES } from '../limits'
+import { adsCoverage } from '../services/ads-coverage'
 import { siteOr404 } from './sites'
-
-/** CSV imports up to 1 MiB (about 5,000 ads). */
-const MAX_CSV_BYTES = 1024 * 1024
-
 
 export const adsApi = new Hono<{ Bindings: Env }>()
   .get('/:siteId/ads', async (c) => {
@@ -47,22 +44,5 @@ export const adsApi = new Hono<{ Bindings: Env }>()
   .get('/:siteId/ads/coverage', async (c) => {
     const db = openDb(c.env.DB)
     const site = await siteOr404(db, c.req.param('siteId'))
-    const [adRows, experienceRows] = await Promise.all([listAds(db, site.id), listExperiences(db, site.id)])
-    const experiences = experienceRows.map(toExperience)
-    const report = adRows.map((ad) => ({ id: ad.id, campaign: ad.campaign, adGroup: ad.adGroup, name: ad.name, headline: ad.headline, finalUrl: ad.finalUrl, ...matchAd(ad, experiences) }))
-    const groups = new Map<string, boolean>()
-    for (const ad of report) {
-      const key = `${ad.campaign}\u0000${ad.adGroup}`
-      groups.set(key, (groups.get(key) ?? true) && ad.dedicated)
-    }
-    const coveredAds = report.filter((a) => a.dedicated).length
-    const coveredGroups = [...groups.values()].filter(Boolean).length
-    const share = (n: number, d: number) => (d === 0 ? 0 : Math.round((n / d) * 1000) / 1000)
-    return c.json({
-      adGroups: { total: groups.size, covered: coveredGroups, share: share(coveredGroups, groups.size) },
-      ads: { total: report.length, covered: coveredAds, share: share(coveredAds, report.length) },
-      coverage: share(coveredGroups + coveredAds, groups.size + report.length),
-      mismatches: report.filter((a) => a.mismatch).length,
-      report,
-    })
+    return c.json(await adsCoverage(db, site.id))
   })

@@ -4,7 +4,7 @@ import type { Context } from 'hono'
 import { getCookie } from 'hono/cookie'
 import type { SiteRow } from '../db/schema'
 import { ApiError } from '../http/errors'
-import { decideForRequest, requestContext } from './personalize'
+import { decideForRequest, requestContext } from '../services/decide'
 
 type EdgeEnv = { Bindings: Env }
 

@@ -1,17 +1,14 @@
-// POST /v1/events: validate → dedupe → write events and lead changes in one D1 transaction → 202.
+// POST /v1/events: read and validate the body, check site and origin, hand the batch to the ingest service → 202.
 import { Hono, type Context } from 'hono'
-import { isAutomatedUserAgent } from '../domain/bots'
-import { EventBatch, MAX_BATCH_EVENTS, MAX_BODY_BYTES, dedupeBatch, normalizeEvent } from '../domain/events'
+import { EventBatch } from '../domain/events'
 import { isOriginAllowed } from '../domain/sites'
 import { openDb } from '../db/client'
-import { storeEvents, storedEventIds } from '../db/ingest'
 import { findSiteByKey, listSites } from '../db/sites'
 import { ApiError, invalidRequest } from '../http/errors'
 import { readBodyText } from '../http/body'
 import { corsHeaders, PREFLIGHT_HEADERS } from '../http/cors'
-import type { Job } from '../queue/jobs'
-import type { FlowJob } from '../queue/flow-jobs'
-import { startFlows } from '../flows/start'
+import { INGEST_RETRY_AFTER_SECONDS, MAX_BATCH_EVENTS, MAX_BODY_BYTES } from '../limits'
+import { ingestBatch } from '../services/ingest'
 
 type IngestEnv = { Bindings: Env }
 
@@ -53,7 +50,7 @@ eventsApi.post('/events', async (c) => {
 
   const siteKey = typeof (body as { site?: unknown })?.site === 'string' ? (body as { site: string }).site : ''
   const { success: underLimit } = await c.env.INGEST_LIMITER.limit({ key: `${siteKey}|${clientIp(c)}` })
-  if (!underLimit) throw fail(429, 'rate_limited', 'Too many requests; retry later.', { 'Retry-After': '60' })
+  if (!underLimit) throw fail(429, 'rate_limited', 'Too many requests; retry later.', { 'Retry-After': String(INGEST_RETRY_AFTER_SECONDS) })
 
   const parsed = EventBatch.safeParse(body)
   if (!parsed.success) {
@@ -68,29 +65,12 @@ eventsApi.post('/events', async (c) => {
     throw fail(403, 'origin_not_allowed', 'This origin is not on the site’s allowed origins.')
   }
 
-  const { unique, repeats } = dedupeBatch(parsed.data.batch)
-  if (isAutomatedUserAgent(c.req.header('user-agent'))) {
-    return c.json({ accepted: 0, duplicates: repeats, ignored: unique.length }, 202, cors)
-  }
-
-  const events = unique.map((event) => normalizeEvent(event, parsed.data.sentAt, receivedAt))
-  let accepted: number
-  let rowsWritten = 0
-  if ((c.env.INGEST_MODE as string) === 'queue') {
-    // Durable once the queue has the message; the consumer writes D1 (idempotently) in batches.
-    const stored = await storedEventIds(db, site.id, events.map((e) => e.eventId))
-    const fresh = events.filter((e) => !stored.has(e.eventId))
-    if (fresh.length > 0) await c.env.JOBS.send({ kind: 'ingest', siteId: site.id, receivedAt, events: fresh } satisfies Job)
-    accepted = fresh.length
-  } else {
-    const stored = await storeEvents(db, site, events, receivedAt)
-    ;({ accepted, rowsWritten } = stored)
-    // After the events are durable: goals end runs at once, triggers enroll (exactly once per key).
-    rowsWritten += (await startFlows(db, c.env.JOBS as Queue<FlowJob>, site, stored.transitions, Date.now())).rowsWritten
-  }
+  const mode = c.env.INGEST_MODE === 'queue' ? 'queue' : 'direct'
+  const result = await ingestBatch(db, c.env.JOBS, { site, batch: parsed.data, userAgent: c.req.header('user-agent'), mode }, receivedAt)
+  if (result.ignored !== undefined) return c.json({ accepted: 0, duplicates: result.duplicates, ignored: result.ignored }, 202, cors)
   // Outside production, report the D1 cost of the request (the bench's rows-per-event budget). Never in
   // production: whether an identify wrote a merge would tell a caller that an email is a known lead.
   const diagnostics: Record<string, string> =
-    c.env.ENVIRONMENT === 'production' ? {} : { 'Cairn-D1-Rows-Written': String(rowsWritten) }
-  return c.json({ accepted, duplicates: parsed.data.batch.length - accepted }, 202, { ...cors, ...diagnostics })
+    c.env.ENVIRONMENT === 'production' ? {} : { 'Cairn-D1-Rows-Written': String(result.rowsWritten) }
+  return c.json({ accepted: result.accepted, duplicates: result.duplicates }, 202, { ...cors, ...diagnostics })
 })

@@ -1,23 +1,16 @@
 // Admin: experiences (CRUD), a decision preview for any URL, and results per variant.
 import { Hono } from 'hono'
 import { z } from 'zod'
-import { CONTROL, decide, ExperienceInput, type DecisionContext } from '../domain/experiences'
-import { compareToBaseline, rate, type ArmCounts } from '../domain/stats'
+import { ExperienceInput, type DecisionContext } from '../domain/experiences'
 import { openDb, type Db } from '../db/client'
-import {
-  deleteExperience,
-  experienceResults,
-  findExperience,
-  insertExperience,
-  listExperiences,
-  replaceExperience,
-  toExperience,
-} from '../db/experiences'
+import { deleteExperience, findExperience, insertExperience, listExperiences, replaceExperience, toExperience } from '../db/experiences'
 import type { ExperienceRow } from '../db/schema'
-import { decisionConfigs } from '../db/decision-cache'
 import { findSite } from '../db/sites'
 import { ApiError } from '../http/errors'
 import { validate } from '../http/validate'
+import { previewDecision } from '../services/decide'
+import { siteExperimentResults } from '../services/experiment-results'
+import { siteConfigs } from '../services/site-config'
 import { siteOr404 } from './sites'
 
 export const experienceView = (row: ExperienceRow) => ({
@@ -32,7 +25,7 @@ const experienceNotFound = () => new ApiError(404, 'experience_not_found', 'No e
 /** Experience writes show in this isolate's decisions at once (other isolates within the cache TTL). */
 async function forgetDecisions(db: Db, siteId: string) {
   const site = await findSite(db, siteId)
-  if (site) decisionConfigs.forget(site.key)
+  if (site) siteConfigs.forget(site.key)
 }
 
 const PreviewQuery = z
@@ -61,7 +54,7 @@ export const experiencesApi = new Hono<{ Bindings: Env }>()
     const db = openDb(c.env.DB)
     const site = await siteOr404(db, c.req.param('siteId'))
     const row = await insertExperience(db, site.id, c.req.valid('json'))
-    decisionConfigs.forget(site.key)
+    siteConfigs.forget(site.key)
     return c.json(experienceView(row), 201)
   })
   // What a visitor with these attributes would see on a URL; records nothing (the editor's live preview).
@@ -78,8 +71,7 @@ export const experiencesApi = new Hono<{ Bindings: Env }>()
       lead: q.stage || q.score !== undefined ? { stage: q.stage ?? 'visitor', score: q.score ?? 0 } : null,
       exposed: new Map(),
     }
-    const all = (await listExperiences(db, c.req.param('siteId'))).map(toExperience)
-    return c.json(decide(all, ctx))
+    return c.json(await previewDecision(db, c.req.param('siteId'), ctx))
   })
   .get('/:siteId/experiences/:id', async (c) => {
     const row = await findExperience(openDb(c.env.DB), c.req.param('siteId'), c.req.param('id'))
@@ -104,30 +96,6 @@ export const experiencesApi = new Hono<{ Bindings: Env }>()
     const siteId = c.req.param('siteId')
     await siteOr404(db, siteId)
     const { from, to } = c.req.valid('query')
-    const [rows, arms] = await Promise.all([
-      listExperiences(db, siteId),
-      experienceResults(db, siteId, from ? Date.parse(from) : undefined, to ? Date.parse(to) : undefined),
-    ])
-    const countsOf = (experienceId: string, variantId: string): ArmCounts => {
-      const arm = arms.find((a) => a.experienceId === experienceId && a.variantId === variantId)
-      return { exposures: arm?.exposures ?? 0, conversions: arm?.conversions ?? 0 }
-    }
-    return c.json({
-      experiences: rows.map((row) => {
-        const control = countsOf(row.id, CONTROL)
-        const arm = (id: string, name: string) => {
-          const counts = countsOf(row.id, id)
-          return { id, name, ...counts, conversionRate: rate(counts), ...(id === CONTROL ? {} : compareToBaseline(counts, control)) }
-        }
-        return {
-          id: row.id,
-          name: row.name,
-          goal: row.goal,
-          status: row.status,
-          controlPercent: row.control,
-          control: arm(CONTROL, 'Control'),
-          variants: row.variants.map((v) => arm(v.id, v.name)),
-        }
-      }),
-    })
+    const range = { from: from ? Date.parse(from) : undefined, to: to ? Date.parse(to) : undefined }
+    return c.json({ experiences: await siteExperimentResults(db, siteId, range) })
   })

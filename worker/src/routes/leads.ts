@@ -2,11 +2,12 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
 import { openDb } from '../db/client'
-import { findLead, leadEvents, listLeads, scoreBreakdown, stageHistory, type LeadWithVisitors } from '../db/leads'
+import { listLeads, type LeadWithVisitors } from '../db/leads'
 import type { EventRow } from '../db/schema'
 import { findSite } from '../db/sites'
 import { ApiError } from '../http/errors'
 import { validate } from '../http/validate'
+import { leadDetail } from '../services/leads'
 import { siteNotFound } from './sites'
 
 const LeadQuery = z
@@ -72,24 +73,17 @@ export const leadsApi = new Hono<{ Bindings: Env }>()
   .get('/:siteId/leads/:leadId', async (c) => {
     const db = openDb(c.env.DB)
     const siteId = c.req.param('siteId')
-    const lead = await findLead(db, siteId, c.req.param('leadId'))
-    if (!lead) throw new ApiError(404, 'lead_not_found', 'No lead with this id on this site.')
-    const [events, breakdown, history] = await Promise.all([
-      leadEvents(db, siteId, lead.anonymousIds, 200),
-      scoreBreakdown(db, siteId, lead.id),
-      stageHistory(db, siteId, lead.id),
-    ])
-    const now = Date.now()
+    const detail = await leadDetail(db, siteId, c.req.param('leadId'), Date.now())
+    if (!detail) throw new ApiError(404, 'lead_not_found', 'No lead with this id on this site.')
     return c.json({
-      ...leadView(lead),
-      scoreBreakdown: breakdown.map((entry) => ({
+      ...leadView(detail.lead),
+      scoreBreakdown: detail.ledger.map((entry) => ({
         ...entry,
         rule: entry.rule ?? '(deleted rule)',
         at: iso(entry.at),
         expiresAt: entry.expiresAt === null ? null : iso(entry.expiresAt),
-        lapsed: entry.lapsed || (entry.expiresAt !== null && entry.expiresAt <= now),
       })),
-      stageHistory: history.map((change) => ({ ...change, at: iso(change.at) })),
-      events: events.map(eventView),
+      stageHistory: detail.history.map((change) => ({ ...change, at: iso(change.at) })),
+      events: detail.events.map(eventView),
     })
   })

@@ -5,14 +5,12 @@ import { scoringConfigOf, ScoringConfig, ScoringConfigInput, stagesOf } from '..
 import { ruleKind, RuleInput, type ScoreRule } from '../domain/rules'
 import { openDb, type Db } from '../db/client'
 import { randomId } from '../db/ids'
-import { previewRules } from '../db/rescore'
 import { deleteRule, findRule, insertRule, listRules, replaceRule, toScoreRule } from '../db/rules'
 import type { ScoreRuleRow } from '../db/schema'
 import { saveScoringConfig } from '../db/scoring-config'
 import { ApiError, invalidRequest } from '../http/errors'
 import { validate } from '../http/validate'
-import type { Job } from '../queue/jobs'
-import { rescoreSite } from '../queue/rescore'
+import { previewRules, rescoreSite } from '../services/rescore'
 import { siteNotFound, siteOr404 } from './sites'
 
 export const ruleView = (row: ScoreRuleRow) => ({
@@ -27,7 +25,7 @@ const ruleNotFound = () => new ApiError(404, 'rule_not_found', 'No rule with thi
 
 /** Re-scores after a change: the site row is read again so the job carries the new rules version. */
 async function rescoreAfterChange(db: Db, env: Env, siteId: string) {
-  return rescoreSite(db, env.JOBS as Queue<Job>, await siteOr404(db, siteId), Date.now())
+  return rescoreSite(db, env.JOBS, await siteOr404(db, siteId), Date.now())
 }
 
 const PreviewBody = z.object({ rules: z.array(RuleInput).max(500) }).strict()
@@ -97,6 +95,6 @@ export const rulesApi = new Hono<{ Bindings: Env }>()
     const site = await saveScoringConfig(db, siteId, merged.data)
     if (!site) throw siteNotFound()
     // Thresholds and presets move stages; the ledger is unchanged but re-deriving is the same replay.
-    const rescore = await rescoreSite(db, c.env.JOBS as Queue<Job>, site, Date.now())
+    const rescore = await rescoreSite(db, c.env.JOBS, site, Date.now())
     return c.json({ ...configView(scoringConfigOf(site.scoring)), restaged: rescore.changed ?? null, rescore })
   })

@@ -2,12 +2,12 @@
 import { Hono } from 'hono'
 import { CreateSite, UpdateSite } from '../domain/sites'
 import { openDb, type Db } from '../db/client'
-import { decisionConfigs } from '../db/decision-cache'
 import { findSite, insertSite, listSites, updateSite } from '../db/sites'
 import type { SiteRow } from '../db/schema'
 import { ApiError } from '../http/errors'
 import { randomId } from '../db/ids'
 import { validate } from '../http/validate'
+import { siteConfigs } from '../services/site-config'
 
 export const siteView = (site: SiteRow) => ({
   id: site.id,
@@ -33,6 +33,7 @@ export async function siteOr404(db: Db, siteId: string): Promise<SiteRow> {
 export const sitesApi = new Hono<{ Bindings: Env }>()
   .post('/', validate('json', CreateSite), async (c) => {
     const site = await insertSite(openDb(c.env.DB), { ...c.req.valid('json'), id: randomId('site_'), key: randomId('pk_', 24) })
+    siteConfigs.forgetHostnames()
     return c.json(siteView(site), 201)
   })
   .get('/', async (c) => c.json({ sites: (await listSites(openDb(c.env.DB))).map(siteView) }))
@@ -44,6 +45,6 @@ export const sitesApi = new Hono<{ Bindings: Env }>()
   .patch('/:siteId', validate('json', UpdateSite), async (c) => {
     const site = await updateSite(openDb(c.env.DB), c.req.param('siteId'), c.req.valid('json'))
     if (!site) throw siteNotFound()
-    decisionConfigs.forget(site.key)
+    siteConfigs.forget(site.key)
     return c.json(siteView(site))
   })

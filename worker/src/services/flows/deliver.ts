@@ -1,19 +1,19 @@
 // Delivers one outbox message: suppression list and delivery policy at send time, an atomic claim, the
 // provider call, the outcome. A message is sent at most once per claim; a consumer that stopped mid-send
 // is resolved by re-sending only through providers that dedupe (Idempotency-Key), else marked failed.
-import type { Db } from '../db/client'
-import { claimMessage, failStaleSend, findMessage, finishMessage, isSuppressed, reclaimMessage, recentCappedSends, updateQueuedMessage } from '../db/messages'
-import { findEnrollment } from '../db/enrollments'
-import { findFlow } from '../db/flows'
-import { randomId } from '../db/ids'
-import type { MessageRow } from '../db/schema'
-import { findSite } from '../db/sites'
-import { webhookSignature } from '../domain/email/signing'
-import type { EmailContent, WebhookContent } from '../domain/flows/messages'
-import { applyPolicy, effectivePolicy } from '../domain/flows/policy'
-import { MAX_QUEUE_DELAY_SECONDS } from '../domain/flows/schedule'
-import { chooseEmailProvider, type EmailProvider } from '../email/providers'
-import type { DeliverJob, FlowJob } from '../queue/flow-jobs'
+import type { Db } from '../../db/client'
+import { claimMessage, failStaleSend, findMessage, finishMessage, isSuppressed, reclaimMessage, recentCappedSends, updateQueuedMessage } from '../../db/messages'
+import { findEnrollment } from '../../db/enrollments'
+import { findFlow } from '../../db/flows'
+import { randomId } from '../../db/ids'
+import type { MessageRow } from '../../db/schema'
+import { findSite } from '../../db/sites'
+import { webhookSignature } from '../../domain/email/signing'
+import type { EmailContent, WebhookContent } from '../../domain/flows/messages'
+import { applyPolicy, effectivePolicy } from '../../domain/flows/policy'
+import { MAX_QUEUE_DELAY_SECONDS } from '../../domain/flows/schedule'
+import { chooseEmailProvider, type EmailProvider } from '../../email/providers'
+import type { DeliverJob, FlowJob } from '../../queue/flow-jobs'
 import { flowEnv, type FlowEnv } from './settings'
 
 /** A claim older than this belongs to a consumer that stopped (an invocation runs at most minutes). */

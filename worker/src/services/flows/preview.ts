@@ -1,10 +1,10 @@
 // Loads what a flow preview replays: the site's leads, their last 30 days of events and stage changes.
 // Reads only; nothing is written.
 import { and, asc, desc, eq, gt } from 'drizzle-orm'
-import type { Db } from '../db/client'
-import { events, leadChanges, leads, visitors } from '../db/schema'
-import { previewFlow, REPLAY_DAYS, type FlowPreview, type PreviewLead } from '../domain/flows/preview'
-import type { FlowDefinition } from '../domain/flows/schema'
+import type { Db } from '../../db/client'
+import { events, leadChanges, leads, visitors } from '../../db/schema'
+import { previewFlow, REPLAY_DAYS, type FlowPreview, type PreviewLead } from '../../domain/flows/preview'
+import type { FlowDefinition } from '../../domain/flows/schema'
 import { toFlowLead } from './run-steps'
 
 export const PREVIEW_MAX_LEADS = 2000

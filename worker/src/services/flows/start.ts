@@ -2,10 +2,10 @@
 // once), start the flows the batch triggers (exactly once per enrollment key), record message interactions.
 // Cheap when nothing matches: enabled flows come from a per-isolate cache and matching is in memory.
 import { and, eq, isNull } from 'drizzle-orm'
-import type { Db } from '../db/client'
-import { exitStatements, insertEnrollments, lastEnrollmentsQuery, latestRuns, leadEventsSince, type NewEnrollment } from '../db/enrollments'
-import { flowConfigs, type EnabledFlow } from '../db/flows'
-import { messages, type SiteRow } from '../db/schema'
+import type { Db } from '../../db/client'
+import { exitStatements, insertEnrollments, lastEnrollmentsQuery, latestRuns, leadEventsSince, type NewEnrollment } from '../../db/enrollments'
+import { flowConfigs, type EnabledFlow } from '../../db/flows'
+import { messages, type SiteRow } from '../../db/schema'
 import {
   countCrossed,
   evaluateTrigger,
@@ -16,8 +16,8 @@ import {
   timeZoneOf,
   type FlowEvent,
   type LeadTransition,
-} from '../domain/flows/triggers'
-import type { FlowJob } from '../queue/flow-jobs'
+} from '../../domain/flows/triggers'
+import type { FlowJob } from '../../queue/flow-jobs'
 
 const DAY_MS = 86_400_000
 const INTERACTIONS = { 'message shown': 'shownAt', 'message clicked': 'clickedAt', 'message dismissed': 'dismissedAt' } as const

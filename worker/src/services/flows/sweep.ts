@@ -1,15 +1,15 @@
 // The cron's flow tasks: release long waits and long holds as they come within the queue's 12-hour delay
 // horizon, restart runs and deliveries whose job was lost, and enroll leads gone quiet (inactive trigger).
 import { and, eq, gte, lt } from 'drizzle-orm'
-import type { Db } from '../db/client'
-import { dueEnrollments, insertEnrollments, lastEnrollments, type NewEnrollment } from '../db/enrollments'
-import { flowConfigs } from '../db/flows'
-import { stuckMessages } from '../db/messages'
-import { leads } from '../db/schema'
-import { listSites } from '../db/sites'
-import { MAX_QUEUE_DELAY_SECONDS } from '../domain/flows/schedule'
-import { nextEnrollmentNumber, passesFilter, timeZoneOf } from '../domain/flows/triggers'
-import type { FlowJob } from '../queue/flow-jobs'
+import type { Db } from '../../db/client'
+import { dueEnrollments, insertEnrollments, lastEnrollments, type NewEnrollment } from '../../db/enrollments'
+import { flowConfigs } from '../../db/flows'
+import { stuckMessages } from '../../db/messages'
+import { leads } from '../../db/schema'
+import { listSites } from '../../db/sites'
+import { MAX_QUEUE_DELAY_SECONDS } from '../../domain/flows/schedule'
+import { nextEnrollmentNumber, passesFilter, timeZoneOf } from '../../domain/flows/triggers'
+import type { FlowJob } from '../../queue/flow-jobs'
 import { toFlowLead } from './run-steps'
 
 /** How often the flow sweep runs (its cron expression is FLOW_SWEEP in queue/cron.ts). */

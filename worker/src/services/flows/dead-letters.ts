@@ -1,8 +1,8 @@
 // Jobs that exhausted their retries land on the dead-letter queue; its consumer keeps them in D1 so the
 // operator sees them (GET /api/sites/:id/dead-letters) instead of losing them after the queue's retention.
-import type { Db } from '../db/client'
-import { insertDeadLetters } from '../db/messages'
-import type { Job } from '../queue/jobs'
+import type { Db } from '../../db/client'
+import { insertDeadLetters } from '../../db/messages'
+import type { Job } from '../../queue/jobs'
 
 export const DEAD_LETTER_QUEUE = 'cairn-jobs-dlq'
 

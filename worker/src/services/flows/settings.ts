@@ -1,6 +1,6 @@
 // What flows read from the environment (secrets, provider, public URL) and from a site's settings.
-import type { MessagePolicy } from '../domain/flows/schema'
-import type { SiteRow } from '../db/schema'
+import type { MessagePolicy } from '../../domain/flows/schema'
+import type { SiteRow } from '../../db/schema'
 
 /** Optional settings and secrets; secrets come from `wrangler secret put` (or .dev.vars locally). */
 export type FlowEnv = {

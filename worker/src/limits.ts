@@ -1,0 +1,60 @@
+// The Worker's named limits in one place: request sizes, page sizes, cache lifetimes, time units and
+// D1's parameter cap. Changing one here changes it everywhere it applies.
+/** Milliseconds in a day (rule expiry, inactivity, default report ranges). */
+export const DAY_MS = 86_400_000
+
+// Requests
+/** POST /v1/events body cap: the SDK's shared keepalive/sendBeacon budget. */
+export const MAX_BODY_BYTES = 64 * 1024
+/** Events per POST /v1/events batch. */
+export const MAX_BATCH_EVENTS = 100
+/** Ads CSV imports up to 1 MiB (about 5,000 ads). */
+export const MAX_CSV_BYTES = 1024 * 1024
+/** The ingest limiter's period in seconds: must equal `period` of INGEST_LIMITER in wrangler.toml. */
+export const INGEST_LIMIT_PERIOD_SECONDS = 60
+/** A 429's Retry-After: the limiter's window is over by then. */
+export const INGEST_RETRY_AFTER_SECONDS = INGEST_LIMIT_PERIOD_SECONDS
+
+// Re-scoring
+/** Sites with at most this many leads are re-scored before the rule change answers. */
+export const SYNC_RESCORE_LEADS = 200
+/** Leads per queued page: one page stays well inside a consumer invocation's CPU budget. */
+export const QUEUED_RESCORE_PAGE = 100
+/** Lead ids a plan job reads before handing the rest to the next plan job. */
+export const RESCORE_PLAN_SLICE = 5_000
+/** Leads replayed per D1 transaction. */
+export const RESCORE_PAGE = 50
+/** Most recently seen leads a rules preview considers: the whole site when small, a recent sample when large. */
+export const PREVIEW_LEADS = 500
+/** Changed leads a rules preview lists. */
+export const PREVIEW_LIST = 50
+
+// Cron
+/** Leads re-totalled per hourly run; a backlog drains over the next runs. */
+export const LAPSE_BATCH = 500
+/** Customers re-staged per D1 transaction by the daily run. */
+export const RESTAGE_PAGE = 200
+
+// Reads
+/** Recent events shown with a lead. */
+export const LEAD_EVENTS_SHOWN = 200
+/** Vitals samples read per request: a week of a busy site's vitals, bounded to keep memory small. */
+export const MAX_VITALS_SAMPLES = 50_000
+/** Default range of the vitals report. */
+export const VITALS_DEFAULT_DAYS = 7
+
+// Caches
+/** How long an isolate keeps a site's configuration (site row, active experiences, hostnames). */
+export const SITE_CONFIG_TTL_MS = 5_000
+/** Sites' configurations kept per isolate. */
+export const MAX_CACHED_SITES = 1_000
+/** Variant answers without a visitor id use no per-visitor state: cached at the edge this long. */
+export const VARIANTS_CACHE_SECONDS = 60
+
+// Queues and D1
+/** Messages per Queue.sendBatch call. */
+export const QUEUE_SEND_BATCH = 100
+/** Parameters D1 binds per statement. */
+export const D1_MAX_PARAMETERS = 100
+/** Retries of a failed job before the queue dead-letters it: must equal `max_retries` of the consumer in wrangler.toml. */
+export const MAX_JOB_RETRIES = 5

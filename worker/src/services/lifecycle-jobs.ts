@@ -1,0 +1,42 @@
+// Time-driven scoring work of the cron trigger: points lapse (hourly), customers' stages and RFM move
+// with inactivity alone (daily), recomputed from stored facts without replaying events.
+import type { Db } from '../db/client'
+import { customerPage, leadsWithLapsedPoints, restageStatements } from '../db/lifecycle-jobs'
+import type { SiteRow } from '../db/schema'
+import { findSite, listSites } from '../db/sites'
+import { restaged } from '../domain/lifecycle'
+import { LAPSE_BATCH, RESTAGE_PAGE } from '../limits'
+import { rescoreLeads } from './rescore'
+
+/** Replays the leads whose points lapsed: their score drops and the entries are marked lapsed. */
+export async function lapseExpiredPoints(db: Db, now: number): Promise<void> {
+  for (const [siteId, leadIds] of await leadsWithLapsedPoints(db, now, LAPSE_BATCH)) {
+    const site = await findSite(db, siteId)
+    if (site) await rescoreLeads(db, site, leadIds, now)
+  }
+}
+
+/** Re-stages every site's customers. */
+export async function restageAllCustomers(db: Db, now: number): Promise<void> {
+  for (const site of await listSites(db)) await restageCustomers(db, site, now)
+}
+
+/** Pages through the site's customers, writing only those whose stage or RFM moved. */
+export async function restageCustomers(db: Db, site: SiteRow, now: number, pageSize = RESTAGE_PAGE): Promise<{ changed: number }> {
+  let after = ''
+  let changed = 0
+  for (;;) {
+    const page = await customerPage(db, site.id, after, pageSize)
+    if (page.length === 0) break
+    after = page[page.length - 1]!.id
+    const statements = page.flatMap((lead) => {
+      const next = restaged(lead, site.scoring, now)
+      if (!next) return []
+      if (next.stage !== lead.stage) changed += 1
+      return restageStatements(db, lead, next, now)
+    })
+    if (statements.length > 0) await db.batch(statements as [(typeof statements)[number], ...(typeof statements)[number][]])
+    if (page.length < pageSize) break
+  }
+  return { changed }
+}
