@@ -15,6 +15,7 @@ import { renderInApp, renderWebhook, type MessageContent } from '../../domain/fl
 import { MAX_QUEUE_DELAY_SECONDS, waitUntil } from '../../domain/flows/schedule'
 import { planStep, type StepPlan } from '../../domain/flows/steps'
 import type { FlowStepJob, FlowJob } from '../../queue/flow-jobs'
+import { deliverMessage } from './deliver'
 import { flowEnv, isProduction, publicUrl, siteEmailSettings, type FlowEnv } from './settings'
 
 /** Steps one job may run back to back before handing on (a flow of only instant steps still ends). */
@@ -177,9 +178,11 @@ export async function runFlowSteps(db: Db, rawEnv: Env, job: FlowStepJob, now: (
     const results = await d1.batch<{ token: string }>(statements)
     if (results[0]!.results.length === 0) return // another run executed this step and moved on
     if (message?.status === 'queued') {
-      await jobs.send({ kind: 'deliver', siteId: job.siteId, messageId: message.id }).catch((error) => {
-        console.error('deliver enqueue failed; the cron sweep will pick the message up', error)
-      })
+      // First attempt right here (one queue hop less); holds re-enqueue themselves, failures go to the
+      // queue with their delay, and a crash leaves the message queued for the sweep.
+      const deliver = { kind: 'deliver' as const, siteId: job.siteId, messageId: message.id }
+      const outcome = await deliverMessage(db, rawEnv, deliver, { now })
+      if ('retry' in outcome) await jobs.send(deliver, { delaySeconds: outcome.retry })
     }
     if (finished) return
     step = next!

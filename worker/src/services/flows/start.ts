@@ -22,6 +22,26 @@ import type { FlowJob } from '../../queue/flow-jobs'
 const DAY_MS = 86_400_000
 const INTERACTIONS = { 'message shown': 'shownAt', 'message clicked': 'clickedAt', 'message dismissed': 'dismissedAt' } as const
 
+/**
+ * (flow, lead) pairs known to have a run, per isolate: a `once` flow that already ran for a lead costs
+ * ingest nothing on her later batches. Only a shortcut — the enrollment key stays the authority.
+ */
+export class KnownRuns {
+  static MAX = 50_000
+  private readonly keys = new Set<string>()
+
+  has(flowId: string, leadId: string): boolean {
+    return this.keys.has(`${flowId}|${leadId}`)
+  }
+
+  add(flowId: string, leadId: string): void {
+    if (this.keys.size >= KnownRuns.MAX) this.keys.clear()
+    this.keys.add(`${flowId}|${leadId}`)
+  }
+}
+
+export const knownRuns = new KnownRuns()
+
 export type FlowStartSummary = { enrolled: number; exited: number; rowsWritten: number }
 
 export async function startFlows(db: Db, jobs: Queue<FlowJob>, site: SiteRow, transitions: readonly LeadTransition[], now: number): Promise<FlowStartSummary> {
@@ -43,6 +63,7 @@ export async function startFlows(db: Db, jobs: Queue<FlowJob>, site: SiteRow, tr
       }
       const verdict = evaluateTrigger(flow.definition.trigger, transition)
       if (verdict.fires === false || !passesFilter(flow.definition, lead)) continue
+      if (flow.definition.reentry.type === 'once' && knownRuns.has(flow.id, lead.id)) continue // ran already: no read, no write
       const inBatch = verdict.fires === 'count' ? verdict.inBatch : null
       candidates.push({ flow, inBatch, flowId: flow.id, leadId: lead.id, siteId: site.id, timeZone: timeZoneOf(lead, transition.events), at: now })
     }
@@ -81,6 +102,8 @@ export async function startFlows(db: Db, jobs: Queue<FlowJob>, site: SiteRow, tr
   const exitQueries = exits.flatMap((e) => exitStatements(db, e.flow.id, e.leadId, 'goal', now))
   const { created, rowsWritten: written } = await insertEnrollments(db, runs, exitQueries.map((q) => db.$client.prepare(q.toSQL().sql).bind(...q.toSQL().params)))
   rowsWritten += written
+  // Inserted or refused by the key, a `once` run now exists: later batches skip the flow for this lead.
+  for (const run of runs) if (run.number === 1) knownRuns.add(run.flowId, run.leadId)
   if (created.length > 0) {
     const bodies = created.map((key) => ({ body: { kind: 'flow-step' as const, siteId: site.id, step: '0', ...key } }))
     // A failed send leaves the run due (next_at = now): the cron sweep starts it.
