@@ -2,12 +2,12 @@
 // some tests also hand jobs to the consumer themselves (createMessageBatch) to redeliver or race them.
 import { createExecutionContext, createMessageBatch, createScheduledController, getQueueResult } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import worker from '../../worker/src/index'
 import { openDb } from '../../worker/src/db/client'
 import { deliverMessage } from '../../worker/src/services/flows/deliver'
 import { resendProvider } from '../../worker/src/email/providers'
-import { FLOW_SWEEP } from '../../worker/src/queue/cron'
+import { FLOW_SWEEP, HOURLY } from '../../worker/src/queue/cron'
 import type { FlowJob } from '../../worker/src/queue/flow-jobs'
 import type { Job } from '../../worker/src/queue/jobs'
 import { admin, call, ORIGIN, pageEvent, sendEvents, uniqueId } from './helpers'
@@ -323,5 +323,52 @@ describe('channels', { timeout: 30_000 }, () => {
     const production = { ...env, ENVIRONMENT: 'production' } as Env
     await runFlowSteps(openDb(env.DB), production, { kind: 'flow-step', siteId: site.id, flowId: flow.id, leadId, number: 1, step: '0' }, Date.now)
     expect((await outbox(leadId))[0]).toMatchObject({ status: 'failed', reason: expect.stringContaining('postal_address_missing') })
+  })
+})
+
+describe('queue and cron', { timeout: 30_000 }, () => {
+  it('dead-lettered jobs are kept in D1 and listed for the operator', async () => {
+    // Catches dead letters that vanish with the queue's retention instead of reaching the operator.
+    const { site } = await knownLead()
+    const job: Job = { kind: 'deliver', siteId: site.id, messageId: 'msg_gone' }
+    const batch = createMessageBatch<Job>('cairn-jobs-dlq', [{ id: uniqueId('dl_'), timestamp: new Date(), attempts: 6, body: job }])
+    await worker.queue(batch, env)
+    const result = await getQueueResult(batch, createExecutionContext())
+    expect(result.retryMessages).toEqual([])
+    const { deadLetters } = (await (await admin(`/api/sites/${site.id}/dead-letters`)).json()) as { deadLetters: Array<{ kind: string; body: unknown }> }
+    expect(deadLetters).toEqual([expect.objectContaining({ kind: 'deliver', body: job })])
+  })
+
+  it('a wait over 12 hours is stored, ignores early step jobs, and is released by the sweep when due', async () => {
+    // Catches long waits that are never released (the queue cannot delay past 12 h) or released early.
+    const { site, aid, leadId } = await knownLead()
+    const flow = await createFlow(site.id, { trigger: PRICING, steps: [{ type: 'wait', seconds: 2 * 86400 }, EMAIL_STEP] })
+    await viewPricing(site, aid)
+    let run: Awaited<ReturnType<typeof runs>>[number] | undefined
+    await vi.waitFor(async () => {
+      run = (await runs(flow.id, leadId))[0]
+      expect(run?.cursor).toBe('1')
+    }, { timeout: 10_000 })
+    expect(run!.next_at! - Date.now()).toBeGreaterThan(47 * 3600_000)
+    // A step job arriving early (a duplicate, a sweep) leaves the wait alone.
+    await consume([{ kind: 'flow-step', siteId: site.id, flowId: flow.id, leadId, number: 1, step: '1' }])
+    expect(await outbox(leadId)).toEqual([])
+    expect((await runs(flow.id, leadId))[0]).toMatchObject({ cursor: '1', next_at: run!.next_at })
+    // Two days on (moved back instead of waiting): the sweep releases the run and the email goes out.
+    await env.DB.prepare('update flow_enrollments set next_at = ? where flow_id = ?').bind(Date.now() - 6 * 60_000, flow.id).run()
+    await worker.scheduled(createScheduledController({ cron: FLOW_SWEEP, scheduledTime: Date.now() }), env)
+    expect((await waitForOutbox(leadId, (r) => r[0]?.status === 'sent')).map((m) => m.status)).toEqual(['sent'])
+  })
+
+  it('the hourly cron enrolls leads that went quiet for N days (inactive trigger)', async () => {
+    // Catches inactivity flows that never start (ingest cannot see silence; only the cron can).
+    const { site, leadId } = await knownLead()
+    const flow = await createFlow(site.id, { trigger: { type: 'inactive', days: 30 }, steps: [{ type: 'update', tag: 'quiet' }] })
+    await env.DB.prepare('update leads set last_seen = ? where id = ?').bind(Date.now() - 30 * 86400_000 - 3600_000, leadId).run()
+    await worker.scheduled(createScheduledController({ cron: HOURLY, scheduledTime: Date.now() }), env)
+    expect(await runs(flow.id, leadId)).toHaveLength(1)
+    await vi.waitFor(async () => expect((await runs(flow.id, leadId))[0]!.status).toBe('completed'), { timeout: 10_000 })
+    const lead = await env.DB.prepare('select traits from leads where id = ?').bind(leadId).first<{ traits: string }>()
+    expect(JSON.parse(lead!.traits).tags).toEqual(['quiet'])
   })
 })
