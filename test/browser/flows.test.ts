@@ -22,6 +22,8 @@ it('pricing twice → one email with one-click unsubscribe and a banner next pag
   // needs a cookie or redirects, and an email sent to an unsubscribed address.
   const { page, errors } = await newVisitor(browser)
   await page.goto(`${baseUrl()}/`)
+  // The script loads async: wait until it has applied personalization (and set the visitor id).
+  await page.evaluate(() => new Promise<boolean>((resolve) => (window as any).cairn('ready', () => resolve(true))))
   const email = `ada.${Date.now()}@example.com`
   await page.evaluate((address) => (window as any).cairn('identify', null, { email: address, firstName: 'Ada' }), email)
   const aid = await anonymousIdOf(page)
