@@ -1,7 +1,11 @@
 // Experiences: who sees what. Audience matching, deterministic sticky bucketing with a held-out control,
 // one experience per slot by priority, and dynamic text replacement with escaped, length-limited values.
 import { z } from 'zod'
-import { globToRegExp } from './rules'
+import { campaignOf, queryParams } from '../../../contract/campaign'
+import { compileGlob, type GlobTest } from '../../../contract/glob'
+import { INLINE_TAGS, isSafeFragment, renderTokens, urlTokens } from '../../../contract/slots'
+
+export { cleanToken, escapeHtml, MAX_TOKEN_LENGTH } from '../../../contract/slots'
 
 const Glob = z.string().trim().min(1).max(500)
 const SlotName = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'slot names use letters, digits, _ and -')
@@ -10,12 +14,11 @@ const SlotName = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'slot names use lette
  * Slot content is an HTML fragment: the marketer's text with a few inline tags (no attributes), and
  * `{{token|fallback}}` placeholders whose visitor-supplied values are HTML-escaped when rendered.
  */
-const INLINE_TAG = /<\/?(b|strong|em|i|u|br|small|mark|sup|sub|span)\s*\/?>/gi
 export const SlotContent = z
   .string()
   .max(2000)
-  .refine((value) => !value.replace(INLINE_TAG, '').includes('<'), {
-    message: 'slot content may only use the inline tags b, strong, em, i, u, br, small, mark, sup, sub, span (no attributes)',
+  .refine(isSafeFragment, {
+    message: `slot content may only use the inline tags ${INLINE_TAGS.join(', ')} (no attributes)`,
   })
 
 export const Audience = z
@@ -117,7 +120,15 @@ export function fnv1a(text: string): number {
 export const bucketOf = (visitorId: string, experienceId: string) =>
   (fnv1a(String(fnv1a(`${experienceId}:${visitorId}`))) % 10_000) / 10_000
 
-const globMatch = (glob: string, value: string) => globToRegExp(glob).test(value)
+/** Globs compiled once per audience object, which lives as long as the cached site configuration. */
+const compiledGlobs = new WeakMap<Audience, Map<string, GlobTest>>()
+function globMatch(audience: Audience, glob: string, value: string): boolean {
+  let globs = compiledGlobs.get(audience)
+  if (!globs) compiledGlobs.set(audience, (globs = new Map()))
+  let test = globs.get(glob)
+  if (!test) globs.set(glob, (test = compileGlob(glob)))
+  return test(value)
+}
 
 export function deviceOf(userAgent: string | undefined): DecisionContext['device'] {
   if (!userAgent) return 'desktop'
@@ -126,18 +137,22 @@ export function deviceOf(userAgent: string | undefined): DecisionContext['device
   return 'desktop'
 }
 
-export function audienceMatches(audience: Audience, ctx: DecisionContext): boolean {
-  if (audience.path && !globMatch(audience.path, ctx.url.pathname)) return false
-  for (const [field, glob] of Object.entries(audience.utm ?? {})) {
-    const value = ctx.url.searchParams.get(`utm_${field}`)
-    if (!value || !globMatch(glob, value)) return false
+/** `params`: the page URL read once by the shared campaign parser (attribution reads it the same way). */
+export function audienceMatches(audience: Audience, ctx: DecisionContext, params = queryParams(ctx.url.href)): boolean {
+  if (audience.path && !globMatch(audience, audience.path, ctx.url.pathname)) return false
+  if (audience.utm) {
+    const campaign = campaignOf(params) ?? {}
+    for (const [field, glob] of Object.entries(audience.utm)) {
+      const value = campaign[`utm_${field as keyof typeof audience.utm}`]
+      if (!value || !globMatch(audience, glob, value)) return false
+    }
   }
   if (audience.referrer) {
     let host = ''
     try {
       host = ctx.referrer ? new URL(ctx.referrer).hostname : ''
     } catch {}
-    if (!host || !globMatch(audience.referrer, host)) return false
+    if (!host || !globMatch(audience, audience.referrer, host)) return false
   }
   if (audience.device && !audience.device.includes(ctx.device)) return false
   if (audience.country && (!ctx.country || !audience.country.includes(ctx.country.toUpperCase()))) return false
@@ -189,8 +204,9 @@ export function decide(experiences: readonly Experience[], ctx: DecisionContext)
   const claimed = new Set<string>()
   const chosen: Decision['experiences'] = []
   const ordered = [...experiences].filter((e) => e.status === 'active').sort((a, b) => b.priority - a.priority)
+  const params = queryParams(ctx.url.href)
   for (const experience of ordered) {
-    if (!audienceMatches(experience.match, ctx)) continue
+    if (!audienceMatches(experience.match, ctx, params)) continue
     const slotNames = new Set(experience.variants.flatMap((v) => Object.keys(v.slots)))
     if ([...slotNames].some((name) => claimed.has(name))) continue
     const variantId = chooseVariant(experience, ctx)
@@ -203,34 +219,6 @@ export function decide(experiences: readonly Experience[], ctx: DecisionContext)
   return { slots, experiences: chosen }
 }
 
-/** Longest visitor-supplied value inserted into a slot, in characters. */
-export const MAX_TOKEN_LENGTH = 60
-
-const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
-export const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!)
-
-/** A URL-supplied value made presentable: control characters dropped, spaces collapsed, clipped at a word. */
-export function cleanToken(raw: string): string {
-  // eslint-disable-next-line no-control-regex
-  const text = raw.replace(/[\u0000-\u001f\u007f]/g, ' ').replace(/\s+/g, ' ').trim()
-  if (text.length <= MAX_TOKEN_LENGTH) return text
-  const cut = text.slice(0, MAX_TOKEN_LENGTH)
-  const space = cut.lastIndexOf(' ')
-  return (space > MAX_TOKEN_LENGTH / 2 ? cut.slice(0, space) : cut).trim()
-}
-
-function tokenValue(name: string, ctx: DecisionContext): string {
-  const key = name.trim().toLowerCase()
-  if (/^utm_(source|medium|campaign|term|content)$/.test(key)) return ctx.url.searchParams.get(key) ?? ''
-  if (key === 'country') return ctx.country ?? ''
-  if (key.startsWith('query.')) return ctx.url.searchParams.get(name.trim().slice('query.'.length)) ?? ''
-  return ''
-}
-
-/** Fills `{{token|fallback}}` placeholders; visitor values are cleaned, clipped and HTML-escaped. */
-export function renderSlot(template: string, ctx: DecisionContext): string {
-  return template.replace(/\{\{\s*([A-Za-z0-9_.-]+)\s*(?:\|([^}]*))?\}\}/g, (_, name: string, fallback?: string) => {
-    const value = cleanToken(tokenValue(name, ctx))
-    return value ? escapeHtml(value) : (fallback ?? '').trim()
-  })
-}
+/** Fills `{{token|fallback}}` placeholders from the page URL and country; visitor values are cleaned, clipped and escaped. */
+export const renderSlot = (template: string, ctx: DecisionContext): string =>
+  renderTokens(template, urlTokens(ctx.url.href, ctx.country))

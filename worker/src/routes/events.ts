@@ -1,6 +1,7 @@
 // POST /v1/events: validate → dedupe → write events and lead changes in one D1 transaction → 202.
 import { Hono, type Context } from 'hono'
 import { isAutomatedUserAgent } from '../domain/bots'
+import { siteHosts } from '../domain/attribution'
 import { EventBatch, MAX_BATCH_EVENTS, MAX_BODY_BYTES, dedupeBatch, normalizeEvent } from '../domain/events'
 import { isOriginAllowed } from '../domain/sites'
 import { openDb } from '../db/client'
@@ -71,7 +72,8 @@ eventsApi.post('/events', async (c) => {
     return c.json({ accepted: 0, duplicates: repeats, ignored: unique.length }, 202, cors)
   }
 
-  const events = unique.map((event) => normalizeEvent(event, parsed.data.sentAt, receivedAt))
+  const ownHosts = siteHosts(site)
+  const events = unique.map((event) => normalizeEvent(event, parsed.data.sentAt, receivedAt, ownHosts))
   let accepted: number
   let rowsWritten = 0
   if ((c.env.INGEST_MODE as string) === 'queue') {
