@@ -1,25 +1,21 @@
 // Campaign keys and the one way a URL is read for them, shared by the SDK (landing attribution), the
 // Worker (attribution, audiences, slot tokens) and the dashboard (previews).
 
-export const CAMPAIGN_KEYS = ['utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content', 'gclid', 'fbclid', 'msclkid'] as const
-export type CampaignKey = (typeof CAMPAIGN_KEYS)[number]
-
-/** The landing page's UTM parameters and click ids, keyed by their URL parameter names. */
-export type Campaign = Partial<Record<CampaignKey, string>>
-
 /** The UTM fields an audience or a slot token can name, without their `utm_` prefix. */
 export const UTM_FIELDS = ['source', 'medium', 'campaign', 'term', 'content'] as const
 export type UtmField = (typeof UTM_FIELDS)[number]
+
+export type CampaignKey = `utm_${UtmField}` | 'gclid' | 'fbclid' | 'msclkid'
+export const CAMPAIGN_KEYS = UTM_FIELDS.map((field) => 'utm_' + field).concat('gclid', 'fbclid', 'msclkid') as CampaignKey[]
+
+/** The landing page's UTM parameters and click ids, keyed by their URL parameter names. */
+export type Campaign = Partial<Record<CampaignKey, string>>
 
 /** Longest campaign value kept, in code points. */
 export const MAX_CAMPAIGN_VALUE = 200
 
 /** The first `max` code points of `text`: a surrogate pair is never split. */
-export function clipCodePoints(text: string, max: number): string {
-  let units = 0
-  for (let n = 0; n < max && units < text.length; n++) units += text.codePointAt(units)! > 0xffff ? 2 : 1
-  return text.slice(0, units)
-}
+export const clipCodePoints = (text: string, max: number): string => Array.from(text).slice(0, max).join('')
 
 /** An ad platform placeholder left unexpanded (Google Ads ValueTrack `{keyword}`, `{campaignid}`…). */
 export const hasPlaceholder = (value: string): boolean => /\{[a-z_]+\}/.test(value)

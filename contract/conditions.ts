@@ -15,9 +15,9 @@ export type MatchDocument = {
 /** The value at a dotted path such as `properties.plan`, or undefined. */
 export function readField(doc: MatchDocument, path: string): unknown {
   const [root, ...rest] = path.split('.')
-  let value: unknown = Object.hasOwn(doc, root!) ? doc[root as keyof MatchDocument] : undefined
+  let value: unknown = Object.prototype.hasOwnProperty.call(doc, root!) ? doc[root as keyof MatchDocument] : undefined
   for (const key of rest) {
-    if (value === null || typeof value !== 'object' || !Object.hasOwn(value, key)) return undefined
+    if (value === null || typeof value !== 'object' || !Object.prototype.hasOwnProperty.call(value, key)) return undefined
     value = (value as Record<string, unknown>)[key]
   }
   return value
