@@ -94,8 +94,8 @@ export function touchFromEvent(input: {
   const clickId = CLICK_IDS.find((id) => touch[id])
   if (!touch.source) {
     if (clickId) touch.source = CLICK_ID_SOURCE[clickId]
-    else if (tagged) touch.source = NOT_SET
     else if (external) touch.source = withoutWww(external.hostname)
+    else if (tagged) touch.source = NOT_SET
   }
   if (!touch.medium) {
     if (clickId) touch.medium = 'cpc'
