@@ -101,7 +101,13 @@ function pathOf(url: string | undefined): string | null {
   }
 }
 
-export function normalizeEvent(event: IncomingEvent, sentAt: string | undefined, receivedAt: number): NormalizedEvent {
+/** `ownHosts`: the site's own domains (siteHosts), whose referrers are not referrals. */
+export function normalizeEvent(
+  event: IncomingEvent,
+  sentAt: string | undefined,
+  receivedAt: number,
+  ownHosts: readonly string[] = [],
+): NormalizedEvent {
   const ts = correctTimestamp(event.timestamp, sentAt, receivedAt)
   const { url, referrer, campaign } = event.context ?? {}
   const base = {
@@ -111,7 +117,7 @@ export function normalizeEvent(event: IncomingEvent, sentAt: string | undefined,
     ts,
     url: url ?? null,
     context: event.context ?? null,
-    touch: touchFromEvent({ url, referrer, campaign, at: ts }),
+    touch: touchFromEvent({ url, referrer, campaign, at: ts, ownHosts }),
   }
   switch (event.type) {
     case 'page':

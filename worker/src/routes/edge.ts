@@ -2,13 +2,13 @@
 // streams — no flicker, no second round trip — and keeps the visitor id in a first-party cookie.
 import type { Context } from 'hono'
 import { getCookie } from 'hono/cookie'
+import { VISITOR_COOKIE } from '../../../contract/names'
 import type { SiteRow } from '../db/schema'
 import { ApiError } from '../http/errors'
 import { decideForRequest, requestContext } from '../services/decide'
 
 type EdgeEnv = { Bindings: Env }
 
-const VISITOR_COOKIE = 'cairn_aid'
 const ONE_YEAR = 365 * 24 * 3600
 /** Request headers not forwarded to the origin (hop-by-hop, Cloudflare's own). */
 const DROPPED = new Set(['host', 'connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'cf-connecting-ip', 'cf-ipcountry', 'cf-ray', 'cf-visitor', 'x-forwarded-proto'])

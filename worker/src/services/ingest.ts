@@ -15,6 +15,7 @@ import {
 } from '../db/ingest'
 import { clearLedger, scoringStatements, upsertLead } from '../db/lead-rows'
 import { visitorHistories } from '../db/rescore'
+import { siteHosts } from '../domain/attribution'
 import { isAutomatedUserAgent } from '../domain/bots'
 import { dedupeBatch, normalizeEvent, type EventBatch, type NormalizedEvent } from '../domain/events'
 import { applyEvents, type IdMinter, type LeadChanges } from '../domain/leads'
@@ -40,7 +41,8 @@ export async function ingestBatch(
   const { site, batch, mode } = input
   const { unique, repeats } = dedupeBatch(batch.batch)
   if (isAutomatedUserAgent(input.userAgent)) return { accepted: 0, duplicates: repeats, ignored: unique.length, rowsWritten: 0 }
-  const events = unique.map((event) => normalizeEvent(event, batch.sentAt, now))
+  const ownHosts = siteHosts(site)
+  const events = unique.map((event) => normalizeEvent(event, batch.sentAt, now, ownHosts))
   let accepted: number
   let rowsWritten = 0
   if (mode === 'queue') {
