@@ -31,8 +31,7 @@ export const siteCorsOnErrors: MiddlewareHandler<{ Bindings: Env }> = async (c, 
   await next()
   if (c.req.method !== 'GET' || c.res.status < 400) return
   const cors = await corsForSite(openDb(c.env.DB), c.req.query('site'), c.req.header('origin'))
-  const response = new Response(c.res.body, c.res)
-  response.headers.delete('Access-Control-Allow-Origin')
-  for (const [name, value] of Object.entries(cors)) response.headers.set(name, value)
-  c.res = response
+  // In place: assigning c.res would merge the old headers (the reflected origin) back in.
+  c.res.headers.delete('Access-Control-Allow-Origin')
+  for (const [name, value] of Object.entries(cors)) c.res.headers.set(name, value)
 }
