@@ -59,7 +59,8 @@ export function demoSeedSql({ port, demoRules = true }) {
     key: 'pk_demo',
     name: 'Acme CRM (demo)',
     origins: JSON.stringify(origins),
-    origin: `http://127.0.0.1:${port}`,
+    // Edge mode serves the demo on the public host (localhost), never on the admin host (127.0.0.1).
+    origin: `http://localhost:${port}`,
     hostnames: '[]',
     settings: JSON.stringify({ postalAddress: 'Acme Inc., 1 Demo Street, Springfield' }),
   }
@@ -79,7 +80,7 @@ on conflict (id) do nothing;`,
 ).join('\n')}
 ${(demoRules ? DEMO_ADS : []).map(
   ([campaign, adGroup, name, headline, keywords, utmCampaign, term], i) => `insert into ads (id, site_id, campaign, ad_group, name, headline, keywords, final_url)
-values (${[`ad_demo_${i}`, site.id, campaign, adGroup, name, headline, JSON.stringify(keywords), `http://127.0.0.1:${port}/?utm_source=google&utm_medium=cpc&utm_campaign=${utmCampaign}&utm_term=${encodeURIComponent(term)}`].map(sqlString).join(', ')})
+values (${[`ad_demo_${i}`, site.id, campaign, adGroup, name, headline, JSON.stringify(keywords), `http://localhost:${port}/?utm_source=google&utm_medium=cpc&utm_campaign=${utmCampaign}&utm_term=${encodeURIComponent(term)}`].map(sqlString).join(', ')})
 on conflict (site_id, campaign, ad_group, name) do nothing;`,
 ).join('\n')}
 `

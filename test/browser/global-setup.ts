@@ -17,6 +17,7 @@ let dev: ChildProcess | undefined
 declare module 'vitest' {
   export interface ProvidedContext {
     baseUrl: string
+    edgeUrl: string
   }
 }
 
@@ -37,6 +38,8 @@ export async function setup(project: TestProject) {
     try {
       if ((await fetch(`${base}/healthz`)).ok) {
         project.provide('baseUrl', base)
+        // The public host (edge mode, proxied pages): another origin than the admin host of .dev.vars.
+        project.provide('edgeUrl', `http://localhost:${port}`)
         return
       }
     } catch {}

@@ -25,11 +25,26 @@ export const SiteSettings = z
   .strict()
 export type SiteSettings = z.infer<typeof SiteSettings>
 
+/** The origin edge mode fetches pages from: an http(s) URL only (no `javascript:`, `file:`, `data:`…). */
+const EdgeOrigin = z
+  .string()
+  .max(2000)
+  .refine(
+    (value) => {
+      try {
+        return ['http:', 'https:'].includes(new URL(value).protocol)
+      } catch {
+        return false
+      }
+    },
+    { message: 'the edge origin is an http(s) URL, e.g. https://www.acme.test' },
+  )
+
 export const CreateSite = z
   .object({
     name: z.string().trim().min(1).max(200),
     origins: z.array(HttpOrigin).min(1).max(50),
-    origin: z.string().url().max(2000).optional(),
+    origin: EdgeOrigin.optional(),
     hostnames: z.array(Hostname).max(50).optional(),
     settings: SiteSettings.optional(),
   })
@@ -37,7 +52,7 @@ export const CreateSite = z
 export type CreateSite = z.infer<typeof CreateSite>
 
 export const UpdateSite = CreateSite.partial()
-  .extend({ origin: z.string().url().max(2000).nullable().optional() })
+  .extend({ origin: EdgeOrigin.nullable().optional() })
   .strict()
 export type UpdateSite = z.infer<typeof UpdateSite>
 
