@@ -1,6 +1,6 @@
 // One smoke test per dashboard view in Chromium against the real Worker and the seeded demo site: the view
 // loads, shows the demo's data, and one interaction works end to end. No screenshots: assertions only.
-import type { Browser, Page } from 'playwright-core'
+import type { Browser, Page, Route } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ADMIN_TOKEN, adminGet, baseUrl, DEMO_SITE_ID, DESKTOP_UA, launch, newVisitor, type Watched } from './browser'
 
@@ -108,6 +108,34 @@ describe('dashboard views', () => {
     expect(await page.isChecked('[aria-label="Enabled: Viewed pricing"]')).toBe(true)
     const { rules } = await adminGet<{ rules: Array<{ name: string; enabled: boolean }> }>(`/api/sites/${DEMO_SITE_ID}/rules`)
     expect(rules.find((r) => r.name === 'Viewed pricing')?.enabled).toBe(true) // nothing was saved
+  })
+
+  it('scoring: a newer draft cancels the impact preview still in flight', async () => {
+    const page = await signedIn(site('scoring'))
+    await expect.poll(() => text(page, '#rules-body'), { timeout: 10_000 }).toContain('Signed up')
+    const aborted: string[] = []
+    page.on('requestfailed', (request) => {
+      if (request.url().includes('/rules/preview')) aborted.push(request.failure()?.errorText ?? '')
+    })
+    let held: Route | undefined
+    let release = () => {}
+    const gate = new Promise<void>((resolve) => (release = resolve))
+    // The first preview is held back, as a slow answer would be; later ones go through.
+    await page.route('**/rules/preview', async (route) => {
+      if (held) return route.continue()
+      held = route
+      await gate
+      await route.continue().catch(() => {})
+    })
+    await page.uncheck('[aria-label="Enabled: Viewed pricing"]')
+    await expect.poll(() => held !== undefined, { timeout: 10_000 }).toBe(true)
+    await page.uncheck('[aria-label="Enabled: Signed up"]')
+    await expect.poll(() => text(page, '#preview-changed'), { timeout: 10_000 }).toMatch(/would change/)
+    release()
+    // Catches stale requests left running (the old sequence-counter approach): the page itself aborts the first.
+    await expect.poll(() => aborted.length, { timeout: 10_000 }).toBe(1)
+    expect(await text(page, '#rules-dirty')).toBe('Unsaved: 2 edited')
+    await page.click('#rules-discard')
   })
 
   it('experiences: lists the demo experience; pause and resume save the whole experience', async () => {
