@@ -109,8 +109,10 @@ export function ScoringView({ siteId }: { siteId: string }) {
     announce('Changes discarded.')
   }
   const [stages, setStages] = useState<string[]>([])
+  const [configVersion, setConfigVersion] = useState(0)
   const onScoring = (config: ScoringConfig) => {
     setStages(config.stages)
+    setConfigVersion((v) => v + 1)
     scoring.set(config)
   }
   useEffect(() => setStages(scoring.data?.stages ?? []), [scoring.data])
@@ -195,7 +197,7 @@ export function ScoringView({ siteId }: { siteId: string }) {
           </div>
           <ThresholdsForm siteId={siteId} config={scoring.data} loadError={scoring.error && site ? errorText(scoring.error) : ''} onSaved={onScoring} />
         </div>
-        <ImpactPreview siteId={siteId} drafts={draft.map((d) => d.input)} dirty={dirty && !saving} stages={stages} />
+        <ImpactPreview siteId={siteId} drafts={draft.map((d) => d.input)} dirty={dirty && !saving} stages={stages} refresh={configVersion} />
       </div>
     </SiteFrame>
   )

@@ -8,10 +8,11 @@ import { numberFormat, plural, Signed, StageBadge } from '../../ui/format'
 import { useDebounced, useLatestSignal } from '../../ui/hooks'
 import { href } from '../../router'
 
-type Props = { siteId: string; drafts: RuleDraft[]; dirty: boolean; stages: readonly string[] }
+/** `refresh` changes when the thresholds or preset were saved: the same draft then previews differently. */
+type Props = { siteId: string; drafts: RuleDraft[]; dirty: boolean; stages: readonly string[]; refresh: number }
 type State = { result: RulesPreview | null; error: string; busy: boolean }
 
-export function ImpactPreview({ siteId, drafts, dirty, stages }: Props) {
+export function ImpactPreview({ siteId, drafts, dirty, stages, refresh }: Props) {
   const body = useDebounced(dirty ? JSON.stringify(drafts) : '', 300)
   const [state, setState] = useState<State>({ result: null, error: '', busy: false })
   const next = useLatestSignal()
@@ -35,7 +36,7 @@ export function ImpactPreview({ siteId, drafts, dirty, stages }: Props) {
         setState({ result: null, error: error instanceof ApiError ? [error.message, ...issues].join(' · ') : errorText(error), busy: false })
       },
     )
-  }, [siteId, body])
+  }, [siteId, body, refresh])
   const busy = dirty && (state.busy || body !== JSON.stringify(drafts))
   const { result, error } = state
   return (
