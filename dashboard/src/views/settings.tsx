@@ -2,7 +2,7 @@
 import { useEffect, useRef, useState } from 'hono/jsx/dom'
 import { api } from '../api/endpoints'
 import type { Site, SitePatch } from '../api/types'
-import { CopyButton, ErrorBox, FieldError, invalid, problemOf, splitList, type FieldErrors, type Problem } from '../ui/forms'
+import { useFocusInvalid, CopyButton, ErrorBox, FieldError, invalid, problemOf, splitList, type FieldErrors, type Problem } from '../ui/forms'
 import { NO_SITE, SiteFrame, useSite } from '../ui/layout'
 import { announce } from '../ui/toast'
 import { session } from '../store'
@@ -29,9 +29,7 @@ export function SettingsView({ siteId }: { siteId: string }) {
     setStatus('')
     setProblem(site ? null : { message: NO_SITE })
   }, [siteId])
-  useEffect(() => {
-    if (Object.keys(errors).length) form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus()
-  }, [errors])
+  useFocusInvalid(form, errors)
   const bind = (key: keyof ReturnType<typeof valuesOf>) => ({
     value: values[key],
     onInput: (e: Event) => setValues({ ...values, [key]: (e.target as HTMLInputElement).value }),

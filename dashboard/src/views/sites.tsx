@@ -4,7 +4,7 @@ import { ApiError } from '../api/client'
 import { api } from '../api/endpoints'
 import type { Site, SiteInput } from '../api/types'
 import { Dash } from '../ui/format'
-import { CopyButton, ErrorBox, Field, invalid, problemOf, splitList, type FieldErrors, type Problem } from '../ui/forms'
+import { useFocusInvalid, CopyButton, ErrorBox, Field, invalid, problemOf, splitList, type FieldErrors, type Problem } from '../ui/forms'
 import { announce } from '../ui/toast'
 import { href } from '../router'
 import { session, useSession } from '../store'
@@ -132,9 +132,7 @@ function SiteForm({ onCreated }: { onCreated: (site: Site) => void }) {
       setBusy(false)
     }
   }
-  useEffect(() => {
-    if (Object.keys(errors).length) form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus()
-  }, [errors])
+  useFocusInvalid(form, errors)
   return (
     <form id="site-form" class="card" novalidate onSubmit={submit} ref={form}>
       <h2>Add a site</h2>

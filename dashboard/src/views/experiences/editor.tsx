@@ -3,7 +3,7 @@ import { useEffect, useRef, useState } from 'hono/jsx/dom'
 import { ApiError, errorText } from '../../api/client'
 import { api } from '../../api/endpoints'
 import { previewUrlFor, UTM_KEYS, type UtmKey } from '../../contract-shim'
-import { ErrorBox, FieldError, invalid, placeIssues, problemOf, type FieldErrors, type Problem } from '../../ui/forms'
+import { useFocusInvalid, ErrorBox, FieldError, invalid, placeIssues, problemOf, type FieldErrors, type Problem } from '../../ui/forms'
 import { useLoad } from '../../ui/hooks'
 import { NO_SITE, SiteFrame, useSite } from '../../ui/layout'
 import { announce } from '../../ui/toast'
@@ -31,9 +31,7 @@ export function ExperienceEditor({ siteId, expId }: { siteId: string; expId: str
     if (current.data !== undefined && !form) setForm(formOf(current.data))
     if (current.error) setProblem({ message: `Could not load this experience: ${errorText(current.error)}` })
   }, [current.data, current.error])
-  useEffect(() => {
-    if (Object.keys(errors).length) ref.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus()
-  }, [errors])
+  useFocusInvalid(ref, errors)
 
   const heading = expId ? 'Edit experience' : 'New experience'
   const crumbs = <> / <a class="crumb-exps" href={href.tab(siteId, 'experiences')}>Experiences</a></>

@@ -2,7 +2,7 @@
 // issues (match.where.1.value → that condition's value) when saving it failed.
 import { useEffect, useRef, useState } from 'hono/jsx/dom'
 import type { ConditionOp, ErrorIssue, RuleDraft } from '../../api/types'
-import { FieldError, fieldOf, invalid, placeIssues, type FieldErrors } from '../../ui/forms'
+import { useFocusInvalid, FieldError, fieldOf, invalid, placeIssues, type FieldErrors } from '../../ui/forms'
 import { formOf, nextKey, OPS, readRuleForm, type RuleForm } from './draft'
 
 const FIELD_KEYS = ['name', 'points', 'limit', 'expiresDays', 'match.type', 'match.path', 'match.event', 'match.where']
@@ -30,9 +30,7 @@ export function RuleEditor({ initial, apiError, onApply, onCancel }: Props) {
     const first = ref.current?.querySelector<HTMLElement>('[aria-invalid="true"]') ?? ref.current?.querySelector<HTMLElement>('#rule-name')
     first?.focus({ preventScroll: true })
   }, [])
-  useEffect(() => {
-    if (Object.keys(errors).length) ref.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus()
-  }, [errors])
+  useFocusInvalid(ref, errors)
   const set = (patch: Partial<RuleForm>) => setForm({ ...form, ...patch })
   const text = (key: 'name' | 'path' | 'event' | 'points' | 'limit' | 'expires') => ({
     value: form[key],

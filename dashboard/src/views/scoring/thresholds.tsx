@@ -3,7 +3,7 @@ import { useEffect, useRef, useState } from 'hono/jsx/dom'
 import { ApiError } from '../../api/client'
 import { api } from '../../api/endpoints'
 import type { ScoringConfig, ScoringInput } from '../../api/types'
-import { ErrorBox, FieldError, fieldOf, invalid, placeIssues, problemOf, type FieldErrors, type Problem } from '../../ui/forms'
+import { useFocusInvalid, ErrorBox, FieldError, fieldOf, invalid, placeIssues, problemOf, type FieldErrors, type Problem } from '../../ui/forms'
 import { plural, StageBadge } from '../../ui/format'
 
 /** API path → [input id, label, kind]. */
@@ -62,9 +62,7 @@ export function ThresholdsForm({ siteId, config, loadError, onSaved }: Props) {
   useEffect(() => {
     if (config) setValues(valuesOf(config))
   }, [config])
-  useEffect(() => {
-    if (Object.keys(errors).length) ref.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus()
-  }, [errors])
+  useFocusInvalid(ref, errors)
   const v = values ?? ({} as Record<Path, string>)
   const submit = async (event: Event) => {
     event.preventDefault()
