@@ -164,6 +164,22 @@ describe('dashboard views', () => {
     await expect.poll(() => text(page, '#exp-preview-decision'), { timeout: 10_000 }).toContain('No saved experience matches')
   })
 
+  it('experience editor: markup outside the allowlist is previewed as text and the API issue lands on its slot', async () => {
+    const page = await signedIn(`${site('experiences')}/new`)
+    await page.waitForSelector('#exp-variant-0-slot-0')
+    await page.fill('#exp-name', `Views draft ${Date.now()}`)
+    await page.fill('#exp-variant-0-slot-0', 'Hi <img src=x onerror="window.__pwned=1">')
+    // Catches draft markup rendered as HTML in the dashboard's own origin.
+    await expect.poll(() => text(page, '#exp-preview-match')).toContain('only the inline tags')
+    expect(await page.locator('#exp-preview img').count()).toBe(0)
+    expect(await text(page, '#exp-preview .hero-headline')).toContain('<img src=x')
+    await page.click('#exp-save')
+    // Catches an API issue path (variants.0.slots.headline) not mapped to the slot's own field.
+    await expect.poll(() => page.getAttribute('#exp-variant-0-slot-0', 'aria-invalid'), { timeout: 10_000 }).toBe('true')
+    expect(await text(page, '#exp-variant-0-slot-0-error')).toContain('inline tags')
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined()
+  })
+
   it('results: shows the arms of the demo experience; an inverted date range is refused', async () => {
     const page = await signedIn(`${site('experiences')}/exp_demo_blackfriday/results`)
     await expect.poll(() => text(page, '#exp-results-table'), { timeout: 10_000 }).toContain('Deal')

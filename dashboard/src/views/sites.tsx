@@ -70,13 +70,13 @@ function SiteRows({ site }: { site: Site }) {
             {site.name}
           </a>
         </td>
-        <td class="nowrap">
+        <td class="nowrap" data-label="Site key">
           <code class="site-key">{site.key}</code> <CopyButton text={site.key} label={`Copy site key of ${site.name}`} class="copy-key" />
         </td>
-        <td>
+        <td data-label="Allowed origins">
           <ul class="plain">{site.origins.map((origin) => <li>{origin}</li>)}</ul>
         </td>
-        <td>{site.origin || <Dash />}</td>
+        <td data-label="Edge origin">{site.origin || <Dash />}</td>
         <td class="actions nowrap">
           <a href={leads} class="button-link">
             Leads

@@ -13,6 +13,9 @@ import { LivePreview, type Visitor } from './live-preview'
 import { Variants } from './variants'
 
 const DEFAULT_STAGES = ['visitor', 'lead', 'mql', 'sql', 'customer']
+/** Field keys the editor shows errors under; any other issue goes to the error box. */
+const SHOWN = new Set(['name', 'priority', 'goal', 'control', 'match.path', 'match.referrer', 'match.country', 'match.stage', 'match.device', 'match.score', 'match.score.lte', 'match.utm', 'variants'])
+const shownKey = (key: string) => (SHOWN.has(key) || /^(match\.utm|variants\.\d+)\./.test(key) ? key : null)
 
 export function ExperienceEditor({ siteId, expId }: { siteId: string; expId: string | null }) {
   const site = useSite(siteId)
@@ -70,7 +73,7 @@ export function ExperienceEditor({ siteId, expId }: { siteId: string; expId: str
       go(href.tab(siteId, 'experiences'))
     } catch (error) {
       setStatusText('')
-      const placed = error instanceof ApiError ? placeIssues(error.issues, (p) => issueKey(p, f)) : null
+      const placed = error instanceof ApiError ? placeIssues(error.issues, (p) => shownKey(issueKey(p, f))) : null
       setErrors(placed?.fields ?? {})
       setProblem(problemOf(error, placed?.rest))
     } finally {

@@ -66,6 +66,7 @@ export function RuleEditor({ initial, apiError, onApply, onCancel }: Props) {
             <option value="track" selected={form.type === 'track'}>Event (track)</option>
             <option value="identify" selected={form.type === 'identify'}>Traits (identify)</option>
           </select>
+          <FieldError errors={errors} name="match.type" id="rule-type" />
         </div>
         <div class="field grow" id="rule-path-field" hidden={form.type !== 'page'}>
           <label for="rule-path">

@@ -106,6 +106,7 @@ export function ThresholdsForm({ siteId, config, loadError, onSaved }: Props) {
             <option value="aida" selected={v.preset === 'aida'}>AIDA</option>
             <option value="aarrr" selected={v.preset === 'aarrr'}>AARRR</option>
           </select>
+          <FieldError errors={errors} name="preset" id="scoring-preset" />
         </div>
         {input('thresholds.interest')}
         {input('thresholds.mql')}
