@@ -44,7 +44,12 @@ async function seedLead(email: string) {
       batch: [
         event(1, { type: 'page', context: { url: `${baseUrl()}/pricing?utm_source=newsletter&utm_medium=email` } }),
         event(2, { type: 'page', context: { url: `${baseUrl()}/pricing` } }),
-        event(3, { type: 'identify', traits: { email, company: '<b>Acme</b>' }, context: { url: `${baseUrl()}/signup` } }),
+        event(3, {
+          type: 'identify',
+          // Traits are any JSON a visitor sends: one shaped like a JSX node must still render as text.
+          traits: { email, company: '<b>Acme</b>', widget: { tag: 'img', props: { src: 'x', onerror: 'window.__pwned=1' }, children: [] } },
+          context: { url: `${baseUrl()}/signup` },
+        }),
       ],
     }),
   })
@@ -88,7 +93,9 @@ describe('dashboard views', () => {
     expect(await text(page, '#lead-title')).toBe(email)
     // Visitor-controlled traits are text, never markup.
     expect(await text(page, '#lead-traits')).toContain('<b>Acme</b>')
-    expect(await page.locator('#lead-traits b').count()).toBe(0)
+    expect(await page.locator('#lead-traits b, #lead-traits img').count()).toBe(0)
+    expect(await text(page, '#lead-traits')).toContain('"tag":"img"')
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined()
     expect(await text(page, '#lead-first-touch')).toContain('newsletter')
     await page.click('#lead-close')
     await expect.poll(() => page.locator('#lead-detail').count()).toBe(0)

@@ -1,6 +1,8 @@
 // Small display pieces. Everything from the API may come from a visitor: it is rendered as text, and only
 // http(s) URLs become links.
-import type { Child } from 'hono/jsx/dom'
+
+/** Text, or an element this dashboard built (never raw API data). */
+export type PairValue = string | Markup | null | undefined | false
 
 export const numberFormat = new Intl.NumberFormat()
 export const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' })
@@ -11,6 +13,8 @@ export const plural = (n: number, word: string) => `${numberFormat.format(n)} ${
 export const pct = (x: number, digits = 1) => `${(x * 100).toFixed(digits)}%`
 
 export const Dash = () => <span class="muted">—</span>
+/** What a JSX expression evaluates to. */
+export type Markup = ReturnType<typeof Dash>
 
 export function Time({ iso, format = dateFormat }: { iso: string | null | undefined; format?: Intl.DateTimeFormat }) {
   const date = new Date(iso ?? '')
@@ -29,14 +33,16 @@ export function formatValue(value: unknown): string {
 
 export const isHttpUrl = (url: string) => /^https?:/i.test(url)
 
-export const LinkOrText = ({ url }: { url: string }) =>
-  isHttpUrl(url) ? (
-    <a href={url} target="_blank" rel="noopener noreferrer">
-      {url}
+export const LinkOrText = ({ url }: { url: string }) => {
+  const text = String(url)
+  return isHttpUrl(text) ? (
+    <a href={text} target="_blank" rel="noopener noreferrer">
+      {text}
     </a>
   ) : (
-    <span>{String(url)}</span>
+    <span>{text}</span>
   )
+}
 
 /** A badge whose class comes from a safe name (stage, segment, kind); other names get the plain style. */
 export const Badge = ({ name, prefix = 'stage' }: { name: string; prefix?: string }) => {
@@ -51,16 +57,20 @@ export function Signed({ value, zero = '0' }: { value: number; zero?: string }) 
   return <span class={n > 0 ? 'pos' : n < 0 ? 'neg' : 'muted'}>{n > 0 ? `+${n}` : n < 0 ? `−${-n}` : zero}</span>
 }
 
-/** A definition list of the entries that have a value; `empty` when none has. */
-export function Pairs({ id, entries, empty, class: cls = 'pairs' }: { id?: string; entries: Array<[string, Child]>; empty: string; class?: string }) {
+/**
+ * A definition list of the entries that have a value; `empty` when none has. Values are text or elements
+ * built here: API data (e.g. a visitor's traits, any JSON) must arrive as a string, since an object shaped like
+ * a JSX node would otherwise be rendered as an element.
+ */
+export function Pairs({ id, entries, empty, class: cls = 'pairs' }: { id?: string; entries: Array<[string, PairValue]>; empty: string; class?: string }) {
   const rows = entries.filter(([, value]) => value != null && value !== '' && value !== false)
   return (
     <dl id={id} class={cls}>
       {rows.length ? (
         rows.map(([key, value]) => (
           <>
-            <dt>{key}</dt>
-            <dd>{typeof value === 'object' ? value : formatValue(value)}</dd>
+            <dt>{String(key)}</dt>
+            <dd>{typeof value === 'string' ? formatValue(value) : value}</dd>
           </>
         ))
       ) : (

@@ -3,7 +3,7 @@ import { useEffect, useRef } from 'hono/jsx/dom'
 import { ApiError, errorText } from '../../api/client'
 import { api } from '../../api/endpoints'
 import type { BreakdownItem, LeadDetail, LeadEvent, Rfm, TouchView } from '../../api/types'
-import { Badge, Dash, dayDate, LinkOrText, numberFormat, Pairs, shortDate, Signed, StageBadge, Time } from '../../ui/format'
+import { Badge, Dash, dayDate, formatValue, LinkOrText, numberFormat, Pairs, shortDate, Signed, StageBadge, Time, type PairValue } from '../../ui/format'
 import { useLoad } from '../../ui/hooks'
 import { go, href } from '../../router'
 
@@ -88,7 +88,7 @@ function LeadBody({ lead }: { lead: LeadDetail }) {
         )}
       </ol>
       <h3>Traits</h3>
-      <Pairs id="lead-traits" entries={Object.entries(lead.traits ?? {}).map(([k, v]) => [k, v as string])} empty="No traits yet." />
+      <Pairs id="lead-traits" entries={Object.entries(lead.traits ?? {}).map(([k, v]) => [k, v == null ? null : formatValue(v)])} empty="No traits yet." />
       <h3>First touch</h3>
       <TouchPairs id="lead-first-touch" touch={lead.firstTouch} />
       <h3>Last touch</h3>
@@ -109,15 +109,18 @@ const RfmBadge = ({ rfm }: { rfm: Rfm }) => (
 )
 
 function TouchPairs({ id, touch }: { id: string; touch: TouchView | null }) {
-  const entries: Array<[string, unknown]> = !touch
+  const entries: Array<[string, PairValue]> = !touch
     ? []
     : [
-        ...Object.entries(TOUCH_FIELDS).map(([key, label]): [string, unknown] => [label, touch[key as keyof typeof TOUCH_FIELDS]]),
+        ...Object.entries(TOUCH_FIELDS).map(([key, label]): [string, PairValue] => {
+          const value = touch[key as keyof typeof TOUCH_FIELDS]
+          return [label, value == null ? null : formatValue(value)]
+        }),
         ['Referrer', touch.referrer && <LinkOrText url={touch.referrer} />],
         ['Landing page', touch.landingPage && <LinkOrText url={touch.landingPage} />],
         ['At', touch.at && <Time iso={touch.at} />],
       ]
-  return <Pairs id={id} entries={entries as Array<[string, string]>} empty="None recorded." />
+  return <Pairs id={id} entries={entries} empty="None recorded." />
 }
 
 function Breakdown({ items }: { items: BreakdownItem[] }) {
