@@ -55,8 +55,10 @@ export function ExperienceEditor({ siteId, expId }: { siteId: string; expId: str
   const toggle = (list: string[], value: string, on: boolean) => (on ? [...list, value] : list.filter((v) => v !== value))
   const stages = [...new Set([...(scoring.data?.stages ?? DEFAULT_STAGES), ...f.stage])]
   const { body } = readForm(f)
-  // The preview URL follows the audience until the marketer types one.
-  const url = typedUrl ?? previewUrlFor(audienceOf(f), location.origin)
+  // The preview URL follows the audience until the marketer types one; it is on the site's own origin (the
+  // dashboard may live on another host name).
+  const pageOrigin = site?.origin ?? site?.origins.find((o) => !o.includes('*')) ?? location.origin
+  const url = typedUrl ?? previewUrlFor(audienceOf(f), pageOrigin)
 
   const submit = async (event: Event) => {
     event.preventDefault()
