@@ -41,6 +41,16 @@ export function updateSite(db: Db, id: string, patch: UpdateSite): Promise<SiteR
     .get()
 }
 
+/** Adds events answered but not stored to the site's ignored-traffic counters (relative: safe under concurrency). */
+export async function countIgnoredTraffic(db: Db, siteId: string, kind: 'bot' | 'automated', events: number): Promise<void> {
+  const column = kind === 'bot' ? sites.ignoredBots : sites.ignoredAutomated
+  await db
+    .update(sites)
+    .set(kind === 'bot' ? { ignoredBots: sql`${column} + ${events}` } : { ignoredAutomated: sql`${column} + ${events}` })
+    .where(eq(sites.id, siteId))
+    .run()
+}
+
 /** The site whose edge-mode hostnames include this host, if any. */
 export function findSiteByHostname(db: Db, hostname: string): Promise<SiteRow | undefined> {
   return db

@@ -54,6 +54,8 @@ export type IncomingEvent = z.infer<typeof IncomingEvent>
 export const EventBatch = z.object({
   site: z.string().min(1).max(64),
   sentAt: Timestamp.optional(),
+  /** Sent by an automated browser (`navigator.webdriver`): stored only if the site accepts automated traffic. */
+  automated: z.boolean().optional(),
   batch: z.array(IncomingEvent).min(1),
 })
 export type EventBatch = z.infer<typeof EventBatch>

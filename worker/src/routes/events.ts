@@ -1,11 +1,11 @@
 // POST /v1/events: validate → dedupe → write events and lead changes in one D1 transaction → 202.
 import { Hono, type Context } from 'hono'
-import { isAutomatedUserAgent } from '../domain/bots'
+import { ignoredTraffic } from '../domain/bots'
 import { EventBatch, MAX_BATCH_EVENTS, MAX_BODY_BYTES, dedupeBatch, normalizeEvent } from '../domain/events'
 import { isOriginAllowed } from '../domain/sites'
 import { openDb } from '../db/client'
 import { storeEvents, storedEventIds } from '../db/ingest'
-import { findSiteByKey, listSites } from '../db/sites'
+import { countIgnoredTraffic, findSiteByKey, listSites } from '../db/sites'
 import { ApiError, invalidRequest } from '../http/errors'
 import { readBodyText } from '../http/body'
 import { corsHeaders, PREFLIGHT_HEADERS } from '../http/cors'
@@ -67,7 +67,12 @@ eventsApi.post('/events', async (c) => {
   }
 
   const { unique, repeats } = dedupeBatch(parsed.data.batch)
-  if (isAutomatedUserAgent(c.req.header('user-agent'))) {
+  const ignored = ignoredTraffic(c.req.header('user-agent'), {
+    acceptAutomated: site.settings.acceptAutomated,
+    automatedBrowser: parsed.data.automated,
+  })
+  if (ignored) {
+    if (unique.length > 0) await countIgnoredTraffic(db, site.id, ignored, unique.length)
     return c.json({ accepted: 0, duplicates: repeats, ignored: unique.length }, 202, cors)
   }
 
