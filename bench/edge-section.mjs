@@ -26,11 +26,11 @@ const GROWTHBOOK_PKG = '@growthbook/edge-cloudflare'
 
 /** Requests per arm per round; `rounds` rounds, the arms' order rotating each round. */
 export const EDGE_PLAN = {
-  rounds: 4,
-  warmup: 4,
+  rounds: 3,
+  warmup: 3,
   requests: {
-    1: { small: 12, large: 8, slow: 4 },
-    8: { small: 48, large: 24, slow: 16 },
+    1: { small: 12, large: 6, slow: 4 },
+    8: { small: 32, large: 16, slow: 16 },
   },
 }
 const PAGES = ['small', 'large', 'slow']
@@ -153,6 +153,7 @@ export async function edgeSection({ root: repoRoot, benchDir, log = console.log,
     const started = performance.now()
     for (const cell of cells) for (const arm of ARMS) await runRequests(plan.warmup, cell.concurrency, () => send(arm, cell))
     for (let round = 0; round < plan.rounds; round++) {
+      log(`edge: round ${round + 1} of ${plan.rounds} …`)
       for (const [c, cell] of cells.entries()) {
         const order = ARMS.map((_, i) => ARMS[(i + round + c) % ARMS.length])
         for (const arm of order) {

@@ -129,13 +129,13 @@ async function main() {
 
   const size = options.size ? await sdkSizeSection({ root, benchDir, peers: options.peers }) : null
   const ingest = options.ingest ? await ingestSection({ root, preferredPort: options.port }) : null
-  if (!ingest) console.log('\n2. Ingest: skipped (--no-ingest)')
+  if (!ingest) console.log(`\n2. Ingest: skipped (${options.only ? `--only ${options.only}` : '--no-ingest'})`)
   const scoring = options.scoring ? await scoringSection({ root, preferredPort: options.port }) : null
-  if (!scoring) console.log('\n4. Scoring: skipped (--no-scoring)')
+  if (!scoring) console.log(`\n4. Scoring: skipped (${options.only ? `--only ${options.only}` : '--no-scoring'})`)
   const personalize = options.personalize ? await personalizeSection({ root, preferredPort: options.port }) : null
-  if (!personalize) console.log('\n5. Personalization: skipped (--no-personalize)')
+  if (!personalize) console.log(`\n5. Personalization: skipped (${options.only ? `--only ${options.only}` : '--no-personalize'})`)
   const edge = options.edge ? await edgeSection({ root, benchDir }) : null
-  if (!edge) console.log('\n6. Edge: skipped (--no-edge)')
+  if (!edge) console.log(`\n6. Edge: skipped (${options.only ? `--only ${options.only}` : '--no-edge'})`)
 
   const summary = summaryRows(size, ingest, scoring, personalize, edge)
   printTable(
