@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { run } from './run.mjs'
+import { LOCAL_WRANGLER_ENV, run } from './run.mjs'
 
 const sqlString = (value) => `'${String(value).replaceAll("'", "''")}'`
 
@@ -91,13 +91,13 @@ export async function prepareLocalDb({ cwd, port, persistTo, quiet = false, demo
   await run('npx', ['wrangler', 'd1', 'migrations', 'apply', 'cairn', '--local', ...persist], {
     cwd,
     quiet,
-    env: { CI: 'true' }, // no interactive confirmation
+    env: { ...LOCAL_WRANGLER_ENV, CI: 'true' }, // CI: no interactive confirmation
   })
   const dir = mkdtempSync(join(tmpdir(), 'cairn-seed-'))
   const file = join(dir, 'seed.sql')
   writeFileSync(file, demoSeedSql({ port, demoRules }))
   try {
-    await run('npx', ['wrangler', 'd1', 'execute', 'cairn', '--local', '--file', file, ...persist], { cwd, quiet })
+    await run('npx', ['wrangler', 'd1', 'execute', 'cairn', '--local', '--file', file, ...persist], { cwd, quiet, env: LOCAL_WRANGLER_ENV })
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }

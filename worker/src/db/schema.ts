@@ -25,6 +25,9 @@ export const sites = sqliteTable('sites', {
   scoring: text('scoring', { mode: 'json' }).$type<Partial<ScoringConfig>>().notNull().default(sql`'{}'`),
   /** Bumped on every rule change: a background re-score of an older version stops. */
   rulesVersion: integer('rules_version').notNull().default(0),
+  /** Events answered 202 but not stored, since the site was created: crawlers and automated browsers. */
+  ignoredBots: integer('ignored_bots').notNull().default(0),
+  ignoredAutomated: integer('ignored_automated').notNull().default(0),
   createdAt: integer('created_at').notNull().default(now),
   updatedAt: integer('updated_at').notNull().default(now),
 })

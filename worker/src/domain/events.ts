@@ -80,6 +80,8 @@ export const EventBatch = z
     z.object({
       site: z.string().min(1).max(64),
       sentAt: Timestamp.optional(),
+      /** Sent by an automated browser (`navigator.webdriver`): stored only if the site accepts automated traffic. */
+      automated: z.boolean().optional(),
       batch: z.array(IncomingEvent).min(1),
     }),
   )

@@ -21,6 +21,8 @@ export const SiteSettings = z
     retentionDays: z.number().int().min(1).max(3650).optional(),
     /** Postal address printed in marketing email footers. */
     postalAddress: z.string().max(500).optional(),
+    /** Store events from automated browsers (webdriver, headless): for staging sites and end-to-end tests. */
+    acceptAutomated: z.boolean().optional(),
   })
   .strict()
 export type SiteSettings = z.infer<typeof SiteSettings>
