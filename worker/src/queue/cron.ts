@@ -1,6 +1,7 @@
 // The cron trigger: hourly, lapse expired score points; daily, re-stage customers by inactivity and RFM.
 import { openDb } from '../db/client'
 import { lapsePoints, leadsWithLapsedPoints, restageCustomers } from '../db/lifecycle-jobs'
+import { rollUpSites } from '../db/metrics-rollup'
 import { findSite, listSites } from '../db/sites'
 
 export const HOURLY = '0 * * * *'
@@ -13,10 +14,12 @@ export async function runScheduled(controller: ScheduledController, env: Env): P
   const now = controller.scheduledTime
   if (controller.cron === DAILY) {
     for (const site of await listSites(db)) await restageCustomers(db, site, now)
+    await rollUpSites(db, now, { daily: true })
     return
   }
   for (const [siteId, leadIds] of await leadsWithLapsedPoints(db, now, LAPSE_BATCH)) {
     const site = await findSite(db, siteId)
     if (site) await lapsePoints(db, site, leadIds, now)
   }
+  await rollUpSites(db, now, { daily: false })
 }
