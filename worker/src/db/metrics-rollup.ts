@@ -1,7 +1,8 @@
 // The metrics roll-up: folds leads that changed since the last run into lead facts, their events into
 // visitor days and vitals samples, recounts the days it touched, and prunes raw events past retention.
 // Idempotent (every write is keyed), so overlapping runs — cron and a metrics read — only repeat work.
-import { and, eq, sql } from 'drizzle-orm'
+import { and, eq, sql, type SQL } from 'drizzle-orm'
+import { SQLiteAsyncDialect } from 'drizzle-orm/sqlite-core'
 import { scoringConfigOf, type ScoringConfig } from '../domain/lifecycle'
 import { coverageCounts } from '../domain/metrics/coverage'
 import { dayClock, weekOf, DAY_MS, type DayClock } from '../domain/metrics/days'
@@ -95,21 +96,17 @@ export async function rollUpSiteFully(db: Db, site: SiteRow, now: number, option
 async function rollUpLeads(db: Db, siteId: string, leadIds: string[], preset: ScoringConfig['preset'], clock: DayClock) {
   const ids = jsonList(leadIds)
   const visitorsOf = sql`(select anonymous_id from visitors where site_id = ${siteId} and lead_id in ${ids})`
-  const [leadRows, changeRows, quarterRows, vitalRows] = await db.batch([
-    db.select().from(leads).where(and(eq(leads.siteId, siteId), sql`${leads.id} in ${ids}`)),
-    db
-      .select({ leadId: leadChanges.leadId, to: leadChanges.to, at: leadChanges.at })
-      .from(leadChanges)
-      .where(sql`${leadChanges.leadId} in ${ids}`)
-      .orderBy(leadChanges.seq),
+  const leadRows = await db.select().from(leads).where(and(eq(leads.siteId, siteId), sql`${leads.id} in ${ids}`))
+  const [changeRows, quarterRows, vitalRows] = (await rawBatch(db, [
+    sql`select lead_id as leadId, "to", at from lead_changes where lead_id in ${ids} order by seq`,
     // Distinct quarter hours per browser: every time zone's midnight falls on a quarter hour.
-    db.all<{ anonymous_id: string; quarter: number }>(
-      sql`select anonymous_id, ts / 900000 as quarter from events where site_id = ${siteId} and anonymous_id in ${visitorsOf} group by anonymous_id, quarter`,
-    ),
-    db.all<{ event_id: string; ts: number; data: string | null }>(
-      sql`select event_id, ts, data from events where site_id = ${siteId} and anonymous_id in ${visitorsOf} and type = 'track' and name = ${VITALS_EVENT}`,
-    ),
-  ])
+    sql`select anonymous_id, ts / 900000 as quarter from events where site_id = ${siteId} and anonymous_id in ${visitorsOf} group by anonymous_id, quarter`,
+    sql`select event_id, ts, data from events where site_id = ${siteId} and anonymous_id in ${visitorsOf} and type = 'track' and name = ${VITALS_EVENT}`,
+  ])) as [
+    Array<{ leadId: string; to: string; at: number }>,
+    Array<{ anonymous_id: string; quarter: number }>,
+    Array<{ event_id: string; ts: number; data: string | null }>,
+  ]
   const changesOf = new Map<string, StageChange[]>()
   for (const row of changeRows) changesOf.set(row.leadId, [...(changesOf.get(row.leadId) ?? []), { to: row.to, at: row.at }])
   const facts = leadRows.map((lead) => factsRow(siteId, leadFactsOf(lead, changesOf.get(lead.id) ?? [], preset), clock))
@@ -158,14 +155,22 @@ function upsertFactsSql(siteId: string, rows: unknown[][]) {
     on conflict (site_id, lead_id) do update set ${updates}`
 }
 
-const bulk = <T>(rows: readonly T[], statement: (part: T[]) => ReturnType<typeof sql>) =>
+const bulk = <T>(rows: readonly T[], statement: (part: T[]) => SQL) =>
   Array.from({ length: Math.ceil(rows.length / BULK_ROWS) }, (_, i) => statement(rows.slice(i * BULK_ROWS, (i + 1) * BULK_ROWS)))
 
-/** Raw statements in one D1 batch (one transaction). */
-async function runAll(db: Db, statements: ReturnType<typeof sql>[]) {
-  const [first, ...rest] = statements.map((statement) => db.run(statement))
-  if (first) await db.batch([first, ...rest])
+const dialect = new SQLiteAsyncDialect()
+
+/** Raw statements in one D1 batch (one transaction); the rows each returned. */
+async function rawBatch(db: Db, statements: readonly SQL[]): Promise<unknown[][]> {
+  if (statements.length === 0) return []
+  const prepared = statements.map((statement) => {
+    const query = dialect.sqlToQuery(statement)
+    return db.$client.prepare(query.sql).bind(...query.params)
+  })
+  return (await db.$client.batch(prepared)).map((result) => result.results ?? [])
 }
+
+const runAll = async (db: Db, statements: readonly SQL[]) => void (await rawBatch(db, statements))
 
 /** Unique visitors of the days and weeks touched, recounted from visitor days. */
 async function recountDays(db: Db, siteId: string, days: readonly number[]): Promise<number> {
