@@ -24,8 +24,8 @@ const inRange = (column: ReturnType<typeof sql.raw>, range: DayRange) => sql`(${
 export async function funnelCounts(db: Db, siteId: string, range: DayRange, steps: number) {
   const columns = Array.from({ length: steps }, (_, p) =>
     p + 1 < steps
-      ? sql`sum(${inRange(stepDay(p), range)}) as entered${sql.raw(String(p))}, sum(${inRange(stepDay(p), range)} and ${stepAt(p + 1)} is not null) as advanced${sql.raw(String(p))}`
-      : sql`sum(${inRange(stepDay(p), range)}) as entered${sql.raw(String(p))}, 0 as advanced${sql.raw(String(p))}`,
+      ? sql`count(case when ${inRange(stepDay(p), range)} then 1 end) as entered${sql.raw(String(p))}, count(case when ${inRange(stepDay(p), range)} and ${stepAt(p + 1)} is not null then 1 end) as advanced${sql.raw(String(p))}`
+      : sql`count(case when ${inRange(stepDay(p), range)} then 1 end) as entered${sql.raw(String(p))}, 0 as advanced${sql.raw(String(p))}`,
   )
   const row = await db.get<Record<string, number | null>>(sql`select ${sql.join(columns, sql`, `)} from lead_facts where site_id = ${siteId}`)
   return Array.from({ length: steps }, (_, p) => ({ entered: row?.[`entered${p}`] ?? 0, advanced: row?.[`advanced${p}`] ?? 0 }))
@@ -38,24 +38,22 @@ export function currentStages(db: Db, siteId: string) {
 
 /** Whole days spent in each step by people who reached it in the range and moved on. */
 export async function daysInSteps(db: Db, siteId: string, range: DayRange, steps: number): Promise<Map<number, DayCount[]>> {
-  const parts = Array.from({ length: Math.min(steps, MAX_STEPS) - 1 }, (_, p) =>
-    sql`select ${p} as step, (${stepAt(p + 1)} - ${stepAt(p)}) / 86400000 as days, count(*) as count from lead_facts
-      where site_id = ${siteId} and ${inRange(stepDay(p), range)} and ${stepAt(p + 1)} is not null group by days`,
+  // One query per step: D1 caps the terms of a compound select.
+  const perStep = await Promise.all(
+    Array.from({ length: Math.min(steps, MAX_STEPS) - 1 }, (_, p) =>
+      db.all<DayCount>(sql`select (${stepAt(p + 1)} - ${stepAt(p)}) / 86400000 as days, count(*) as count from lead_facts
+        where site_id = ${siteId} and ${inRange(stepDay(p), range)} and ${stepAt(p + 1)} is not null group by days`),
+    ),
   )
-  const out = new Map<number, DayCount[]>()
-  if (parts.length === 0) return out
-  for (const row of await db.all<{ step: number; days: number; count: number }>(sql.join(parts, sql` union all `))) {
-    out.set(row.step, [...(out.get(row.step) ?? []), { days: row.days, count: row.count }])
-  }
-  return out
+  return new Map(perStep.map((rows, p) => [p, rows]))
 }
 
 export type NamedSteps = Record<'visitors' | 'leads' | 'mqls' | 'customers', number | null>
 
 /** Per channel: people reaching each named step in the range, and revenue of the range's new customers. */
 export function channelCounts(db: Db, siteId: string, range: DayRange, touch: Touch, by: ChannelKey, named: NamedSteps) {
-  const count = (p: number | null) => (p === null ? sql`null` : sql`sum(${inRange(stepDay(p), range)})`)
-  const revenue = named.customers === null ? sql`0` : sql`sum(case when ${inRange(stepDay(named.customers), range)} then revenue else 0 end)`
+  const count = (p: number | null) => (p === null ? sql`null` : sql`count(case when ${inRange(stepDay(p), range)} then 1 end)`)
+  const revenue = named.customers === null ? sql`0` : sql`total(case when ${inRange(stepDay(named.customers), range)} then revenue end)`
   return db.all<{ channel: string; visitors: number; leads: number | null; mqls: number | null; customers: number | null; revenue: number }>(sql`
     select ${channelSql(touch, by)} as channel, ${count(named.visitors)} as visitors, ${count(named.leads)} as leads,
       ${count(named.mqls)} as mqls, ${count(named.customers)} as customers, ${revenue} as revenue
