@@ -39,7 +39,17 @@ CREATE TABLE `lead_facts` (
 	`day6` integer,
 	`churned_at` integer,
 	`churned_day` integer,
+	`cells` text NOT NULL,
 	PRIMARY KEY(`site_id`, `lead_id`)
+) WITHOUT ROWID;
+--> statement-breakpoint
+CREATE TABLE `metric_cells` (
+	`site_id` text NOT NULL,
+	`metric` text NOT NULL,
+	`day` integer NOT NULL,
+	`dim` text NOT NULL,
+	`value` real NOT NULL,
+	PRIMARY KEY(`site_id`, `metric`, `day`, `dim`)
 ) WITHOUT ROWID;
 --> statement-breakpoint
 CREATE TABLE `rollup_state` (
@@ -49,7 +59,8 @@ CREATE TABLE `rollup_state` (
 	`changes_seq` integer DEFAULT 0 NOT NULL,
 	`complete_at` integer DEFAULT 0 NOT NULL,
 	`checked_at` integer DEFAULT 0 NOT NULL,
-	`pruned_before` integer DEFAULT 0 NOT NULL
+	`pruned_before` integer DEFAULT 0 NOT NULL,
+	`lease_until` integer DEFAULT 0 NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE `visitor_days` (

@@ -6,6 +6,7 @@ import { SQLiteAsyncDialect } from 'drizzle-orm/sqlite-core'
 import { scoringConfigOf, type ScoringConfig } from '../domain/lifecycle'
 import { coverageCounts } from '../domain/metrics/coverage'
 import { dayClock, weekOf, DAY_MS, type DayClock } from '../domain/metrics/days'
+import { cellDeltas, cellsOf, type Cell } from '../domain/metrics/cells'
 import { factsRow, leadFactsOf, MAX_STEPS, type StageChange } from '../domain/metrics/facts'
 import { toSample, VITALS_EVENT } from '../domain/vitals'
 import { jsonList } from './binding'
@@ -13,7 +14,7 @@ import type { Db } from './client'
 import { listAds } from './ads'
 import { listSites } from './sites'
 import { listExperiences, toExperience } from './experiences'
-import { dailyCounts, leadChanges, leadFacts, leads, rollupState, visitorDays, vitalSamples, type RollupStateRow, type SiteRow } from './schema'
+import { dailyCounts, leadChanges, leadFacts, metricCells, leads, rollupState, visitorDays, vitalSamples, type RollupStateRow, type SiteRow } from './schema'
 
 /** Leads seen this long before the last complete run are re-checked: events replayed late still count. */
 export const LATE_MS = 7 * DAY_MS
@@ -30,29 +31,53 @@ export async function loadRollupState(db: Db, site: SiteRow): Promise<RollupStat
   const preset = scoringConfigOf(site.scoring).preset
   const state = await db.select().from(rollupState).where(eq(rollupState.siteId, site.id)).get()
   if (state && state.timeZone === timeZone && state.preset === preset) return state
-  const fresh = { siteId: site.id, timeZone, preset, changesSeq: 0, completeAt: 0, checkedAt: 0, prunedBefore: state?.prunedBefore ?? 0 }
+  const fresh = { siteId: site.id, timeZone, preset, changesSeq: 0, completeAt: 0, checkedAt: 0, prunedBefore: state?.prunedBefore ?? 0, leaseUntil: state?.leaseUntil ?? 0 }
   await db.batch([
     db.delete(leadFacts).where(eq(leadFacts.siteId, site.id)),
     db.delete(visitorDays).where(eq(visitorDays.siteId, site.id)),
     db.delete(dailyCounts).where(eq(dailyCounts.siteId, site.id)),
     db.delete(vitalSamples).where(eq(vitalSamples.siteId, site.id)),
+    db.delete(metricCells).where(eq(metricCells.siteId, site.id)),
     db.insert(rollupState).values(fresh).onConflictDoUpdate({ target: rollupState.siteId, set: fresh }),
   ])
   return fresh
 }
 
-export type RollupResult = { done: boolean; leads: number; visitorDays: number; vitals: number; days: number }
+export type RollupResult = { done: boolean; busy?: boolean; leads: number; visitorDays: number; vitals: number; days: number }
+
+/** A crashed run's lease lapses after this long. */
+const LEASE_MS = 60_000
+
+/** Takes the site's roll-up lease, or false when another run holds it. */
+async function claimLease(db: Db, siteId: string, now: number): Promise<boolean> {
+  const result = await db.run(sql`update rollup_state set lease_until = ${now + LEASE_MS} where site_id = ${siteId} and lease_until < ${now}`)
+  return (result.meta.changes ?? 0) === 1
+}
+
+const releaseLease = (db: Db, siteId: string) => db.run(sql`update rollup_state set lease_until = 0 where site_id = ${siteId}`)
 
 /**
  * One roll-up pass over at most `budget` changed leads. `done` once nothing is left: then the orphaned
  * facts of merged-away leads are dropped, coverage is recorded for today and the run's start becomes the
  * new mark. `everyLead` re-checks all leads (the daily run), not only those seen since the last mark.
  */
-export async function rollUpSite(db: Db, site: SiteRow, now: number, options: { budget: number; everyLead?: boolean }): Promise<RollupResult> {
+export async function rollUpSite(db: Db, site: SiteRow, now: number, options: RollupOptions): Promise<RollupResult> {
+  await loadRollupState(db, site)
+  if (!(await claimLease(db, site.id, Date.now()))) return { done: false, busy: true, leads: 0, visitorDays: 0, vitals: 0, days: 0 }
+  try {
+    return await rollUpLeased(db, site, now, options)
+  } finally {
+    await releaseLease(db, site.id)
+  }
+}
+
+type RollupOptions = { budget: number; everyLead?: boolean; since?: number }
+
+async function rollUpLeased(db: Db, site: SiteRow, now: number, options: RollupOptions): Promise<RollupResult> {
   const state = await loadRollupState(db, site)
   const clock = dayClock(state.timeZone)
   const preset = state.preset as ScoringConfig['preset']
-  const since = options.everyLead ? Number.MIN_SAFE_INTEGER : state.completeAt - LATE_MS
+  const since = options.everyLead ? Number.MIN_SAFE_INTEGER : (options.since ?? state.completeAt - LATE_MS)
 
   const changed = await db
     .select({ seq: leadChanges.seq, leadId: leadChanges.leadId })
@@ -73,7 +98,7 @@ export async function rollUpSite(db: Db, site: SiteRow, now: number, options: { 
   const days = await recountDays(db, site.id, written.days)
   const done = changed.length < options.budget && differing.length < options.budget
   if (done) {
-    await db.run(sql`delete from lead_facts where site_id = ${site.id} and lead_id not in (select id from leads where site_id = ${site.id})`)
+    await dropMergedAway(db, site.id)
     await recordCoverage(db, site.id, clock.dayOf(now))
   }
   await db
@@ -97,19 +122,28 @@ async function rollUpLeads(db: Db, siteId: string, leadIds: string[], preset: Sc
   const ids = jsonList(leadIds)
   const visitorsOf = sql`(select anonymous_id from visitors where site_id = ${siteId} and lead_id in ${ids})`
   const leadRows = await db.select().from(leads).where(and(eq(leads.siteId, siteId), sql`${leads.id} in ${ids}`))
-  const [changeRows, quarterRows, vitalRows] = (await rawBatch(db, [
+  const [oldRows, changeRows, quarterRows, vitalRows] = (await rawBatch(db, [
+    sql`select lead_id, cells from lead_facts where site_id = ${siteId} and lead_id in ${ids}`,
     sql`select lead_id as leadId, "to", at from lead_changes where lead_id in ${ids} order by seq`,
     // Distinct quarter hours per browser: every time zone's midnight falls on a quarter hour.
     sql`select anonymous_id, ts / 900000 as quarter from events where site_id = ${siteId} and anonymous_id in ${visitorsOf} group by anonymous_id, quarter`,
     sql`select event_id, ts, data from events where site_id = ${siteId} and anonymous_id in ${visitorsOf} and type = 'track' and name = ${VITALS_EVENT}`,
   ])) as [
+    Array<{ lead_id: string; cells: string }>,
     Array<{ leadId: string; to: string; at: number }>,
     Array<{ anonymous_id: string; quarter: number }>,
     Array<{ event_id: string; ts: number; data: string | null }>,
   ]
   const changesOf = new Map<string, StageChange[]>()
   for (const row of changeRows) changesOf.set(row.leadId, [...(changesOf.get(row.leadId) ?? []), { to: row.to, at: row.at }])
-  const facts = leadRows.map((lead) => factsRow(siteId, leadFactsOf(lead, changesOf.get(lead.id) ?? [], preset), clock))
+  const before = new Map(oldRows.map((row) => [row.lead_id, JSON.parse(row.cells) as Cell[]]))
+  const changes: Array<{ before: Cell[]; after: Cell[] }> = []
+  const facts = leadRows.map((lead): Record<string, unknown> => {
+    const leadFacts = leadFactsOf(lead, changesOf.get(lead.id) ?? [], preset)
+    const cells = cellsOf(leadFacts, preset, clock)
+    changes.push({ before: before.get(lead.id) ?? [], after: cells })
+    return { ...factsRow(siteId, leadFacts, clock), cells: JSON.stringify(cells) }
+  })
 
   const dayOfQuarter = new Map<number, number>()
   const visitorDayKeys = new Set<string>()
@@ -126,6 +160,7 @@ async function rollUpLeads(db: Db, siteId: string, leadIds: string[], preset: Sc
   })
 
   const statements = [
+    ...addCells(siteId, cellDeltas(changes)),
     ...bulk(facts.map((f) => FACT_COLUMNS.map((c) => f[c.key] ?? null)), (rows) => upsertFactsSql(siteId, rows)),
     ...bulk(presence, (rows) => sql`insert or ignore into visitor_days (site_id, day, anonymous_id)
       select ${siteId}, value ->> 0, value ->> 1 from json_each(${JSON.stringify(rows)})`),
@@ -137,7 +172,7 @@ async function rollUpLeads(db: Db, siteId: string, leadIds: string[], preset: Sc
 }
 
 const FACT_COLUMNS: Array<{ key: string; column: string }> = [
-  ...['eventCount', 'stage', 'segment', 'revenue', 'firstSource', 'firstMedium', 'firstCampaign', 'firstReferrer', 'firstTouchAt', 'lastSource', 'lastMedium', 'lastCampaign', 'lastReferrer', 'churnedAt', 'churnedDay', 'leadId'].map(
+  ...['cells', 'eventCount', 'stage', 'segment', 'revenue', 'firstSource', 'firstMedium', 'firstCampaign', 'firstReferrer', 'firstTouchAt', 'lastSource', 'lastMedium', 'lastCampaign', 'lastReferrer', 'churnedAt', 'churnedDay', 'leadId'].map(
     (key) => ({ key, column: key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`) }),
   ),
   ...Array.from({ length: MAX_STEPS }, (_, p) => [
@@ -171,6 +206,24 @@ async function rawBatch(db: Db, statements: readonly SQL[]): Promise<unknown[][]
 }
 
 const runAll = async (db: Db, statements: readonly SQL[]) => void (await rawBatch(db, statements))
+
+const addCells = (siteId: string, deltas: readonly Cell[]) =>
+  bulk(deltas, (rows) => sql`insert into metric_cells (site_id, metric, day, dim, value)
+    select ${siteId}, value ->> 0, value ->> 1, value ->> 2, value ->> 3 from json_each(${JSON.stringify(rows)}) where true
+    on conflict (site_id, metric, day, dim) do update set value = value + excluded.value`)
+
+/** Facts of leads merged into another (their rows are gone): their cells are subtracted, their facts dropped. */
+async function dropMergedAway(db: Db, siteId: string) {
+  const orphans = await db.all<{ lead_id: string; cells: string }>(
+    sql`select lead_id, cells from lead_facts where site_id = ${siteId} and lead_id not in (select id from leads where site_id = ${siteId})`,
+  )
+  if (orphans.length === 0) return
+  const deltas = cellDeltas(orphans.map((row) => ({ before: JSON.parse(row.cells) as Cell[], after: [] })))
+  await runAll(db, [
+    ...addCells(siteId, deltas),
+    sql`delete from lead_facts where site_id = ${siteId} and lead_id in ${jsonList(orphans.map((row) => row.lead_id))}`,
+  ])
+}
 
 /** Unique visitors of the days and weeks touched, recounted from visitor days. */
 async function recountDays(db: Db, siteId: string, days: readonly number[]): Promise<number> {
@@ -224,13 +277,16 @@ export async function pruneEvents(db: Db, site: SiteRow, now: number): Promise<n
 /** A metrics read checks for new data at most this often; the cron does the bulk of the work. */
 const FRESH_MS = 5_000
 /** Leads a read may roll up before answering: a backlog is left to the cron and later reads. */
-const READ_BUDGET = 500
+const READ_BUDGET = 200
+/** Overlap of a read's check with the previous one (events in flight, clock skew between isolates). */
+const RECHECK_MS = 10 * 60_000
 
 /** The roll-up state after bringing it up to date when it was last checked more than a few seconds ago. */
 export async function refreshRollups(db: Db, site: SiteRow, now: number): Promise<RollupStateRow> {
   const state = await loadRollupState(db, site)
   if (now - state.checkedAt < FRESH_MS) return state
-  await rollUpSite(db, site, now, { budget: READ_BUDGET })
+  // Leads seen since shortly before the last check; the cron catches late-replayed events (7 days back, then all).
+  await rollUpSite(db, site, now, { budget: READ_BUDGET, since: state.completeAt === 0 ? undefined : state.checkedAt - RECHECK_MS })
   return loadRollupState(db, site)
 }
 

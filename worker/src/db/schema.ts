@@ -249,6 +249,8 @@ export const rollupState = sqliteTable('rollup_state', {
   checkedAt: integer('checked_at').notNull().default(0),
   /** Raw events older than this (ms) were pruned. */
   prunedBefore: integer('pruned_before').notNull().default(0),
+  /** One roll-up at a time per site: cell deltas of two runs over the same lead would count her twice. */
+  leaseUntil: integer('lease_until').notNull().default(0),
 })
 
 /** One row per person: attribution, lifecycle milestones by the preset's stage position, revenue, RFM. */
@@ -290,8 +292,27 @@ export const leadFacts = sqliteTable(
     /** Latest move to `lost` (churn). */
     churnedAt: integer('churned_at'),
     churnedDay: integer('churned_day'),
+    /** The metric cells this lead adds (see metricCells): subtracted when her facts change. */
+    cells: text('cells', { mode: 'json' }).$type<Array<[string, number, string, number]>>().notNull(),
   },
   (t) => [primaryKey({ columns: [t.siteId, t.leadId] })],
+)
+
+/**
+ * Per-day sums of lead facts: (metric, local day, dimension) → value, e.g. ('ch:first:source_medium:lead',
+ * day, 'google / cpc') → people who became leads that day with that first touch. A metrics read sums the
+ * cells of its range: O(days × channels), whatever the number of leads.
+ */
+export const metricCells = sqliteTable(
+  'metric_cells',
+  {
+    siteId: text('site_id').notNull(),
+    metric: text('metric').notNull(),
+    day: integer('day').notNull(),
+    dim: text('dim').notNull(),
+    value: real('value').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.siteId, t.metric, t.day, t.dim] })],
 )
 
 /** Which browsers (anonymous ids) were active on which local day: the source of unique-visitor counts. */

@@ -5,30 +5,21 @@ import { Hono, type Context } from 'hono'
 import { z } from 'zod'
 import { scoringConfigOf } from '../domain/lifecycle'
 import { coverageCounts, share } from '../domain/metrics/coverage'
-import { dayClock, dayRangeOf, isoDay, MetricsRange, weekOf, type DayRange } from '../domain/metrics/days'
+import { CHANNEL_KEYS, CHURNED, CURRENT, metricName, SEP, TOUCHES } from '../domain/metrics/cells'
+import { dayClock, dayRangeOf, isoDay, MetricsRange, weekOf } from '../domain/metrics/days'
 import { funnelStepsOf, namedSteps } from '../domain/metrics/facts'
 import { buckets, distribution, leadVelocity, percentiles, rate, velocityWindowStart, type DayCount } from '../domain/metrics/summaries'
 import { summarizeVitals, type VitalMetric } from '../domain/vitals'
 import { listAds } from '../db/ads'
 import { openDb } from '../db/client'
 import { listExperiences, toExperience } from '../db/experiences'
-import {
-  channelCounts,
-  channelMatrix,
-  currentStages,
-  dailyNumbers,
-  daysInSteps,
-  daysToStep,
-  funnelCounts,
-  stepPerDay,
-  vitalsOfRange,
-} from '../db/metrics'
+import { cellsPerDay, dailyNumbers, sumCells, vitalsOfRange } from '../db/metrics'
 import { refreshRollups, rollUpSiteFully } from '../db/metrics-rollup'
 import { ApiError } from '../http/errors'
 import { validate } from '../http/validate'
 import { siteOr404 } from './sites'
 
-const Channel = { touch: z.enum(['first', 'last']).default('first'), by: z.enum(['source', 'medium', 'campaign', 'referrer', 'source_medium']).default('source_medium') }
+const Channel = { touch: z.enum(TOUCHES).default('first'), by: z.enum(CHANNEL_KEYS).default('source_medium') }
 const ChannelQuery = MetricsRange.extend(Channel).strict()
 const TrendsQuery = MetricsRange.extend({ interval: z.enum(['day', 'week']).default('day') }).strict()
 const RollupBody = z.object({ budget: z.number().int().min(1).max(10_000).default(2_000), everyLead: z.boolean().default(false) }).strict()
@@ -54,102 +45,126 @@ async function metricsScope(c: Ctx, range: MetricsRange) {
   return { db, site, clock, range: days.days, preset, head }
 }
 
+/** Sums by metric, then by dimension. */
+function byMetric(rows: ReadonlyArray<{ metric: string; dim: string; value: number }>) {
+  const out = new Map<string, Map<string, number>>()
+  for (const row of rows) out.set(row.metric, (out.get(row.metric) ?? new Map()).set(row.dim, row.value))
+  return out
+}
+
+/** Splits `channel SEP part` dimensions into channel → part → value. */
+function split(values: Map<string, number> | undefined) {
+  const out = new Map<string, Map<string, number>>()
+  for (const [dim, value] of values ?? []) {
+    const [channel, part] = dim.split(SEP) as [string, string]
+    out.set(channel, (out.get(channel) ?? new Map()).set(part, value))
+  }
+  return out
+}
+
+const histogramOf = (days: Map<string, number> | undefined): DayCount[] => [...(days ?? [])].map(([d, count]) => ({ days: Number(d), count }))
+const ALL_TIME = { first: 0, last: 0 }
+
 export const metricsApi = new Hono<{ Bindings: Env }>()
   .get('/:siteId/metrics/funnel', validate('query', MetricsRange), async (c) => {
     const { db, site, range, preset, head } = await metricsScope(c, c.req.valid('query'))
     const steps = funnelStepsOf(preset)
-    const [counts, current, stays] = await Promise.all([funnelCounts(db, site.id, range, steps.length), currentStages(db, site.id), daysInSteps(db, site.id, range, steps.length)])
-    const now = new Map(current.map((r) => [r.stage, r.people]))
+    const names = steps.flatMap((_, p) => [metricName.entered(p), metricName.advanced(p), metricName.stay(p)])
+    const [rows, current] = await Promise.all([sumCells(db, site.id, names, range), sumCells(db, site.id, [CURRENT], ALL_TIME)])
+    const sums = byMetric(rows)
+    const now = byMetric(current).get(CURRENT) ?? new Map<string, number>()
+    const total = (metric: string) => sums.get(metric)?.get('') ?? 0
     return c.json({
       ...head,
       preset,
       stages: steps.map((stage, p) => ({
         stage,
-        entered: counts[p]!.entered,
+        entered: total(metricName.entered(p)),
         current: now.get(stage) ?? 0,
-        conversionToNext: p + 1 < steps.length ? rate(counts[p]!.advanced, counts[p]!.entered) : null,
-        medianDaysInStage: percentiles(stays.get(p) ?? []).median,
+        conversionToNext: p + 1 < steps.length ? rate(total(metricName.advanced(p)), total(metricName.entered(p))) : null,
+        medianDaysInStage: percentiles(histogramOf(sums.get(metricName.stay(p)))).median,
       })),
       afterJourney: Object.fromEntries(['at_risk', 'lost'].filter(() => preset === 'default').map((stage) => [stage, now.get(stage) ?? 0])),
     })
   })
   .get('/:siteId/metrics/channels', validate('query', ChannelQuery), async (c) => {
-    const query = c.req.valid('query')
-    const { db, site, range, preset, head } = await metricsScope(c, query)
+    const { touch, by, ...range } = c.req.valid('query')
+    const { db, site, range: days, preset, head } = await metricsScope(c, range)
     const named = namedSteps(preset)
-    const [rows, matrix] = await Promise.all([
-      channelCounts(db, site.id, range, query.touch, query.by, named),
-      channelMatrix(db, site.id, range, query.touch, query.by, named.customers),
-    ])
-    const cells = (channel: string, kind: 'stage' | 'segment') =>
-      Object.fromEntries(matrix.filter((m) => m.channel === channel && m.kind === kind).map((m) => [m.value, m.people]))
-    const channels = [...new Set([...rows.map((r) => r.channel), ...matrix.map((m) => m.channel)])]
-    const byChannel = new Map(rows.map((r) => [r.channel, r]))
+    const stepNames = ['visitors', 'leads', 'mqls', 'customers'] as const
+    const rows = await sumCells(
+      db,
+      site.id,
+      [...stepNames.map((step) => metricName.channel(touch, by, step)), metricName.revenue(touch, by), metricName.stage(touch, by), metricName.segment(touch, by)],
+      days,
+    )
+    const sums = byMetric(rows)
+    const stages = split(sums.get(metricName.stage(touch, by)))
+    const segments = split(sums.get(metricName.segment(touch, by)))
+    const channels = new Set<string>([...stages.keys(), ...stepNames.flatMap((step) => [...(sums.get(metricName.channel(touch, by, step))?.keys() ?? [])])])
+    const count = (step: (typeof stepNames)[number], channel: string) => (named[step] === null ? null : (sums.get(metricName.channel(touch, by, step))?.get(channel) ?? 0))
     return c.json({
       ...head,
-      touch: query.touch,
-      by: query.by,
-      channels: channels
+      touch,
+      by,
+      channels: [...channels]
         .map((channel) => {
-          const r = byChannel.get(channel) ?? { visitors: 0, leads: named.leads === null ? null : 0, mqls: named.mqls === null ? null : 0, customers: named.customers === null ? null : 0, revenue: 0 }
-          const qualified = r.mqls ?? r.leads ?? 0
+          const [visitors, leads, mqls, customers] = stepNames.map((step) => count(step, channel)) as [number, number | null, number | null, number | null]
+          const qualified = mqls ?? leads ?? 0
           return {
             channel,
-            visitors: r.visitors,
-            leads: r.leads,
-            mqls: r.mqls,
-            customers: r.customers,
-            revenue: Math.round(r.revenue * 100) / 100,
+            visitors,
+            leads,
+            mqls,
+            customers,
+            revenue: Math.round((sums.get(metricName.revenue(touch, by))?.get(channel) ?? 0) * 100) / 100,
             rates: {
-              visitorToLead: rate(r.leads ?? 0, r.visitors),
-              leadToMql: r.mqls === null ? null : rate(r.mqls, r.leads ?? 0),
-              mqlToCustomer: rate(r.customers ?? 0, qualified),
-              visitorToCustomer: rate(r.customers ?? 0, r.visitors),
+              visitorToLead: rate(leads ?? 0, visitors),
+              leadToMql: mqls === null ? null : rate(mqls, leads ?? 0),
+              mqlToCustomer: rate(customers ?? 0, qualified),
+              visitorToCustomer: rate(customers ?? 0, visitors),
             },
-            stages: cells(channel, 'stage'),
-            segments: cells(channel, 'segment'),
+            stages: Object.fromEntries(stages.get(channel) ?? []),
+            segments: Object.fromEntries(segments.get(channel) ?? []),
           }
         })
+        .filter((row) => row.visitors || row.leads || row.mqls || row.customers || Object.keys(row.stages).length)
         .sort((a, b) => b.visitors - a.visitors || a.channel.localeCompare(b.channel)),
     })
   })
   .get('/:siteId/metrics/time-to-convert', validate('query', ChannelQuery), async (c) => {
-    const query = c.req.valid('query')
-    const { db, site, range, preset, head } = await metricsScope(c, query)
+    const { touch, by, ...range } = c.req.valid('query')
+    const { db, site, range: days, preset, head } = await metricsScope(c, range)
     const named = namedSteps(preset)
-    const of = async (step: number | null) => {
-      if (step === null) return null
-      const rows = await daysToStep(db, site.id, range, query.touch, query.by, step)
-      const all = new Map<number, number>()
-      const perChannel = new Map<string, DayCount[]>()
-      for (const row of rows) {
-        all.set(row.days, (all.get(row.days) ?? 0) + row.count)
-        perChannel.set(row.channel, [...(perChannel.get(row.channel) ?? []), { days: row.days, count: row.count }])
-      }
+    const sums = byMetric(await sumCells(db, site.id, [metricName.toConvert(touch, by, 'leads'), metricName.toConvert(touch, by, 'customers')], days))
+    const of = (step: 'leads' | 'customers') => {
+      if (named[step] === null) return null
+      const perChannel = split(sums.get(metricName.toConvert(touch, by, step)))
+      const all = new Map<string, number>()
+      for (const hist of perChannel.values()) for (const [d, n] of hist) all.set(d, (all.get(d) ?? 0) + n)
       return {
-        ...distribution([...all].map(([days, count]) => ({ days, count }))),
-        channels: [...perChannel].map(([channel, hist]) => ({ channel, ...distribution(hist) })).sort((a, b) => b.count - a.count || a.channel.localeCompare(b.channel)),
+        ...distribution(histogramOf(all)),
+        channels: [...perChannel]
+          .map(([channel, hist]) => ({ channel, ...distribution(histogramOf(hist)) }))
+          .sort((a, b) => b.count - a.count || a.channel.localeCompare(b.channel)),
       }
     }
-    const [toLead, toCustomer] = await Promise.all([of(named.leads), of(named.customers)])
-    return c.json({ ...head, touch: query.touch, by: query.by, toLead, toCustomer })
+    return c.json({ ...head, touch, by, toLead: of('leads'), toCustomer: of('customers') })
   })
   .get('/:siteId/metrics/trends', validate('query', TrendsQuery), async (c) => {
     const query = c.req.valid('query')
     const { db, site, range, preset, head } = await metricsScope(c, query)
     const named = namedSteps(preset)
-    const perDay = (step: number | null | 'churned', window: DayRange = range) =>
-      step === null ? Promise.resolve(null) : stepPerDay(db, site.id, window, step).then((rows) => new Map(rows.map((r) => [r.day, r.count])))
+    const entered = (p: number | null) => (p === null ? null : metricName.entered(p))
+    const qualified = entered(named.mqls ?? named.leads)
+    const window = { first: Math.min(range.first, velocityWindowStart(range)), last: range.last }
     const visitorMetric = query.interval === 'week' ? 'visitors_week' : 'visitors'
     const visitorRange = query.interval === 'week' ? { first: weekOf(range.first), last: range.last } : range
-    const [visitorRows, leads, mqls, customers, churned, velocity] = await Promise.all([
-      dailyNumbers(db, site.id, visitorRange, [visitorMetric]),
-      perDay(named.leads),
-      perDay(named.mqls),
-      perDay(named.customers),
-      preset === 'default' ? perDay('churned') : Promise.resolve(null),
-      perDay(named.mqls ?? named.leads, { first: velocityWindowStart(range), last: range.last }),
-    ])
+    const names = [entered(named.leads), entered(named.mqls), entered(named.customers), CHURNED].filter((n): n is string => n !== null)
+    const [visitorRows, dayRows] = await Promise.all([dailyNumbers(db, site.id, visitorRange, [visitorMetric]), cellsPerDay(db, site.id, names, window)])
+    const perDay = new Map<string, Map<number, number>>()
+    for (const row of dayRows) perDay.set(row.metric, (perDay.get(row.metric) ?? new Map()).set(row.day, row.value))
+    const series = (metric: string | null) => (metric === null ? null : (perDay.get(metric) ?? new Map<number, number>()))
     const visitors = new Map(visitorRows.map((r) => [r.day, r.value]))
     const sum = (counts: Map<number, number> | null, start: number) => {
       if (!counts) return null
@@ -158,6 +173,8 @@ export const metricsApi = new Hono<{ Bindings: Env }>()
       for (let day = Math.max(start, range.first); day <= Math.min(start + 6, range.last); day++) total += counts.get(day) ?? 0
       return total
     }
+    const [leads, mqls, customers] = [series(entered(named.leads)), series(entered(named.mqls)), series(entered(named.customers))]
+    const churned = preset === 'default' ? series(CHURNED) : null
     return c.json({
       ...head,
       interval: query.interval,
@@ -169,7 +186,7 @@ export const metricsApi = new Hono<{ Bindings: Env }>()
         customers: sum(customers, start),
         churned: sum(churned, start),
       })),
-      leadVelocity: leadVelocity(range, velocity ?? new Map()),
+      leadVelocity: leadVelocity(range, series(qualified) ?? new Map()),
     })
   })
   .get('/:siteId/metrics/messages', validate('query', MetricsRange), async (c) => {
