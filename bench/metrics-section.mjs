@@ -143,7 +143,9 @@ export async function metricsSection({ root: repoRoot, preferredPort, log = cons
       let passes = 0
       let leads = 0
       for (;;) {
-        const pass = await timed(`${base}/rollup`, 'POST', { budget: ROLLUP_BUDGET, everyLead: true })
+        let pass = await timed(`${base}/rollup`, 'POST', { budget: ROLLUP_BUDGET, everyLead: true })
+        // wrangler may restart the Worker once right after start (a 503 for a POST); the roll-up is idempotent.
+        for (let retry = 0; pass.status === 503 && retry < 3; retry++) pass = await timed(`${base}/rollup`, 'POST', { budget: ROLLUP_BUDGET, everyLead: true })
         if (pass.status !== 200) throw new Error(`roll-up answered ${pass.status}: ${pass.text.slice(0, 300)}`)
         const body = JSON.parse(pass.text)
         passes += 1

@@ -97,13 +97,15 @@ async function rollUpLeased(db: Db, site: SiteRow, now: number, options: RollupO
   const written = leadIds.length > 0 ? await rollUpLeads(db, site.id, leadIds, preset, clock) : { visitorDays: 0, vitals: 0, days: [] as number[] }
   const days = await recountDays(db, site.id, written.days)
   const done = changed.length < options.budget && differing.length < options.budget
-  if (done) {
+  // A read's quick check skips the scan for merged-away leads; the next cron or explicit run drops them.
+  if (done && options.since === undefined) {
     await dropMergedAway(db, site.id)
     await recordCoverage(db, site.id, clock.dayOf(now))
   }
   await db
     .update(rollupState)
-    .set({ changesSeq, checkedAt: now, ...(done ? { completeAt: now } : {}) })
+    // Only a run over every lead seen since the last mark moves the mark (a read's quick check does not).
+    .set({ changesSeq, checkedAt: now, ...(done && options.since === undefined ? { completeAt: now } : {}) })
     .where(eq(rollupState.siteId, site.id))
   return { done, leads: leadIds.length, visitorDays: written.visitorDays, vitals: written.vitals, days }
 }
