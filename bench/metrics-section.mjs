@@ -19,7 +19,7 @@ const SITE = { id: 'site_bench_metrics', key: 'pk_bench_metrics' }
 const ADMIN = { authorization: 'Bearer dev-admin-token' }
 const SAMPLES = 25
 const WARMUP = 3
-const ROLLUP_BUDGET = 5_000
+const ROLLUP_BUDGET = 1_000
 const ROLLUP_LIMIT_MS = 10 * 60_000
 const DAY = 86_400_000
 

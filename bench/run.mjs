@@ -122,6 +122,7 @@ async function main() {
   if (!scoring) console.log('\n4. Scoring: skipped (--no-scoring)')
   const personalize = options.personalize ? await personalizeSection({ root, preferredPort: options.port }) : null
   if (!personalize) console.log('\n5. Personalization: skipped (--no-personalize)')
+  const metrics = await (await import('./metrics-section.mjs')).metricsSection({ root, preferredPort: options.port })
 
   const summary = summaryRows(size, ingest, scoring, personalize)
   printTable(
@@ -132,7 +133,7 @@ async function main() {
   const seconds = (Date.now() - startedAt.getTime()) / 1000
   console.log(`\nbench finished in ${fixed(seconds, 0)} s`)
 
-  const results = { timestamp: startedAt.toISOString(), durationSeconds: Math.round(seconds), machine: info, options, sdkSize: size, ingest, scoring, personalize, summary }
+  const results = { timestamp: startedAt.toISOString(), durationSeconds: Math.round(seconds), machine: info, options, sdkSize: size, ingest, scoring, personalize, metrics, summary }
   writeFileSync(join(benchDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`)
   console.log('wrote bench/results.json')
   return summary.some((r) => r.pass === false) ? 1 : 0

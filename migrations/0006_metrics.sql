@@ -39,7 +39,6 @@ CREATE TABLE `lead_facts` (
 	`day6` integer,
 	`churned_at` integer,
 	`churned_day` integer,
-	`cells` text NOT NULL,
 	PRIMARY KEY(`site_id`, `lead_id`)
 ) WITHOUT ROWID;
 --> statement-breakpoint

@@ -7,7 +7,7 @@ import { scoringConfigOf, type ScoringConfig } from '../domain/lifecycle'
 import { coverageCounts } from '../domain/metrics/coverage'
 import { dayClock, weekOf, DAY_MS, type DayClock } from '../domain/metrics/days'
 import { cellDeltas, cellsOf, type Cell } from '../domain/metrics/cells'
-import { factsRow, leadFactsOf, MAX_STEPS, type StageChange } from '../domain/metrics/facts'
+import { factsFromRow, factsRow, leadFactsOf, MAX_STEPS, type StageChange } from '../domain/metrics/facts'
 import { toSample, VITALS_EVENT } from '../domain/vitals'
 import { jsonList } from './binding'
 import type { Db } from './client'
@@ -99,7 +99,7 @@ async function rollUpLeased(db: Db, site: SiteRow, now: number, options: RollupO
   const done = changed.length < options.budget && differing.length < options.budget
   // A read's quick check skips the scan for merged-away leads; the next cron or explicit run drops them.
   if (done && options.since === undefined) {
-    await dropMergedAway(db, site.id)
+    await dropMergedAway(db, site.id, preset, clock)
     await recordCoverage(db, site.id, clock.dayOf(now))
   }
   await db
@@ -124,27 +124,26 @@ async function rollUpLeads(db: Db, siteId: string, leadIds: string[], preset: Sc
   const ids = jsonList(leadIds)
   const visitorsOf = sql`(select anonymous_id from visitors where site_id = ${siteId} and lead_id in ${ids})`
   const leadRows = await db.select().from(leads).where(and(eq(leads.siteId, siteId), sql`${leads.id} in ${ids}`))
-  const [oldRows, changeRows, quarterRows, vitalRows] = (await rawBatch(db, [
-    sql`select lead_id, cells from lead_facts where site_id = ${siteId} and lead_id in ${ids}`,
+  const oldRows = await db.select().from(leadFacts).where(and(eq(leadFacts.siteId, siteId), sql`${leadFacts.leadId} in ${ids}`))
+  const [changeRows, quarterRows, vitalRows] = (await rawBatch(db, [
     sql`select lead_id as leadId, "to", at from lead_changes where lead_id in ${ids} order by seq`,
     // Distinct quarter hours per browser: every time zone's midnight falls on a quarter hour.
     sql`select anonymous_id, ts / 900000 as quarter from events where site_id = ${siteId} and anonymous_id in ${visitorsOf} group by anonymous_id, quarter`,
     sql`select event_id, ts, data from events where site_id = ${siteId} and anonymous_id in ${visitorsOf} and type = 'track' and name = ${VITALS_EVENT}`,
   ])) as [
-    Array<{ lead_id: string; cells: string }>,
     Array<{ leadId: string; to: string; at: number }>,
     Array<{ anonymous_id: string; quarter: number }>,
     Array<{ event_id: string; ts: number; data: string | null }>,
   ]
   const changesOf = new Map<string, StageChange[]>()
   for (const row of changeRows) changesOf.set(row.leadId, [...(changesOf.get(row.leadId) ?? []), { to: row.to, at: row.at }])
-  const before = new Map(oldRows.map((row) => [row.lead_id, JSON.parse(row.cells) as Cell[]]))
+  const before = new Map(oldRows.map((row) => [row.leadId, cellsOf(factsFromRow(row), preset, clock)]))
   const changes: Array<{ before: Cell[]; after: Cell[] }> = []
   const facts = leadRows.map((lead): Record<string, unknown> => {
     const leadFacts = leadFactsOf(lead, changesOf.get(lead.id) ?? [], preset)
     const cells = cellsOf(leadFacts, preset, clock)
     changes.push({ before: before.get(lead.id) ?? [], after: cells })
-    return { ...factsRow(siteId, leadFacts, clock), cells: JSON.stringify(cells) }
+    return factsRow(siteId, leadFacts, clock)
   })
 
   const dayOfQuarter = new Map<number, number>()
@@ -174,7 +173,7 @@ async function rollUpLeads(db: Db, siteId: string, leadIds: string[], preset: Sc
 }
 
 const FACT_COLUMNS: Array<{ key: string; column: string }> = [
-  ...['cells', 'eventCount', 'stage', 'segment', 'revenue', 'firstSource', 'firstMedium', 'firstCampaign', 'firstReferrer', 'firstTouchAt', 'lastSource', 'lastMedium', 'lastCampaign', 'lastReferrer', 'churnedAt', 'churnedDay', 'leadId'].map(
+  ...['eventCount', 'stage', 'segment', 'revenue', 'firstSource', 'firstMedium', 'firstCampaign', 'firstReferrer', 'firstTouchAt', 'lastSource', 'lastMedium', 'lastCampaign', 'lastReferrer', 'churnedAt', 'churnedDay', 'leadId'].map(
     (key) => ({ key, column: key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`) }),
   ),
   ...Array.from({ length: MAX_STEPS }, (_, p) => [
@@ -215,15 +214,16 @@ const addCells = (siteId: string, deltas: readonly Cell[]) =>
     on conflict (site_id, metric, day, dim) do update set value = value + excluded.value`)
 
 /** Facts of leads merged into another (their rows are gone): their cells are subtracted, their facts dropped. */
-async function dropMergedAway(db: Db, siteId: string) {
-  const orphans = await db.all<{ lead_id: string; cells: string }>(
-    sql`select lead_id, cells from lead_facts where site_id = ${siteId} and lead_id not in (select id from leads where site_id = ${siteId})`,
-  )
+async function dropMergedAway(db: Db, siteId: string, preset: ScoringConfig['preset'], clock: DayClock) {
+  const orphans = await db
+    .select()
+    .from(leadFacts)
+    .where(and(eq(leadFacts.siteId, siteId), sql`${leadFacts.leadId} not in (select id from leads where site_id = ${siteId})`))
   if (orphans.length === 0) return
-  const deltas = cellDeltas(orphans.map((row) => ({ before: JSON.parse(row.cells) as Cell[], after: [] })))
+  const deltas = cellDeltas(orphans.map((row) => ({ before: cellsOf(factsFromRow(row), preset, clock), after: [] })))
   await runAll(db, [
     ...addCells(siteId, deltas),
-    sql`delete from lead_facts where site_id = ${siteId} and lead_id in ${jsonList(orphans.map((row) => row.lead_id))}`,
+    sql`delete from lead_facts where site_id = ${siteId} and lead_id in ${jsonList(orphans.map((row) => row.leadId))}`,
   ])
 }
 
@@ -293,8 +293,8 @@ export async function refreshRollups(db: Db, site: SiteRow, now: number): Promis
 }
 
 /** Passes per site per cron run (each a budget of leads); a larger backlog continues next run. */
-const CRON_BUDGET = 2_000
-const CRON_PASSES = 25
+const CRON_BUDGET = 1_000
+const CRON_PASSES = 50
 
 /** The cron's share: hourly, leads seen recently; daily, every lead, then prune raw events past retention. */
 export async function rollUpSites(db: Db, now: number, { daily }: { daily: boolean }): Promise<void> {

@@ -292,8 +292,6 @@ export const leadFacts = sqliteTable(
     /** Latest move to `lost` (churn). */
     churnedAt: integer('churned_at'),
     churnedDay: integer('churned_day'),
-    /** The metric cells this lead adds (see metricCells): subtracted when her facts change. */
-    cells: text('cells', { mode: 'json' }).$type<Array<[string, number, string, number]>>().notNull(),
   },
   (t) => [primaryKey({ columns: [t.siteId, t.leadId] })],
 )

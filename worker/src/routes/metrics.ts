@@ -5,7 +5,7 @@ import { Hono, type Context } from 'hono'
 import { z } from 'zod'
 import { scoringConfigOf } from '../domain/lifecycle'
 import { coverageCounts, share } from '../domain/metrics/coverage'
-import { CHANNEL_KEYS, CHURNED, CURRENT, metricName, SEP, TOUCHES } from '../domain/metrics/cells'
+import { CHANNEL_KEYS, channelView, CHURNED, CURRENT, metricName, relabel, SEP, TOUCHES } from '../domain/metrics/cells'
 import { dayClock, dayRangeOf, isoDay, MetricsRange, weekOf } from '../domain/metrics/days'
 import { funnelStepsOf, namedSteps } from '../domain/metrics/facts'
 import { buckets, distribution, leadVelocity, percentiles, rate, velocityWindowStart, type DayCount } from '../domain/metrics/summaries'
@@ -22,7 +22,7 @@ import { siteOr404 } from './sites'
 const Channel = { touch: z.enum(TOUCHES).default('first'), by: z.enum(CHANNEL_KEYS).default('source_medium') }
 const ChannelQuery = MetricsRange.extend(Channel).strict()
 const TrendsQuery = MetricsRange.extend({ interval: z.enum(['day', 'week']).default('day') }).strict()
-const RollupBody = z.object({ budget: z.number().int().min(1).max(10_000).default(2_000), everyLead: z.boolean().default(false) }).strict()
+const RollupBody = z.object({ budget: z.number().int().min(1).max(2_000).default(1_000), everyLead: z.boolean().default(false) }).strict()
 
 /** Samples read per request: a week of a busy site's vitals, bounded to keep the Worker's memory small. */
 const MAX_SAMPLES = 50_000
@@ -46,9 +46,10 @@ async function metricsScope(c: Ctx, range: MetricsRange) {
 }
 
 /** Sums by metric, then by dimension. */
-function byMetric(rows: ReadonlyArray<{ metric: string; dim: string; value: number }>) {
+function byMetric(rows: ReadonlyArray<{ metric: string; dim: string; value: number }>, show: (label: string) => string = (l) => l) {
   const out = new Map<string, Map<string, number>>()
   for (const row of rows) out.set(row.metric, (out.get(row.metric) ?? new Map()).set(row.dim, row.value))
+  for (const [metric, values] of out) out.set(metric, relabel(values, show))
   return out
 }
 
@@ -88,9 +89,10 @@ export const metricsApi = new Hono<{ Bindings: Env }>()
     })
   })
   .get('/:siteId/metrics/channels', validate('query', ChannelQuery), async (c) => {
-    const { touch, by, ...range } = c.req.valid('query')
+    const { touch, by: grouping, ...range } = c.req.valid('query')
     const { db, site, range: days, preset, head } = await metricsScope(c, range)
     const named = namedSteps(preset)
+    const { stored: by, show } = channelView(grouping)
     const stepNames = ['visitors', 'leads', 'mqls', 'customers'] as const
     const rows = await sumCells(
       db,
@@ -98,7 +100,7 @@ export const metricsApi = new Hono<{ Bindings: Env }>()
       [...stepNames.map((step) => metricName.channel(touch, by, step)), metricName.revenue(touch, by), metricName.stage(touch, by), metricName.segment(touch, by)],
       days,
     )
-    const sums = byMetric(rows)
+    const sums = byMetric(rows, show)
     const stages = split(sums.get(metricName.stage(touch, by)))
     const segments = split(sums.get(metricName.segment(touch, by)))
     const channels = new Set<string>([...stages.keys(), ...stepNames.flatMap((step) => [...(sums.get(metricName.channel(touch, by, step))?.keys() ?? [])])])
@@ -106,7 +108,7 @@ export const metricsApi = new Hono<{ Bindings: Env }>()
     return c.json({
       ...head,
       touch,
-      by,
+      by: grouping,
       channels: [...channels]
         .map((channel) => {
           const [visitors, leads, mqls, customers] = stepNames.map((step) => count(step, channel)) as [number, number | null, number | null, number | null]
@@ -133,10 +135,11 @@ export const metricsApi = new Hono<{ Bindings: Env }>()
     })
   })
   .get('/:siteId/metrics/time-to-convert', validate('query', ChannelQuery), async (c) => {
-    const { touch, by, ...range } = c.req.valid('query')
+    const { touch, by: grouping, ...range } = c.req.valid('query')
     const { db, site, range: days, preset, head } = await metricsScope(c, range)
     const named = namedSteps(preset)
-    const sums = byMetric(await sumCells(db, site.id, [metricName.toConvert(touch, by, 'leads'), metricName.toConvert(touch, by, 'customers')], days))
+    const { stored: by, show } = channelView(grouping)
+    const sums = byMetric(await sumCells(db, site.id, [metricName.toConvert(touch, by, 'leads'), metricName.toConvert(touch, by, 'customers')], days), show)
     const of = (step: 'leads' | 'customers') => {
       if (named[step] === null) return null
       const perChannel = split(sums.get(metricName.toConvert(touch, by, step)))
@@ -149,7 +152,7 @@ export const metricsApi = new Hono<{ Bindings: Env }>()
           .sort((a, b) => b.count - a.count || a.channel.localeCompare(b.channel)),
       }
     }
-    return c.json({ ...head, touch, by, toLead: of('leads'), toCustomer: of('customers') })
+    return c.json({ ...head, touch, by: grouping, toLead: of('leads'), toCustomer: of('customers') })
   })
   .get('/:siteId/metrics/trends', validate('query', TrendsQuery), async (c) => {
     const query = c.req.valid('query')

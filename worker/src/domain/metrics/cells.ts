@@ -8,17 +8,43 @@ export type Cell = [metric: string, day: number, dim: string, value: number]
 
 export const TOUCHES = ['first', 'last'] as const
 export const CHANNEL_KEYS = ['source_medium', 'source', 'medium', 'campaign', 'referrer'] as const
+/** Keys kept as cells: source and medium alone are sums over source_medium's cells. */
+export const STORED_KEYS = ['source_medium', 'campaign', 'referrer'] as const
 export type Touch = (typeof TOUCHES)[number]
 export type ChannelKey = (typeof CHANNEL_KEYS)[number]
+export type StoredKey = (typeof STORED_KEYS)[number]
 export type NamedStep = 'visitors' | 'leads' | 'mqls' | 'customers'
 
 /** Separates a channel from the second part of a dimension (stage, segment, days). */
 export const SEP = '\u0000'
+/** Separates source from medium inside a stored source_medium channel. */
+export const PAIR = '\u0001'
 
-export function channelLabel(facts: LeadFacts, touch: Touch, by: ChannelKey): string {
-  const pick = (field: 'Source' | 'Medium' | 'Campaign' | 'Referrer') => facts[`${touch}${field}`]
-  if (by === 'source_medium') return `${pick('Source')} / ${pick('Medium')}`
-  return pick(by === 'source' ? 'Source' : by === 'medium' ? 'Medium' : by === 'campaign' ? 'Campaign' : 'Referrer')
+export function channelLabel(facts: LeadFacts, touch: Touch, by: StoredKey): string {
+  const first = touch === 'first'
+  if (by === 'source_medium') return `${first ? facts.firstSource : facts.lastSource}${PAIR}${first ? facts.firstMedium : facts.lastMedium}`
+  if (by === 'campaign') return first ? facts.firstCampaign : facts.lastCampaign
+  return first ? facts.firstReferrer : facts.lastReferrer
+}
+
+/** Dimensions re-labelled for a channel grouping, summing those that fall together (source alone, …). */
+export function relabel(values: ReadonlyMap<string, number> | undefined, show: (label: string) => string): Map<string, number> {
+  const out = new Map<string, number>()
+  for (const [dim, value] of values ?? []) {
+    const cut = dim.indexOf(SEP)
+    const key = cut < 0 ? show(dim) : `${show(dim.slice(0, cut))}${dim.slice(cut)}`
+    out.set(key, (out.get(key) ?? 0) + value)
+  }
+  return out
+}
+
+/** The stored key a channel grouping reads, and how a stored channel label shows under it. */
+export function channelView(by: ChannelKey): { stored: StoredKey; show(label: string): string } {
+  if (by === 'campaign' || by === 'referrer') return { stored: by, show: (label) => label }
+  const [source, medium] = [(l: string) => l.split(PAIR)[0]!, (l: string) => l.split(PAIR)[1] ?? '']
+  if (by === 'source') return { stored: 'source_medium', show: source }
+  if (by === 'medium') return { stored: 'source_medium', show: medium }
+  return { stored: 'source_medium', show: (label) => `${source(label)} / ${medium(label)}` }
 }
 
 /** Metric names, so the reads and the writer agree. */
@@ -26,11 +52,11 @@ export const metricName = {
   entered: (step: number) => `entered:${step}`,
   advanced: (step: number) => `advanced:${step}`,
   stay: (step: number) => `stay:${step}`,
-  channel: (touch: Touch, by: ChannelKey, step: NamedStep) => `ch:${touch}:${by}:${step}`,
-  revenue: (touch: Touch, by: ChannelKey) => `rev:${touch}:${by}`,
-  stage: (touch: Touch, by: ChannelKey) => `stage:${touch}:${by}`,
-  segment: (touch: Touch, by: ChannelKey) => `seg:${touch}:${by}`,
-  toConvert: (touch: Touch, by: ChannelKey, step: 'leads' | 'customers') => `ttc:${touch}:${by}:${step}`,
+  channel: (touch: Touch, by: StoredKey, step: NamedStep) => `ch:${touch}:${by}:${step}`,
+  revenue: (touch: Touch, by: StoredKey) => `rev:${touch}:${by}`,
+  stage: (touch: Touch, by: StoredKey) => `stage:${touch}:${by}`,
+  segment: (touch: Touch, by: StoredKey) => `seg:${touch}:${by}`,
+  toConvert: (touch: Touch, by: StoredKey, step: 'leads' | 'customers') => `ttc:${touch}:${by}:${step}`,
 }
 export const CURRENT = 'current'
 export const CHURNED = 'churned'
@@ -53,7 +79,7 @@ export function cellsOf(facts: LeadFacts, preset: ScoringConfig['preset'], clock
   const named = namedSteps(preset)
   const customerDay = day(named.customers)
   for (const touch of TOUCHES) {
-    for (const by of CHANNEL_KEYS) {
+    for (const by of STORED_KEYS) {
       const label = channelLabel(facts, touch, by)
       for (const step of ['visitors', 'leads', 'mqls', 'customers'] as const) {
         const stepDay = day(named[step])

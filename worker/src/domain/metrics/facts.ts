@@ -125,3 +125,27 @@ export function factsRow(siteId: string, facts: LeadFacts, clock: DayClock) {
   }
   return row
 }
+
+/** Facts back from a lead_facts row: the cells she added are recomputed from them to be subtracted. */
+export function factsFromRow(row: Record<string, unknown>): LeadFacts {
+  const reached: Array<number | null> = []
+  for (let p = 0; p < MAX_STEPS; p++) reached.push((row[`at${p}`] as number | null) ?? null)
+  return {
+    leadId: row.leadId as string,
+    eventCount: row.eventCount as number,
+    stage: row.stage as string,
+    segment: (row.segment as string | null) ?? null,
+    revenue: row.revenue as number,
+    firstSource: row.firstSource as string,
+    firstMedium: row.firstMedium as string,
+    firstCampaign: row.firstCampaign as string,
+    firstReferrer: row.firstReferrer as string,
+    firstTouchAt: row.firstTouchAt as number,
+    lastSource: row.lastSource as string,
+    lastMedium: row.lastMedium as string,
+    lastCampaign: row.lastCampaign as string,
+    lastReferrer: row.lastReferrer as string,
+    reached,
+    churnedAt: (row.churnedAt as number | null) ?? null,
+  }
+}
