@@ -146,10 +146,11 @@ export async function metricsSection({ root: repoRoot, preferredPort, log = cons
         let pass = await timed(`${base}/rollup`, 'POST', { budget: ROLLUP_BUDGET, everyLead: true })
         // wrangler may restart the Worker once right after start (a 503 for a POST); the roll-up is idempotent.
         for (let retry = 0; pass.status === 503 && retry < 3; retry++) pass = await timed(`${base}/rollup`, 'POST', { budget: ROLLUP_BUDGET, everyLead: true })
-        if (pass.status !== 200) throw new Error(`roll-up answered ${pass.status}: ${pass.text.slice(0, 300)}`)
+        if (pass.status !== 200) throw new Error(`roll-up answered ${pass.status}: ${pass.text.slice(0, 300)}\n${worker.output().slice(-3000)}`)
         const body = JSON.parse(pass.text)
         passes += 1
         leads += body.leads
+        if (body.busy) await new Promise((resolve) => setTimeout(resolve, 1_000)) // a crashed pass's lease lapses
         if (body.done) break
         if (performance.now() - rollupStarted > ROLLUP_LIMIT_MS) throw new Error('roll-up did not finish in time')
       }

@@ -9,11 +9,11 @@ import { CHANNEL_KEYS, channelView, CHURNED, CURRENT, metricName, relabel, SEP, 
 import { dayClock, dayRangeOf, isoDay, MetricsRange, weekOf } from '../domain/metrics/days'
 import { funnelStepsOf, namedSteps } from '../domain/metrics/facts'
 import { buckets, distribution, leadVelocity, percentiles, rate, velocityWindowStart, type DayCount } from '../domain/metrics/summaries'
-import { summarizeVitals, type VitalMetric } from '../domain/vitals'
+import type { VitalMetric, VitalsRow } from '../domain/vitals'
 import { listAds } from '../db/ads'
 import { openDb } from '../db/client'
 import { listExperiences, toExperience } from '../db/experiences'
-import { cellsPerDay, dailyNumbers, sumCells, vitalsOfRange } from '../db/metrics'
+import { cellsPerDay, dailyNumbers, sumCells, vitalsP75 } from '../db/metrics'
 import { refreshRollups, rollUpSiteFully } from '../db/metrics-rollup'
 import { ApiError } from '../http/errors'
 import { validate } from '../http/validate'
@@ -24,8 +24,6 @@ const ChannelQuery = MetricsRange.extend(Channel).strict()
 const TrendsQuery = MetricsRange.extend({ interval: z.enum(['day', 'week']).default('day') }).strict()
 const RollupBody = z.object({ budget: z.number().int().min(1).max(2_000).default(1_000), everyLead: z.boolean().default(false) }).strict()
 
-/** Samples read per request: a week of a busy site's vitals, bounded to keep the Worker's memory small. */
-const MAX_SAMPLES = 50_000
 /** Passes of an explicit roll-up request (its budget each). */
 const ROLLUP_PASSES = 1
 
@@ -222,13 +220,21 @@ export const metricsApi = new Hono<{ Bindings: Env }>()
   })
   .get('/:siteId/metrics/vitals', validate('query', MetricsRange), async (c) => {
     const { db, site, range, clock, head } = await metricsScope(c, c.req.valid('query'))
-    const samples = (await vitalsOfRange(db, site.id, range, MAX_SAMPLES)).map((s) => ({ ...s, metric: s.metric as VitalMetric }))
+    const rows = await vitalsP75(db, site.id, range)
+    const pages = new Map<string, VitalsRow>()
+    for (const row of rows) {
+      const key = `${row.page}${SEP}${row.experiences}`
+      const empty = { p75: null, count: 0 }
+      const page = pages.get(key) ?? ({ page: row.page, experiences: row.experiences, LCP: empty, CLS: empty, INP: empty } as VitalsRow)
+      page[row.metric as VitalMetric] = { p75: row.value, count: row.count }
+      pages.set(key, page)
+    }
     return c.json({
       ...head,
       from: new Date(clock.startOf(range.first)).toISOString(),
       to: new Date(clock.startOf(range.last + 1)).toISOString(),
-      samples: samples.length,
-      pages: summarizeVitals(samples),
+      samples: rows.reduce((sum, row) => sum + row.count, 0),
+      pages: [...pages.values()],
     })
   })
   // Brings the roll-ups up to date now (the cron does this hourly); `done: false` means call again.
