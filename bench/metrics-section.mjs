@@ -103,16 +103,17 @@ async function timed(url, method = 'GET', body) {
   return { status: response.status, ms: performance.now() - started, text }
 }
 
-/** D1's execution time of each statement (median of 3 runs), from `wrangler d1 execute --json`. */
+/** D1's execution time of each statement (median of 3 runs), from `wrangler d1 execute --json`; null if unreadable. */
 async function rawDurations({ root, persistTo, statements }) {
-  const repeated = statements.flatMap((statement) => [statement, statement, statement])
-  const output = await run('npx', ['wrangler', 'd1', 'execute', 'cairn', '--local', '--persist-to', persistTo, '--json', '--command', repeated.map((q) => q.replace(/\s+/g, ' ')).join('; ')], {
-    cwd: root,
-    quiet: true,
-  })
-  const results = JSON.parse(output.slice(output.indexOf('[')))
-  const durations = results.map((r) => r.meta?.duration ?? NaN)
-  return statements.map((_, i) => percentile(durations.slice(i * 3, i * 3 + 3), 50))
+  const durations = []
+  for (const statement of statements) {
+    const one = statement.replace(/\s+/g, ' ')
+    const output = await run('npx', ['wrangler', 'd1', 'execute', 'cairn', '--local', '--persist-to', persistTo, '--json', '--command', [one, one, one].join('; ')], { cwd: root, quiet: true })
+    const results = JSON.parse(output.slice(output.indexOf('[')))
+    const ms = results.map((r) => r.meta?.duration).filter((d) => Number.isFinite(d))
+    durations.push(ms.length === 3 ? percentile(ms, 50) : null)
+  }
+  return durations
 }
 
 export async function metricsSection({ root: repoRoot, preferredPort, log = console.log, metricsPlan = METRICS_PLAN }) {
@@ -133,7 +134,8 @@ export async function metricsSection({ root: repoRoot, preferredPort, log = cons
     const endpoints = plan(now)
     log('metrics: raw-event SQL baselines …')
     for (const endpoint of endpoints) {
-      endpoint.rawMs = endpoint.raw ? (await rawDurations({ root, persistTo, statements: endpoint.raw })).reduce((sum, ms) => sum + ms, 0) : null
+      const durations = endpoint.raw ? await rawDurations({ root, persistTo, statements: endpoint.raw }) : null
+      endpoint.rawMs = durations && durations.every((ms) => ms !== null) ? durations.reduce((sum, ms) => sum + ms, 0) : null
     }
 
     log(`metrics on 127.0.0.1:${port} …`)
