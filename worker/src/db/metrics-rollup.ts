@@ -62,7 +62,11 @@ const releaseLease = (db: Db, siteId: string) => db.run(sql`update rollup_state 
  * new mark. `everyLead` re-checks all leads (the daily run), not only those seen since the last mark.
  */
 export async function rollUpSite(db: Db, site: SiteRow, now: number, options: RollupOptions): Promise<RollupResult> {
-  await loadRollupState(db, site)
+  await db
+    .insert(rollupState)
+    .values({ siteId: site.id, timeZone: siteTimeZone(site), preset: scoringConfigOf(site.scoring).preset })
+    .onConflictDoNothing()
+  // The lease comes first: a rebuild after a time-zone or preset change happens inside it too.
   if (!(await claimLease(db, site.id, Date.now()))) return { done: false, busy: true, leads: 0, visitorDays: 0, vitals: 0, days: 0 }
   try {
     return await rollUpLeased(db, site, now, options)
@@ -261,8 +265,8 @@ async function recordCoverage(db: Db, siteId: string, day: number) {
 export async function pruneEvents(db: Db, site: SiteRow, now: number): Promise<number> {
   const days = site.settings.retentionDays
   if (!days) return 0
-  const state = await loadRollupState(db, site)
-  if (state.completeAt === 0) return 0
+  const state = await db.select().from(rollupState).where(eq(rollupState.siteId, site.id)).get()
+  if (!state || state.completeAt === 0) return 0
   const cutoff = now - days * DAY_MS
   let pruned = 0
   for (let round = 0; round < PRUNE_ROUNDS; round++) {
@@ -285,11 +289,16 @@ const RECHECK_MS = 10 * 60_000
 
 /** The roll-up state after bringing it up to date when it was last checked more than a few seconds ago. */
 export async function refreshRollups(db: Db, site: SiteRow, now: number): Promise<RollupStateRow> {
-  const state = await loadRollupState(db, site)
+  const state = await db.select().from(rollupState).where(eq(rollupState.siteId, site.id)).get()
+  const current = state && state.timeZone === siteTimeZone(site) && state.preset === scoringConfigOf(site.scoring).preset
+  if (!state || !current) {
+    await rollUpSite(db, site, now, { budget: READ_BUDGET })
+    return (await db.select().from(rollupState).where(eq(rollupState.siteId, site.id)).get())!
+  }
   if (now - state.checkedAt < FRESH_MS) return state
   // Leads seen since shortly before the last check; the cron catches late-replayed events (7 days back, then all).
   await rollUpSite(db, site, now, { budget: READ_BUDGET, since: state.completeAt === 0 ? undefined : state.checkedAt - RECHECK_MS })
-  return loadRollupState(db, site)
+  return (await db.select().from(rollupState).where(eq(rollupState.siteId, site.id)).get())!
 }
 
 /** Passes per site per cron run (each a budget of leads); a larger backlog continues next run. */
