@@ -1,6 +1,6 @@
 // `npm run bench`: measures Cairn against DESIGN.md's performance budgets in one run and writes
 // bench/results.json. Flags: --no-peers (skip the npm install of peers), --no-ingest, --no-scoring,
-// --no-personalize, --no-edge, --only SECTION (size, ingest, scoring, personalize or edge), --port N (8799).
+// --no-personalize, --no-edge, --no-metrics, --only SECTION (size, ingest, scoring, personalize, edge or metrics), --port N (8799).
 import { writeFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -20,10 +20,10 @@ const root = join(benchDir, '..')
 const WATCHDOG_MS = 12 * 60_000
 const SDK_BROTLI_BUDGET = 4096
 
-const SECTIONS = ['size', 'ingest', 'scoring', 'personalize', 'edge']
+const SECTIONS = ['size', 'ingest', 'scoring', 'personalize', 'edge', 'metrics']
 
 function parseArgs(argv) {
-  const known = new Set(['--no-peers', '--no-ingest', '--no-scoring', '--no-personalize', '--no-edge', '--only', '--port'])
+  const known = new Set(['--no-peers', '--no-ingest', '--no-scoring', '--no-personalize', '--no-edge', '--no-metrics', '--only', '--port'])
   const valued = new Set(['--port', '--only'])
   const unknown = argv.filter((arg, i) => arg.startsWith('--') && !known.has(arg) && !valued.has(argv[i - 1]))
   if (unknown.length > 0) throw new Error(`unknown option ${unknown.join(' ')} (known: ${[...known].join(' ')})`)
@@ -41,6 +41,7 @@ function parseArgs(argv) {
     scoring: on('scoring'),
     personalize: on('personalize'),
     edge: on('edge'),
+    metrics: on('metrics'),
     only,
     port,
   }
@@ -136,6 +137,8 @@ async function main() {
   if (!personalize) console.log(`\n5. Personalization: skipped (${options.only ? `--only ${options.only}` : '--no-personalize'})`)
   const edge = options.edge ? await edgeSection({ root, benchDir }) : null
   if (!edge) console.log(`\n6. Edge: skipped (${options.only ? `--only ${options.only}` : '--no-edge'})`)
+  const metrics = options.metrics ? await (await import('./metrics-section.mjs')).metricsSection({ root, preferredPort: options.port }) : null
+  if (!metrics) console.log(`\n7. Metrics: skipped (${options.only ? `--only ${options.only}` : '--no-metrics'})`)
 
   const summary = summaryRows(size, ingest, scoring, personalize, edge)
   printTable(
@@ -146,7 +149,7 @@ async function main() {
   const seconds = (Date.now() - startedAt.getTime()) / 1000
   console.log(`\nbench finished in ${fixed(seconds, 0)} s`)
 
-  const results = { timestamp: startedAt.toISOString(), durationSeconds: Math.round(seconds), machine: info, options, sdkSize: size, ingest, scoring, personalize, edge, summary }
+  const results = { timestamp: startedAt.toISOString(), durationSeconds: Math.round(seconds), machine: info, options, sdkSize: size, ingest, scoring, personalize, edge, metrics, summary }
   // A single section (--only) gets its own file: the full run's results.json stays whole.
   const file = options.only ? `results-${options.only}.json` : 'results.json'
   writeFileSync(join(benchDir, file), `${JSON.stringify(results, null, 2)}\n`)

@@ -1,5 +1,6 @@
 // Site configuration: what a marketer registers so a site can send events and be personalized.
 import { z } from 'zod'
+import { TimeZone } from './metrics/days'
 
 const HttpOrigin = z
   .string()
@@ -19,6 +20,8 @@ export const SiteSettings = z
   .object({
     /** Days of raw events kept before the daily roll-up prunes them. */
     retentionDays: z.number().int().min(1).max(3650).optional(),
+    /** IANA time zone of the site's days in metrics (default UTC). */
+    timeZone: TimeZone.optional(),
     /** Postal address printed in marketing email footers. */
     postalAddress: z.string().max(500).optional(),
     /** Store events from automated browsers (webdriver, headless): for staging sites and end-to-end tests. */

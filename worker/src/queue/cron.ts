@@ -1,6 +1,7 @@
 // The cron trigger: a table from each cron expression of wrangler.toml to the tasks it runs, in order.
 import { openDb, type Db } from '../db/client'
 import { lapseExpiredPoints, restageAllCustomers } from '../services/lifecycle-jobs'
+import { rollUpSites } from '../db/metrics-rollup'
 
 export const HOURLY = '0 * * * *'
 export const DAILY = '30 3 * * *'
@@ -8,10 +9,10 @@ export const DAILY = '30 3 * * *'
 type CronTask = (db: Db, now: number) => Promise<unknown>
 
 export const cronTasks: Record<string, CronTask[]> = {
-  // Lapse expired score points.
-  [HOURLY]: [lapseExpiredPoints],
-  // Re-stage customers by inactivity and RFM.
-  [DAILY]: [restageAllCustomers],
+  // Lapse expired score points; roll up new events into the metrics' daily tables.
+  [HOURLY]: [lapseExpiredPoints, (db, now) => rollUpSites(db, now, { daily: false })],
+  // Re-stage customers by inactivity and RFM; the daily roll-up also prunes raw events past retention.
+  [DAILY]: [restageAllCustomers, (db, now) => rollUpSites(db, now, { daily: true })],
 }
 
 export async function runScheduled(controller: ScheduledController, env: Env): Promise<void> {
