@@ -36,6 +36,31 @@ async function originServer(request: Request): Promise<Response> {
 <h1 data-cairn-slot="headline">Origin default</h1><p data-cairn-slot="cta">Origin CTA</p><p>${'filler '.repeat(2000)}</p></body></html>`
     return new Response(html, { headers: { 'content-type': 'text/html; charset=utf-8', 'x-origin': 'yes' } })
   }
+  if (url.pathname === '/echo-headers') return Response.json(Object.fromEntries(request.headers))
+  if (url.pathname === '/set-cookies') {
+    const headers = new Headers({
+      'content-type': 'text/html; charset=utf-8',
+      'service-worker-allowed': '/',
+      'clear-site-data': '"cookies", "storage"',
+      'strict-transport-security': 'max-age=31536000; includeSubDomains',
+      'content-security-policy': "default-src 'self'",
+    })
+    headers.append('set-cookie', 'session=s1; Path=/; HttpOnly; Secure; SameSite=Lax')
+    headers.append('set-cookie', 'cart=c1; Domain=origin.test; Path=/shop')
+    headers.append('set-cookie', '__Host-id=h1; Path=/; Secure')
+    headers.append('set-cookie', 'cairn_aid=a_forged; Path=/')
+    return new Response('<!doctype html><title>Cookies</title><p>ok</p>', { headers })
+  }
+  if (url.pathname.startsWith('/redirect')) {
+    // ?to= the Location to answer with, as origins write it: relative, absolute on the origin, or elsewhere.
+    return new Response(null, { status: 302, headers: { location: url.searchParams.get('to') ?? '/', 'set-cookie': 'flash=1; Path=/' } })
+  }
+  if (url.pathname === '/latin1') {
+    // A windows-1252 page whose charset is declared only in <meta>: é is the single byte 0xE9.
+    const html = '<!doctype html><html><head><meta charset="windows-1252"><title>Caf\u00e9</title></head><body><h1 data-cairn-slot="headline">Caf\u00e9</h1></body></html>'
+    const bytes = Uint8Array.from(html, (char) => char.charCodeAt(0))
+    return new Response(bytes, { headers: { 'content-type': 'text/html' } })
+  }
   const body = request.method === 'GET' || request.method === 'HEAD' ? '' : await request.text()
   return Response.json(
     { method: request.method, path: url.pathname, search: url.search, body, forwardedHost: request.headers.get('x-forwarded-host') },
@@ -49,7 +74,7 @@ export default defineConfig(async () => {
     test: {
       projects: [
         {
-          test: { name: 'unit', include: ['sdk/src/**/*.test.ts'], environment: 'node' },
+          test: { name: 'unit', include: ['sdk/src/**/*.test.ts', 'contract/**/*.test.ts'], environment: 'node' },
         },
         {
           plugins: [
@@ -60,6 +85,7 @@ export default defineConfig(async () => {
                   TEST_MIGRATIONS: migrations,
                   ADMIN_TOKEN: 'test-admin-token',
                   ENVIRONMENT: 'test',
+                  ADMIN_HOST: 'admin.cairn.test',
                   UNSUBSCRIBE_SECRET: 'test-unsubscribe-secret',
                   PUBLIC_URL: 'https://cairn.test',
                   // The outbox provider by default; tests switch to the binding or the Resend stand-in.

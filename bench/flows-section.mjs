@@ -1,4 +1,4 @@
-// Section 6 end to end: a fresh local D1, `wrangler dev` in direct mode. Ingest with 30 enabled flows vs
+// Section 8 end to end: a fresh local D1, `wrangler dev` in direct mode. Ingest with 30 enabled flows vs
 // none (events/s, D1 rows written per event), then trigger → email row in the outbox (p50/p99) and
 // trigger → in-app message in the next /v1/personalize answer, through the real queue consumer.
 import { join } from 'node:path'
@@ -134,7 +134,7 @@ export async function flowsSection({ root: repoRoot, preferredPort, log = consol
 
 function printFlows(s) {
   printTable(
-    '6. Flows',
+    '8. Flows',
     ['measure', 'value'],
     [
       ['Ingest events/s, 0 flows', int(s.flows0.eventsPerSecond)],

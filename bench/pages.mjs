@@ -79,7 +79,9 @@ async function loadOnce(browser, base, testCase, plan) {
     page.on('requestfailed', (request) => failed.push(`${request.method()} ${new URL(request.url()).pathname} ${request.failure()?.errorText ?? ''}`))
     await page.addInitScript(observeVitals)
     if (testCase.gpc) await page.addInitScript(setGpc)
-    const response = await page.goto(`${base}${testCase.path}`, { waitUntil: 'load', timeout: plan.navigationTimeoutMs })
+    // Edge mode answers only off the admin host (ADMIN_HOST=127.0.0.1 in .dev.vars): the same Worker as localhost.
+    const host = testCase.mode === 'edge' ? base.replace('//127.0.0.1', '//localhost') : base
+    const response = await page.goto(`${host}${testCase.path}`, { waitUntil: 'load', timeout: plan.navigationTimeoutMs })
     // The SDK's ready: the landing page's personalization settled (applied, fell back, or edge-applied).
     const ready = await page
       .evaluate((ms) => new Promise((resolve) => {

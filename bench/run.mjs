@@ -1,12 +1,14 @@
 // `npm run bench`: measures Cairn against DESIGN.md's performance budgets in one run and writes
 // bench/results.json. Flags: --no-peers (skip the npm install of peers), --no-ingest, --no-scoring,
-// --no-personalize, --no-flows, --port N (8799).
+// --no-personalize, --no-edge, --no-metrics, --no-flows, --only SECTION (size, ingest, scoring, personalize, edge,
+// metrics or flows), --port N (8799).
 import { writeFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from '../scripts/build.mjs'
 import { ingestSection, removeScratchNow } from './ingest-section.mjs'
+import { edgeSection, edgeSummaryRows } from './edge-section.mjs'
 import { flowsSection, flowsSummaryRows } from './flows-section.mjs'
 import { personalizeSection, personalizeSummaryRows } from './personalize-section.mjs'
 import { scoringSection } from './scoring-section.mjs'
@@ -17,22 +19,33 @@ import { killAllWorkersNow, stopAllWorkers } from './worker.mjs'
 const benchDir = dirname(fileURLToPath(import.meta.url))
 const root = join(benchDir, '..')
 /** Hard stop for the whole run: a hung server or registry must not keep the bench (or a CI box) busy. */
-const WATCHDOG_MS = 8 * 60_000
+const WATCHDOG_MS = 12 * 60_000
 const SDK_BROTLI_BUDGET = 4096
 
+const SECTIONS = ['size', 'ingest', 'scoring', 'personalize', 'edge', 'metrics', 'flows']
+
 function parseArgs(argv) {
-  const known = new Set(['--no-peers', '--no-ingest', '--no-scoring', '--no-personalize', '--no-flows', '--port'])
-  const unknown = argv.filter((arg, i) => arg.startsWith('--') && !known.has(arg) && argv[i - 1] !== '--port')
+  const known = new Set(['--no-peers', '--no-ingest', '--no-scoring', '--no-personalize', '--no-edge', '--no-metrics', '--no-flows', '--only', '--port'])
+  const valued = new Set(['--port', '--only'])
+  const unknown = argv.filter((arg, i) => arg.startsWith('--') && !known.has(arg) && !valued.has(argv[i - 1]))
   if (unknown.length > 0) throw new Error(`unknown option ${unknown.join(' ')} (known: ${[...known].join(' ')})`)
   const portIndex = argv.indexOf('--port')
   const port = portIndex >= 0 ? Number(argv[portIndex + 1]) : 8799
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`--port needs a port number, got ${argv[portIndex + 1]}`)
+  const onlyIndex = argv.indexOf('--only')
+  const only = onlyIndex >= 0 ? argv[onlyIndex + 1] : null
+  if (onlyIndex >= 0 && !SECTIONS.includes(only)) throw new Error(`--only needs one of ${SECTIONS.join(', ')}, got ${only}`)
+  const on = (section) => (only ? only === section : !argv.includes(`--no-${section}`))
   return {
+    size: only ? only === 'size' : true,
     peers: !argv.includes('--no-peers'),
-    ingest: !argv.includes('--no-ingest'),
-    scoring: !argv.includes('--no-scoring'),
-    personalize: !argv.includes('--no-personalize'),
-    flows: !argv.includes('--no-flows'),
+    ingest: on('ingest'),
+    scoring: on('scoring'),
+    personalize: on('personalize'),
+    edge: on('edge'),
+    metrics: on('metrics'),
+    flows: on('flows'),
+    only,
     port,
   }
 }
@@ -70,7 +83,7 @@ function installCleanup() {
 }
 
 /** Budget rows: metric, value, budget, pass/fail (n/a rows are informational). */
-function summaryRows(size, ingest, scoring, personalize, flows) {
+function summaryRows(size, ingest, scoring, personalize, edge, flows) {
   const rows = []
   const check = (metric, value, budget, pass) => rows.push({ metric, value, budget, pass })
   if (size) {
@@ -104,6 +117,7 @@ function summaryRows(size, ingest, scoring, personalize, flows) {
     check('Scoring: all responses and re-score checks as expected', scoring.problems.length === 0 ? 'yes' : `${scoring.problems.length} problem(s)`, 'yes', scoring.problems.length === 0)
   }
   if (personalize) rows.push(...personalizeSummaryRows(personalize))
+  if (edge) rows.push(...edgeSummaryRows(edge))
   if (flows) rows.push(...flowsSummaryRows(flows))
   return rows
 }
@@ -118,17 +132,21 @@ async function main() {
   // One build for both sections: the measured SDK and the Worker's assets come from the current tree.
   await build({ quiet: true })
 
-  const size = await sdkSizeSection({ root, benchDir, peers: options.peers })
+  const size = options.size ? await sdkSizeSection({ root, benchDir, peers: options.peers }) : null
   const ingest = options.ingest ? await ingestSection({ root, preferredPort: options.port }) : null
-  if (!ingest) console.log('\n2. Ingest: skipped (--no-ingest)')
+  if (!ingest) console.log(`\n2. Ingest: skipped (${options.only ? `--only ${options.only}` : '--no-ingest'})`)
   const scoring = options.scoring ? await scoringSection({ root, preferredPort: options.port }) : null
-  if (!scoring) console.log('\n4. Scoring: skipped (--no-scoring)')
+  if (!scoring) console.log(`\n4. Scoring: skipped (${options.only ? `--only ${options.only}` : '--no-scoring'})`)
   const personalize = options.personalize ? await personalizeSection({ root, preferredPort: options.port }) : null
-  if (!personalize) console.log('\n5. Personalization: skipped (--no-personalize)')
+  if (!personalize) console.log(`\n5. Personalization: skipped (${options.only ? `--only ${options.only}` : '--no-personalize'})`)
+  const edge = options.edge ? await edgeSection({ root, benchDir }) : null
+  if (!edge) console.log(`\n6. Edge: skipped (${options.only ? `--only ${options.only}` : '--no-edge'})`)
+  const metrics = options.metrics ? await (await import('./metrics-section.mjs')).metricsSection({ root, preferredPort: options.port }) : null
+  if (!metrics) console.log(`\n7. Metrics: skipped (${options.only ? `--only ${options.only}` : '--no-metrics'})`)
   const flows = options.flows ? await flowsSection({ root, preferredPort: options.port }) : null
-  if (!flows) console.log('\n6. Flows: skipped (--no-flows)')
+  if (!flows) console.log(`\n8. Flows: skipped (${options.only ? `--only ${options.only}` : '--no-flows'})`)
 
-  const summary = summaryRows(size, ingest, scoring, personalize, flows)
+  const summary = summaryRows(size, ingest, scoring, personalize, edge, flows)
   printTable(
     '3. Summary',
     ['metric', 'value', 'budget', 'result'],
@@ -137,9 +155,11 @@ async function main() {
   const seconds = (Date.now() - startedAt.getTime()) / 1000
   console.log(`\nbench finished in ${fixed(seconds, 0)} s`)
 
-  const results = { timestamp: startedAt.toISOString(), durationSeconds: Math.round(seconds), machine: info, options, sdkSize: size, ingest, scoring, personalize, flows, summary }
-  writeFileSync(join(benchDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`)
-  console.log('wrote bench/results.json')
+  const results = { timestamp: startedAt.toISOString(), durationSeconds: Math.round(seconds), machine: info, options, sdkSize: size, ingest, scoring, personalize, edge, metrics, flows, summary }
+  // A single section (--only) gets its own file: the full run's results.json stays whole.
+  const file = options.only ? `results-${options.only}.json` : 'results.json'
+  writeFileSync(join(benchDir, file), `${JSON.stringify(results, null, 2)}\n`)
+  console.log(`wrote bench/${file}`)
   return summary.some((r) => r.pass === false) ? 1 : 0
 }
 

@@ -61,7 +61,7 @@ async function ensureCairnBuild(root) {
 }
 
 /** Runs npm with a time limit: an unreachable registry must not hang the bench. */
-function npmInstall(prefix, packages) {
+export function npmInstall(prefix, packages) {
   const args = ['install', '--no-save', '--ignore-scripts', '--no-audit', '--no-fund', '--prefix', prefix, ...packages]
   return new Promise((resolve, reject) => {
     const child = spawn('npm', args, { stdio: ['ignore', 'pipe', 'pipe'] })
@@ -79,7 +79,7 @@ function npmInstall(prefix, packages) {
 }
 
 /** Moves a folder, copying when it crosses file systems (os.tmpdir() may be another mount). */
-function moveDir(from, to) {
+export function moveDir(from, to) {
   try {
     renameSync(from, to)
   } catch (error) {

@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process'
 import { cpSync, existsSync, mkdirSync, rmSync, symlinkSync, unlinkSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
+import { LOCAL_WRANGLER_ENV } from '../scripts/run.mjs'
 
 const OUTPUT_LIMIT = 64 * 1024
 const START_TIMEOUT_MS = 90_000
@@ -62,14 +63,16 @@ export function freePort() {
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** Starts wrangler dev and waits until it serves /healthz; throws with wrangler's output if it does not. */
-export async function startWorker({ root, port, persistTo, vars = {}, logLevel = 'warn' }) {
-  const args = ['wrangler', 'dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', persistTo, '--show-interactive-dev-session=false', '--log-level', logLevel]
+export async function startWorker({ root, port, persistTo, vars = {}, logLevel = 'warn', wrangler = null, config = null }) {
+  // `wrangler`: an absolute path to the binary, for Worker folders outside the project (npx would fetch it).
+  const [command, first] = wrangler ? [wrangler, []] : ['npx', ['wrangler']]
+  const args = [...first, 'dev', ...(config ? ['--config', config] : []), '--ip', '127.0.0.1', '--port', String(port), '--persist-to', persistTo, '--show-interactive-dev-session=false', '--log-level', logLevel]
   for (const [name, value] of Object.entries(vars)) args.push('--var', `${name}:${value}`)
-  const child = spawn('npx', args, {
+  const child = spawn(command, args, {
     cwd: root,
     detached: true, // own process group: killed as a whole, and a terminal's Ctrl-C does not race us
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
+    env: { ...process.env, ...LOCAL_WRANGLER_ENV },
   })
   let output = ''
   const keep = (data) => {
@@ -87,6 +90,8 @@ export async function startWorker({ root, port, persistTo, vars = {}, logLevel =
   const worker = {
     url: `http://127.0.0.1:${port}`,
     port,
+    /** Process group id (npx/wrangler/workerd): the bench reads its CPU time from /proc. */
+    group: child.pid,
     output: () => output,
     stop: () => stopWorker(child, exited, () => exit),
     killNow: () => killGroup(child, 'SIGKILL'),

@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { run } from './run.mjs'
+import { LOCAL_WRANGLER_ENV, run } from './run.mjs'
 
 const sqlString = (value) => `'${String(value).replaceAll("'", "''")}'`
 
@@ -104,7 +104,8 @@ export function demoSeedSql({ port, demoRules = true }) {
     key: 'pk_demo',
     name: 'Acme CRM (demo)',
     origins: JSON.stringify(origins),
-    origin: `http://127.0.0.1:${port}`,
+    // Edge mode serves the demo on the public host (localhost), never on the admin host (127.0.0.1).
+    origin: `http://localhost:${port}`,
     hostnames: '[]',
     settings: JSON.stringify({ postalAddress: 'Acme Inc., 1 Demo Street, Springfield' }),
   }
@@ -129,7 +130,7 @@ on conflict (id) do nothing;`,
 ).join('\n')}
 ${(demoRules ? DEMO_ADS : []).map(
   ([campaign, adGroup, name, headline, keywords, utmCampaign, term], i) => `insert into ads (id, site_id, campaign, ad_group, name, headline, keywords, final_url)
-values (${[`ad_demo_${i}`, site.id, campaign, adGroup, name, headline, JSON.stringify(keywords), `http://127.0.0.1:${port}/?utm_source=google&utm_medium=cpc&utm_campaign=${utmCampaign}&utm_term=${encodeURIComponent(term)}`].map(sqlString).join(', ')})
+values (${[`ad_demo_${i}`, site.id, campaign, adGroup, name, headline, JSON.stringify(keywords), `http://localhost:${port}/?utm_source=google&utm_medium=cpc&utm_campaign=${utmCampaign}&utm_term=${encodeURIComponent(term)}`].map(sqlString).join(', ')})
 on conflict (site_id, campaign, ad_group, name) do nothing;`,
 ).join('\n')}
 `
@@ -140,13 +141,13 @@ export async function prepareLocalDb({ cwd, port, persistTo, quiet = false, demo
   await run('npx', ['wrangler', 'd1', 'migrations', 'apply', 'cairn', '--local', ...persist], {
     cwd,
     quiet,
-    env: { CI: 'true' }, // no interactive confirmation
+    env: { ...LOCAL_WRANGLER_ENV, CI: 'true' }, // CI: no interactive confirmation
   })
   const dir = mkdtempSync(join(tmpdir(), 'cairn-seed-'))
   const file = join(dir, 'seed.sql')
   writeFileSync(file, demoSeedSql({ port, demoRules }))
   try {
-    await run('npx', ['wrangler', 'd1', 'execute', 'cairn', '--local', '--file', file, ...persist], { cwd, quiet })
+    await run('npx', ['wrangler', 'd1', 'execute', 'cairn', '--local', '--file', file, ...persist], { cwd, quiet, env: LOCAL_WRANGLER_ENV })
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }

@@ -13,7 +13,7 @@ const tsconfig = here('./tsconfig.build.json')
 const dropIifeTypes = {
   name: 'drop-iife-types',
   generateBundle(_, bundle) {
-    for (const name of Object.keys(bundle)) if (/^(iife|vitals)\.d\.ts/.test(name)) delete bundle[name]
+    for (const name of Object.keys(bundle)) if (/(^|\/)(iife|vitals)\.d\.ts/.test(name)) delete bundle[name]
   },
 }
 

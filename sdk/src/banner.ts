@@ -1,7 +1,7 @@
 // The built-in in-app message renderer, used when no on('message') listener exists: a banner fixed at the
 // bottom (it covers the page, never moves it: no layout shift), text only, in the page's font with native
 // link and button styles.
-import type { Message } from './types'
+import type { Message } from './types.js'
 
 /** Only links that cannot run script: http(s), or a path on this site. */
 export const safeLink = (url: unknown): boolean => /^(https?:|\/)/i.test(url as string)

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createCairn, createClient } from './client'
-import { fakeBrowser, type FakeBrowserOptions } from '../test/fake-browser'
-import { ATTEMPTS_MAX } from './queue'
+import { createCairn, createClient } from './client.js'
+import { fakeBrowser, type FakeBrowserOptions } from '../test/fake-browser.js'
+import { ATTEMPTS_MAX } from './queue.js'
 
 let browser: ReturnType<typeof fakeBrowser>
 const setup = (options: FakeBrowserOptions = {}) => (browser = fakeBrowser(options))
@@ -237,7 +237,7 @@ describe('visitor ids', () => {
     expect(browser.storage.getItem('cairn_aid')).toBe('a_edge')
   })
 
-  it('identify sends traits, later events carry the userId; identify(null) forgets it and rotates the anonymous id', async () => {
+  it('identify sends traits, later events carry the userId; reset forgets it and rotates the anonymous id', async () => {
     setup()
     const cairn = createCairn({ site, api, auto: false })
     cairn.identify('u_42', { email: 'ada@example.com', budget: 12000 })
@@ -248,7 +248,7 @@ describe('visitor ids', () => {
     expect(track).toMatchObject({ type: 'track', userId: 'u_42', anonymousId: identify!.anonymousId })
     expect(browser.storage.getItem('cairn_uid')).toBe('u_42')
 
-    cairn.identify(null)
+    cairn.reset()
     cairn.track('After logout')
     await wait(1000)
     const after = browser.events()[2]!
@@ -256,6 +256,38 @@ describe('visitor ids', () => {
     expect(after.anonymousId).not.toBe(identify!.anonymousId)
     expect(browser.storage.getItem('cairn_uid')).toBeNull()
     expect(browser.cookies.get('cairn_aid')).toBe(after.anonymousId)
+  })
+
+  // Catches: identify(null, traits) treated as a logout (traits dropped, a stranger's anonymous id).
+  it('identify(null, traits) sends the traits and keeps the visitor', async () => {
+    setup()
+    const cairn = createCairn({ site, api, auto: false })
+    cairn.track('Before')
+    cairn.identify(null, { email: 'ada@example.com' })
+    cairn.track('After')
+    await wait(1000)
+    const [before, identify, after] = browser.events()
+    expect(identify).toMatchObject({ type: 'identify', traits: { email: 'ada@example.com' }, anonymousId: before!.anonymousId })
+    expect(identify!.userId).toBeUndefined()
+    expect(after!.anonymousId).toBe(before!.anonymousId)
+    expect(browser.cookies.get('cairn_aid')).toBe(before!.anonymousId)
+  })
+
+  // Catches: reset keeping the old user id or first touch for the next person on the device.
+  it('reset starts a new visitor: new id, no user id, no first touch', async () => {
+    setup({ url: 'https://acme.test/?utm_source=google' })
+    const cairn = createCairn({ site, api, auto: false })
+    cairn.identify('u_1')
+    expect(browser.storage.getItem('cairn_ft')).not.toBeNull()
+    cairn.reset()
+    cairn.track('Next person')
+    await wait(1000)
+    const [identify, next] = browser.events()
+    expect(next).toMatchObject({ event: 'Next person' })
+    expect(next!.userId).toBeUndefined()
+    expect(next!.anonymousId).not.toBe(identify!.anonymousId)
+    expect(browser.storage.getItem('cairn_uid')).toBeNull()
+    expect(browser.storage.getItem('cairn_ft')).toBeNull()
   })
 
   it('a later page remembers the user', async () => {
@@ -477,6 +509,46 @@ describe('SPA page views', () => {
     await wait(1000)
     const pages = browser.events()
     expect(pages[1]!.context).toMatchObject({ url: 'https://acme.test/pricing', campaign: { utm_source: 'google', utm_campaign: 'bf' } })
+  })
+
+  // Catches: hash routes not counted, #section anchors counted, replaceState clean-ups counted twice.
+  it('hash routes are pages; anchors and tracking clean-ups are not', async () => {
+    setup({ url: 'https://acme.test/app?utm_source=google&plan=a' })
+    createCairn({ site, api })
+    browser.window.history.replaceState(null, '', '/app?plan=a')
+    await wait(0)
+    browser.hashchange('#faq')
+    await wait(0)
+    browser.hashchange('#/pricing')
+    await wait(0)
+    browser.hashchange('#!/signup')
+    await wait(0)
+    browser.hashchange('#/pricing')
+    await wait(1000)
+    const urls = browser.events().filter((e) => e.type == 'page').map((e) => e.context.url)
+    expect(urls).toEqual([
+      'https://acme.test/app?utm_source=google&plan=a',
+      'https://acme.test/app?plan=a#/pricing',
+      'https://acme.test/app?plan=a#!/signup',
+      'https://acme.test/app?plan=a#/pricing',
+    ])
+  })
+
+  // Catches: a route's page view reporting the previous page's title (routers set it after pushState).
+  it("waits for the router's title, and keeps each page's own URL", async () => {
+    setup({ url: 'https://acme.test/' })
+    createCairn({ site, api })
+    browser.window.history.pushState({}, '', '/pricing')
+    await wait(50)
+    browser.document.title = 'Pricing'
+    browser.window.history.pushState({}, '', '/signup')
+    await wait(1000)
+    const pages = browser.events().filter((e) => e.type == 'page')
+    expect(pages.map((e) => [e.context.url, e.context.title])).toEqual([
+      ['https://acme.test/', 'Acme'],
+      ['https://acme.test/pricing', 'Pricing'],
+      ['https://acme.test/signup', 'Pricing'],
+    ])
   })
 
   it('auto: false sends no automatic page views', async () => {

@@ -1,20 +1,21 @@
 // One Cairn instance: visitor ids, consent, the event queue and its sending, personalization, in-app
 // messages and the web-vitals chunk. All state lives here.
-import { showBanner } from './banner'
-import { initialConsent, mayStore, routeEvent } from './consent'
-import { pageContext, parseCampaign, pathKey } from './context'
-import { formatExperiences, parseExperiences, personalizeUrl, readDecision } from './decision'
-import { createEmitter } from './emitter'
-import { watchHistory } from './history'
-import { anonymousId, uuid } from './id'
-import { withLock } from './lock'
-import { createPersonalizer } from './personalize'
-import { append, backoff, BATCH_MAX, failed, idsOf, parseQueue, retryable, without } from './queue'
-import { noop, safe } from './safe'
-import { whenParsed } from './slots'
-import { AID, CONSENT, FIRST_TOUCH, read, readCookie, remove, UID, wipe, write, writeCookie } from './storage'
-import { beacon, encodeBatch, pack, post } from './transport'
-import type { Cairn, CairnEvent, CairnOptions, Consent, Experience, Message, QueueItem } from './types'
+import { LATE_EVENT } from '../../contract/names.js'
+import { showBanner } from './banner.js'
+import { initialConsent, mayStore, routeEvent } from './consent.js'
+import { pageContext, parseCampaign, pathKey } from './context.js'
+import { formatExperiences, parseExperiences, personalizeUrl, readDecision } from './decision.js'
+import { createEmitter } from './emitter.js'
+import { watchHistory, whenTitled } from './history.js'
+import { anonymousId, uuid } from './id.js'
+import { withLock } from './lock.js'
+import { createPersonalizer } from './personalize.js'
+import { append, backoff, BATCH_MAX, failed, idsOf, parseQueue, retryable, without } from './queue.js'
+import { noop, safe } from './safe.js'
+import { whenParsed } from './slots.js'
+import { AID, CONSENT, FIRST_TOUCH, read, readCookie, remove, UID, wipe, write, writeCookie } from './storage.js'
+import { beacon, encodeBatch, pack, post } from './transport.js'
+import type { Cairn, CairnEvent, CairnOptions, Consent, Experience, Message, Properties, QueueItem } from './types.js'
 
 /** Batches wait this long for company before they are sent. */
 const FLUSH_MS = 1000
@@ -49,6 +50,8 @@ export function createClient(options: CairnOptions): [Cairn, () => void] {
   let referrer = doc.referrer
   let here = ''
   let last = ''
+  /** The title of the last page view: a route's page view waits for the router to change it. */
+  let titled = ''
   /** The queue when nothing may be stored or storage failed; a mirror of the last write otherwise. */
   let memory: QueueItem[] = []
   /** Events made while consent is pending: sent on grant, discarded on deny. */
@@ -152,12 +155,13 @@ export function createClient(options: CairnOptions): [Cairn, () => void] {
     }
   })
 
-  const add = (type: CairnEvent['type'], fields: Partial<CairnEvent>, necessary = false) => {
+  /** `href`: the page the event belongs to (a route's page view is sent once its title is set). */
+  const add = (type: CairnEvent['type'], fields: Partial<CairnEvent>, necessary = false, href = loc.href) => {
     const route = routeEvent(consent, necessary)
     if (route == 'drop') return
     // After a SPA navigation the referrer is the page before.
-    here == loc.href || (referrer = here || referrer)
-    here = loc.href
+    here == href || (referrer = here || referrer)
+    here = href
     // A JSON copy: the host may change its objects later, and what cannot be serialized fails here, not in the queue.
     const item: QueueItem = JSON.parse(
       JSON.stringify({
@@ -168,7 +172,7 @@ export function createClient(options: CairnOptions): [Cairn, () => void] {
           userId: necessary && !mayStore(consent) ? undefined : uid || undefined,
           anonymousId: aid,
           timestamp: new Date().toISOString(),
-          context: pageContext(referrer, landing),
+          context: pageContext(href, referrer, landing),
         },
         n: 0,
         x: necessary,
@@ -201,7 +205,7 @@ export function createClient(options: CairnOptions): [Cairn, () => void] {
         }),
       ),
     // The server counted an exposure the visitor never saw: this lets analysis discount it.
-    (decision, ms) => api.track('Personalization Late', { experiences: formatExperiences(decision.experiences), ms }),
+    (decision, ms) => api.track(LATE_EVENT, { experiences: formatExperiences(decision.experiences), ms }),
     landed,
   )
 
@@ -215,24 +219,31 @@ export function createClient(options: CairnOptions): [Cairn, () => void] {
     }
   })
 
+  const sendPage = (properties?: Properties, href = loc.href, key = pathKey(loc)) => {
+    last = key
+    titled = doc.title
+    add('page', { properties }, false, href)
+  }
+  /** Sends the route's page view that waits for its title. */
+  let flush = noop
+
   const api: Cairn = {
-    page: safe((properties) => {
-      last = pathKey(loc)
-      add('page', { properties })
-    }),
+    page: safe((properties) => sendPage(properties)),
     // A nameless event would make the server refuse its whole batch (400).
     track: safe((name, properties, options) => name && add('track', { event: String(name), properties }, options?.necessary === true)),
+    // null is "no user id": the traits still describe this visitor (logging out is reset).
     identify: safe((userId, traits) => {
-      if (userId == null) {
-        // Logout: forget the user and start a new anonymous visitor.
-        uid = undefined
-        aid = anonymousId()
-        keep()
-      } else {
-        uid = String(userId)
-        keep()
-        add('identify', { traits })
-      }
+      if (userId != null) uid = String(userId)
+      keep()
+      add('identify', { traits })
+    }),
+    // Logout: a new anonymous visitor with no user id; events waiting for consent belonged to the previous one.
+    reset: safe(() => {
+      uid = undefined
+      aid = anonymousId()
+      held = []
+      remove(FIRST_TOUCH)
+      keep()
     }),
     consent: safe((choice) => {
       if (choice == 'granted') {
@@ -276,7 +287,12 @@ export function createClient(options: CairnOptions): [Cairn, () => void] {
         const now = pathKey(loc)
         if (now != shown && personalizing()) personalize(loc.href)
         shown = now
-        auto && now != last && api.page()
+        if (auto && now != last) {
+          flush()
+          last = now
+          const href = loc.href
+          flush = whenTitled(doc, titled, safe(() => sendPage(undefined, href, now)))
+        }
       }),
     )
     auto && api.page()
@@ -305,6 +321,6 @@ export function createCairn(options: CairnOptions): Cairn {
     start()
     return cairn
   } catch {
-    return { page: noop, track: noop, identify: noop, consent: noop, ready: noop, on: noop }
+    return { page: noop, track: noop, identify: noop, reset: noop, consent: noop, ready: noop, on: noop }
   }
 }

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createCommands } from './commands'
-import { fakeBrowser } from '../test/fake-browser'
+import { createCommands } from './commands.js'
+import { fakeBrowser } from '../test/fake-browser.js'
 
 let browser: ReturnType<typeof fakeBrowser>
 beforeEach(() => {

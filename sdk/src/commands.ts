@@ -1,8 +1,8 @@
 // The command form cairn('name', ...args) shared by the script tag and the ESM default instance: calls
 // made before 'init' wait and are replayed in order once it runs.
-import { createClient } from './client'
-import { safe } from './safe'
-import type { Cairn, CairnOptions } from './types'
+import { createClient } from './client.js'
+import { safe } from './safe.js'
+import type { Cairn, CairnOptions } from './types.js'
 
 export type Command = (name: string, ...args: unknown[]) => void
 

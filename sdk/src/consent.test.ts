@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { initialConsent, mayStore, routeEvent } from './consent'
+import { initialConsent, mayStore, routeEvent } from './consent.js'
 
 describe('initialConsent', () => {
   it.each([

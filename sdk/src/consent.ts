@@ -1,5 +1,5 @@
 // Consent decisions, kept pure: what the SDK may store and send under each state.
-import type { Consent } from './types'
+import type { Consent } from './types.js'
 
 /**
  * Global Privacy Control is honoured unless the visitor explicitly granted consent on this site

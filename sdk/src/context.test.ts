@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { pageContext, parseCampaign, pathKey } from './context'
+import { pageContext, parseCampaign, pathKey } from './context.js'
 
 describe('parseCampaign', () => {
   it('reads UTM parameters and click ids by their URL names', () => {
@@ -24,6 +24,22 @@ describe('parseCampaign', () => {
       gclid: 'x'.repeat(200),
     })
   })
+  // Catches: upper-case names ignored, the last duplicate winning, hash-route UTMs ignored, U+FFFD shown.
+  it('reads names case-insensitively, keeps the first of duplicates, reads hash routes, drops invalid UTF-8', () => {
+    expect(parseCampaign('https://acme.test/?UTM_CAMPAIGN=black-friday&utm_campaign=later')).toEqual({ utm_campaign: 'black-friday' })
+    expect(parseCampaign('https://acme.test/#/lp?utm_campaign=spring&utm_term=kpi')).toEqual({ utm_campaign: 'spring', utm_term: 'kpi' })
+    expect(parseCampaign('https://acme.test/?utm_campaign=a#/lp?utm_campaign=b')).toEqual({ utm_campaign: 'a' })
+    expect(parseCampaign('https://acme.test/?utm_term=caf%E9&utm_source=x')).toEqual({ utm_source: 'x' })
+  })
+  // Catches: an unexpanded ValueTrack placeholder shown or attributed as a real value.
+  it('treats ad placeholders ({keyword}) as absent', () => {
+    expect(parseCampaign('https://acme.test/?utm_term={keyword}&utm_campaign=%7Bcampaignid%7D&utm_source=google')).toEqual({ utm_source: 'google' })
+  })
+  // Catches: a clip that splits a surrogate pair (a lone surrogate is not text).
+  it('clips by code points', () => {
+    const value = parseCampaign('https://acme.test/?utm_term=' + encodeURIComponent('a'.repeat(199) + '😀😀'))!.utm_term!
+    expect(value).toBe('a'.repeat(199) + '😀')
+  })
   it('is undefined without attribution or with an unparsable URL', () => {
     expect(parseCampaign('https://acme.test/pricing?plan=growth#utm_source=x')).toBeUndefined()
     expect(parseCampaign('not a url')).toBeUndefined()
@@ -31,8 +47,22 @@ describe('parseCampaign', () => {
 })
 
 describe('pathKey', () => {
-  it('is path and query: a hash change is not a page view', () => {
-    expect(pathKey(new URL('https://acme.test/a?b=1#c'))).toBe('/a?b=1')
+  const key = (href: string) => pathKey(new URL(href))
+  // Catches: a #section anchor counted as a new page.
+  it('ignores #section anchors', () => {
+    expect(key('https://acme.test/a?b=1#c')).toBe(key('https://acme.test/a?b=1'))
+  })
+  // Catches: hash routers (#/pricing, #!/signup) recording only their landing page.
+  it('counts hash routes as pages', () => {
+    expect(key('https://acme.test/#/pricing')).not.toBe(key('https://acme.test/'))
+    expect(key('https://acme.test/#!/signup')).not.toBe(key('https://acme.test/#/pricing'))
+    expect(key('https://acme.test/#/lp?x=1')).not.toBe(key('https://acme.test/#/lp'))
+  })
+  // Catches: a replaceState that strips tracking parameters recorded as a second page view.
+  it('ignores tracking parameters, in the query and in a hash route', () => {
+    expect(key('https://acme.test/lp?utm_source=g&plan=a&UTM_CAMPAIGN=x&gclid=1')).toBe(key('https://acme.test/lp?plan=a'))
+    expect(key('https://acme.test/#/lp?utm_campaign=x')).toBe(key('https://acme.test/#/lp'))
+    expect(key('https://acme.test/lp?plan=a')).not.toBe(key('https://acme.test/lp?plan=b'))
   })
 })
 
@@ -40,11 +70,10 @@ describe('pageContext', () => {
   afterEach(() => vi.unstubAllGlobals())
 
   it('carries url, referrer, title, locale, screen and the landing campaign', () => {
-    vi.stubGlobal('location', { href: 'https://acme.test/pricing' })
     vi.stubGlobal('document', { title: 'Pricing' })
     vi.stubGlobal('navigator', { language: 'fr-FR' })
     vi.stubGlobal('screen', { width: 1280, height: 720 })
-    expect(pageContext('https://google.com/', { utm_campaign: 'bf' })).toEqual({
+    expect(pageContext('https://acme.test/pricing', 'https://google.com/', { utm_campaign: 'bf' })).toEqual({
       url: 'https://acme.test/pricing',
       referrer: 'https://google.com/',
       title: 'Pricing',

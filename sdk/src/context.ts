@@ -1,30 +1,24 @@
 // Where an event happened: page URL, referrer, title, and the landing's ad attribution.
-import type { Campaign, CampaignKey, EventContext } from './types'
+import type { Campaign, EventContext } from './types.js'
 
-const CAMPAIGN_KEYS = 'utm_source utm_medium utm_campaign utm_term utm_content gclid fbclid msclkid'.split(
-  ' ',
-) as CampaignKey[]
+export { parseCampaign } from '../../contract/campaign.js'
 
-/** UTM parameters and click ids of a URL (values clipped to 200 characters), or undefined when none. */
-export function parseCampaign(url: string): Campaign | undefined {
-  let campaign: Campaign | undefined
-  try {
-    const params = new URL(url).searchParams
-    for (const key of CAMPAIGN_KEYS) {
-      const value = params.get(key)
-      if (value) (campaign ||= {})[key] = value.slice(0, 200)
-    }
-  } catch {}
-  return campaign
-}
+/** Tracking parameters: a router that strips them (replaceState) shows the same page. */
+const TRACKING = /&(utm_\w*|gclid|fbclid|msclkid)(=[^&]*)?/gi
 
-/** What identifies a page for SPA page views: the hash does not count. */
-export const pathKey = (location: { pathname: string; search: string }): string =>
-  location.pathname + location.search
+/**
+ * What identifies a page for SPA page views: path, query without tracking parameters, and a hash route
+ * (`#/pricing`, `#!/signup`, its own query too); a `#section` anchor is the same page.
+ */
+export const pathKey = (location: { pathname: string; search: string; hash: string }): string =>
+  (location.pathname + '&' + location.search.slice(1) + (/^#!?\//.test(location.hash) ? location.hash.replace('?', '&') : '')).replace(
+    TRACKING,
+    '',
+  )
 
-export function pageContext(referrer: string, campaign?: Campaign): EventContext {
+export function pageContext(url: string, referrer: string, campaign?: Campaign): EventContext {
   return {
-    url: location.href,
+    url,
     referrer,
     title: document.title,
     locale: navigator.language,

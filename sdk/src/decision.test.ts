@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { safeLink } from './banner'
-import { formatExperiences, parseExperiences, personalizeUrl, readDecision } from './decision'
+import { safeLink } from './banner.js'
+import { formatExperiences, parseExperiences, personalizeUrl, readDecision } from './decision.js'
 
 describe('personalizeUrl', () => {
   // Catches: a page URL whose own query (&, =, #) leaks into the request's parameters.

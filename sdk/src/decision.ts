@@ -1,6 +1,6 @@
 // The wire side of GET /v1/personalize, kept pure: its URL, reading its answer, and experiences as the
 // "expId:varId,…" text used by edge mode's <html data-cairn-edge> and by 'Web Vitals' events.
-import type { Decision, Experience } from './types'
+import type { Decision, Experience } from './types.js'
 
 const encode = encodeURIComponent
 

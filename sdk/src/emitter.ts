@@ -1,5 +1,5 @@
 // A tiny event emitter: in-app messages are delivered to on('message', cb) listeners.
-import { safe } from './safe'
+import { safe } from './safe.js'
 
 export function createEmitter<T>(): {
   on(name: string, listener: (value: T) => void): void

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest'
-import { watchHistory } from './history'
+import { watchHistory } from './history.js'
 
 function fakeWindow() {
   const listeners: Record<string, () => void> = {}

@@ -1,6 +1,6 @@
 // The script-tag entry: <script async src="https://EDGE/sdk.js" data-site="pk_demo">. Reads its own tag,
 // replaces the window.cairn stub with the real function and replays the stub's queued calls.
-import { createCommands, type Command } from './commands'
+import { createCommands, type Command } from './commands.js'
 
 type Stub = Command & { q?: ArrayLike<unknown>[]; cairn?: 1 }
 

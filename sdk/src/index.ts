@@ -1,16 +1,18 @@
-export { createCairn } from './client'
-export { init, page, track, identify, consent, ready, on } from './instance'
+export { createCairn } from './client.js'
+export { init, page, track, identify, reset, consent, ready, on } from './instance.js'
 export type {
   Cairn,
   CairnEvent,
   CairnOptions,
   Campaign,
+  CampaignKey,
   Consent,
   Decision,
   EventContext,
+  EventType,
   Experience,
   Message,
   MessageListener,
   Properties,
   TrackOptions,
-} from './types'
+} from './types.js'

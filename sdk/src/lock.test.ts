@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { fakeBrowser } from '../test/fake-browser'
-import { leaseFree, withLock } from './lock'
+import { fakeBrowser } from '../test/fake-browser.js'
+import { leaseFree, withLock } from './lock.js'
 
 let browser: ReturnType<typeof fakeBrowser>
 afterEach(() => browser?.restore())

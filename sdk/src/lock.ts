@@ -1,5 +1,5 @@
 // One tab at a time drains the persisted queue: Web Locks when available, else a localStorage lease.
-import { read, remove, write } from './storage'
+import { read, remove, write } from './storage.js'
 
 export const LEASE_MS = 5000
 

@@ -1,9 +1,9 @@
 // Client-mode personalization through a whole instance in the fake browser: hold, fill, timeout, edge
 // mode, messages, SPA navigations and the lazy web-vitals chunk.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createCairn } from './client'
-import { fakeBrowser, type FakeBrowserOptions, type FakeElement } from '../test/fake-browser'
-import type { Message } from './types'
+import { createCairn } from './client.js'
+import { fakeBrowser, type FakeBrowserOptions, type FakeElement } from '../test/fake-browser.js'
+import type { Message } from './types.js'
 
 let browser: ReturnType<typeof fakeBrowser>
 const setup = (options: FakeBrowserOptions = {}) => (browser = fakeBrowser(options))

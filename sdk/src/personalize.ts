@@ -2,9 +2,9 @@
 // their defaults; a decision that comes later is recorded, never applied (no flicker). SPA navigations, and
 // a script that runs after the first contentful paint, hold nothing: their decision applies if it arrives
 // within WAIT_MS, else it is skipped the same way.
-import { noop, safe } from './safe'
-import { fillSlots, holdSlots, whenParsed } from './slots'
-import type { Decision, Experience, Message } from './types'
+import { noop, safe } from './safe.js'
+import { fillSlots, holdSlots, whenParsed } from './slots.js'
+import type { Decision, Experience, Message } from './types.js'
 
 export const WAIT_MS = 300
 

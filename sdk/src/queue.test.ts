@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { append, ATTEMPTS_MAX, backoff, failed, parseQueue, QUEUE_MAX, retryable, without } from './queue'
-import type { QueueItem } from './types'
+import { append, ATTEMPTS_MAX, backoff, failed, parseQueue, QUEUE_MAX, retryable, without } from './queue.js'
+import type { QueueItem } from './types.js'
 
 const item = (id: string, n = 0): QueueItem => ({
   e: { id, type: 'track', event: 'x', anonymousId: 'a_1', timestamp: '2026-01-01T00:00:00.000Z', context: { url: 'https://acme.test/' } },

@@ -1,5 +1,5 @@
 // The retry queue, kept pure: bounding, merging between tabs, retry policy.
-import type { QueueItem } from './types'
+import type { QueueItem } from './types.js'
 
 export const QUEUE_MAX = 250
 export const ATTEMPTS_MAX = 8

@@ -1,5 +1,7 @@
-// Slots: elements marked data-cairn-slot="NAME" whose text a decision replaces. Pending slots are held
+// Slots: elements marked data-cairn-slot="NAME" whose content a decision replaces with a safe HTML fragment. Pending slots are held
 // invisible by one style rule (their space is kept: no layout shift); data-cairn-done releases a slot.
+import { isSafeFragment } from '../../contract/slots.js'
+
 const SLOT = '[data-cairn-slot]'
 
 /** Runs `then` once the document is parsed (at once if it is): slots and <body> are all there. */
@@ -14,12 +16,6 @@ export function holdSlots(doc: Document): HTMLStyleElement {
   return style
 }
 
-/**
- * A slot value is an HTML fragment: the marketer's text with bare inline tags and visitor values the
- * Worker escaped. Anything else that looks like markup (a tag with attributes, a script) is refused
- * here too and shown as text: the page never parses markup it did not allow.
- */
-export const SAFE_FRAGMENT = /^([^<]|<\/?(b|strong|em|i|u|br|small|mark|sup|sub|span) ?\/?>)*$/i
 
 /**
  * Fills the slots present from a decision, keeps the default of the others, and marks them all done.
@@ -30,7 +26,9 @@ export function fillSlots(doc: Document, slots?: Record<string, unknown>): void 
     const value = slots?.[slot.dataset.cairnSlot!]
     // Rewriting the same content would still replace the nodes (selection, host scripts' references).
     if (typeof value == 'string' && slot.innerHTML != value) {
-      if (SAFE_FRAGMENT.test(value)) slot.innerHTML = value
+      // A slot value is an HTML fragment (bare inline tags, escaped visitor values); anything else that
+      // looks like markup is refused here too and shown as text: the page never parses markup it did not allow.
+      if (isSafeFragment(value)) slot.innerHTML = value
       else slot.textContent = value
     }
     slot.dataset.cairnDone = ''

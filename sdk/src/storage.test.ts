@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { fakeBrowser } from '../test/fake-browser'
-import { read, readCookie, remove, wipe, write, writeCookie } from './storage'
+import { fakeBrowser } from '../test/fake-browser.js'
+import { read, readCookie, remove, wipe, write, writeCookie } from './storage.js'
 
 let browser: ReturnType<typeof fakeBrowser>
 afterEach(() => browser.restore())

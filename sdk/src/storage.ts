@@ -1,7 +1,9 @@
 // Guarded device storage: localStorage and the first-party cookie throw in sandboxed iframes or when
 // cookies are disabled, so every access is wrapped and a failure reads as "nothing stored".
 
-export const AID = 'cairn_aid'
+import { VISITOR_COOKIE } from '../../contract/names.js'
+
+export const AID = VISITOR_COOKIE
 export const UID = 'cairn_uid'
 export const CONSENT = 'cairn_consent'
 export const FIRST_TOUCH = 'cairn_ft'
@@ -32,7 +34,7 @@ export function remove(key: string): void {
 /** The anonymous id cookie shared with edge mode, where the Worker sets it. */
 export function readCookie(): string | undefined {
   try {
-    return document.cookie.match(/(?:^|; ?)cairn_aid=([^;]+)/)?.[1]
+    return document.cookie.match(RegExp('(?:^|; ?)' + AID + '=([^;]+)'))?.[1]
   } catch {}
 }
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { beacon, BODY_MAX, bytes, encodeBatch, pack, post } from './transport'
-import type { QueueItem } from './types'
+import { beacon, BODY_MAX, bytes, encodeBatch, pack, post } from './transport.js'
+import type { QueueItem } from './types.js'
 
 const item = (id: string, padding = 0): QueueItem => ({
   e: {

@@ -1,5 +1,5 @@
 // Sending batches: fetch while the page lives, sendBeacon when it hides. text/plain JSON: no CORS preflight.
-import type { CairnEvent, QueueItem } from './types'
+import type { CairnEvent, QueueItem } from './types.js'
 
 /** The browser's keepalive budget, shared by all beacons and keepalive fetches in flight. */
 export const BODY_MAX = 65536

@@ -1,46 +1,12 @@
 // Public types of the SDK and the POST /v1/events wire format (API.md).
 
-export type Properties = Record<string, unknown>
+import type { CairnEvent, Properties } from '../../contract/events.js'
+
+export type { Campaign, CampaignKey } from '../../contract/campaign.js'
+export type { CairnEvent, EventContext, EventType, Properties } from '../../contract/events.js'
 
 /** What the visitor decided: 'pending' means opt-in mode without an answer yet. */
 export type Consent = 'granted' | 'denied' | 'pending'
-
-export type CampaignKey =
-  | 'utm_source'
-  | 'utm_medium'
-  | 'utm_campaign'
-  | 'utm_term'
-  | 'utm_content'
-  | 'gclid'
-  | 'fbclid'
-  | 'msclkid'
-
-/** The landing page's UTM parameters and click ids, keyed by their URL parameter names. */
-export type Campaign = Partial<Record<CampaignKey, string>>
-
-export interface EventContext {
-  url: string
-  referrer?: string
-  title?: string
-  /** navigator.language */
-  locale?: string
-  /** "1280x720" */
-  screen?: string
-  /** Landing attribution of this page load, kept for later SPA page views. */
-  campaign?: Campaign
-}
-
-export interface CairnEvent {
-  id: string
-  type: 'page' | 'track' | 'identify'
-  event?: string
-  properties?: Properties
-  userId?: string
-  traits?: Properties
-  anonymousId: string
-  timestamp: string
-  context: EventContext
-}
 
 /** A queued event with its failed attempts; `x` marks a strictly necessary event. Persisted as JSON. */
 export interface QueueItem {
@@ -97,7 +63,10 @@ export type MessageListener = (message: Message) => void
 export interface Cairn {
   page(properties?: Properties): void
   track(name: string, properties?: Properties, options?: TrackOptions): void
+  /** `userId` null: traits of the current visitor, with no user id (not a logout: see reset). */
   identify(userId: string | null, traits?: Properties): void
+  /** Logout: forgets the user id and starts a new anonymous visitor. */
+  reset(): void
   consent(choice: 'granted' | 'denied'): void
   /** Runs once the landing page's personalization was applied or fell back, with the experiences applied. */
   ready(callback: (experiences: Experience[]) => void): void

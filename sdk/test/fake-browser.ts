@@ -157,6 +157,9 @@ export function fakeBrowser(options: FakeBrowserOptions = {}) {
     get search() {
       return new URL(href).search
     },
+    get hash() {
+      return new URL(href).hash
+    },
     get origin() {
       return new URL(href).origin
     },
@@ -181,9 +184,30 @@ export function fakeBrowser(options: FakeBrowserOptions = {}) {
   const blocked = () => {
     throw new DOMException('The operation is insecure.', 'SecurityError')
   }
+  // Observers of the document: only title changes are reported (what the SDK waits on after a route change).
+  const observers = new Set<() => void>()
+  let title = 'Acme'
+  class MutationObserver {
+    private notify: () => void
+    constructor(callback: () => void) {
+      this.notify = () => callback()
+    }
+    observe() {
+      observers.add(this.notify)
+    }
+    disconnect() {
+      observers.delete(this.notify)
+    }
+  }
   const document = {
     ...doc,
-    title: 'Acme',
+    get title() {
+      return title
+    },
+    set title(value: string) {
+      title = value
+      for (const notify of [...observers]) queueMicrotask(notify)
+    },
     referrer: options.referrer ?? '',
     visibilityState: 'visible',
     readyState: options.readyState ?? ('complete' as DocumentReadyState),
@@ -280,6 +304,7 @@ export function fakeBrowser(options: FakeBrowserOptions = {}) {
   }
 
   vi.stubGlobal('window', window)
+  vi.stubGlobal('MutationObserver', MutationObserver)
   vi.stubGlobal('document', document)
   vi.stubGlobal('location', location)
   vi.stubGlobal('history', history)
@@ -343,6 +368,12 @@ export function fakeBrowser(options: FakeBrowserOptions = {}) {
     popstate(url: string) {
       href = new URL(url, href).href
       win.dispatch('popstate')
+    },
+    /** A fragment navigation (link, Back): Chromium fires popstate, then hashchange. */
+    hashchange(url: string) {
+      href = new URL(url, href).href
+      win.dispatch('popstate')
+      win.dispatch('hashchange')
     },
     restore() {
       if (options.storage == 'blocked') delete (globalThis as any).localStorage

@@ -8,7 +8,10 @@ export const DEMO_SITE_ID = 'site_demo'
 export const DESKTOP_UA =
   'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36'
 
+/** The admin host (ADMIN_HOST in .dev.vars): the dashboard, /api, and the demo's own static pages. */
 export const baseUrl = () => inject('baseUrl')
+/** The public host: edge mode (/edge/KEY/…) and proxied pages, never the dashboard or /api. */
+export const edgeUrl = () => inject('edgeUrl')
 
 const CHROMIUM_FLAGS = [
   '--no-sandbox',

@@ -17,6 +17,7 @@ let dev: ChildProcess | undefined
 declare module 'vitest' {
   export interface ProvidedContext {
     baseUrl: string
+    edgeUrl: string
   }
 }
 
@@ -27,7 +28,8 @@ export async function setup(project: TestProject) {
   let output = ''
   dev = spawn(
     'npx',
-    ['wrangler', 'dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', persistTo, '--show-interactive-dev-session=false'],
+    // The inspector port follows the test port: parallel `wrangler dev`s would all claim the default 9229.
+    ['wrangler', 'dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(port + 10_000), '--persist-to', persistTo, '--show-interactive-dev-session=false'],
     { cwd: root, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
   )
   dev.stdout?.on('data', (d) => (output += d))
@@ -37,6 +39,8 @@ export async function setup(project: TestProject) {
     try {
       if ((await fetch(`${base}/healthz`)).ok) {
         project.provide('baseUrl', base)
+        // The public host (edge mode, proxied pages): another origin than the admin host of .dev.vars.
+        project.provide('edgeUrl', `http://localhost:${port}`)
         return
       }
     } catch {}

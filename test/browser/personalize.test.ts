@@ -3,7 +3,7 @@
 // visits, and a utm_term holding markup is shown as text.
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ADMIN_TOKEN, adminGet, baseUrl, DEMO_SITE_ID, launch, newVisitor, type Watched } from './browser'
+import { ADMIN_TOKEN, adminGet, baseUrl, DEMO_SITE_ID, edgeUrl, launch, newVisitor, type Watched } from './browser'
 
 let browser: Browser
 const visitors: Watched[] = []
@@ -39,13 +39,13 @@ const DEAL = 'Black Friday: pipeline software at 40% off'
 const DEFAULT = 'Close more deals with Acme CRM'
 
 /** The demo experience holds out 10% as control: find a visitor id in the variant by asking the API. */
-async function variantVisitor(page: Page): Promise<void> {
+async function variantVisitor(page: Page, host = baseUrl()): Promise<void> {
   for (let i = 0; i < 20; i++) {
     const aid = `a_browser_${Date.now()}_${i}`
     const query = new URLSearchParams({ site: 'pk_demo', url: `${baseUrl()}${AD}`, aid })
     const answer = (await (await fetch(`${baseUrl()}/v1/personalize?${query}`)).json()) as { slots: Record<string, string> }
     if (answer.slots.headline) {
-      await page.context().addCookies([{ name: 'cairn_aid', value: aid, url: baseUrl() }])
+      await page.context().addCookies([{ name: 'cairn_aid', value: aid, url: host }])
       return
     }
   }
@@ -118,12 +118,12 @@ describe('client mode (script tag)', () => {
 describe('edge mode', () => {
   it('serves the matched headline in the HTML itself, with zero layout shift and no second decision', async () => {
     const { page } = await visitor()
-    await variantVisitor(page)
+    await variantVisitor(page, edgeUrl())
     const personalizeCalls: string[] = []
     page.on('request', (r) => {
       if (r.url().includes('/v1/personalize')) personalizeCalls.push(r.url())
     })
-    const response = await page.goto(`${baseUrl()}/edge/pk_demo${AD}`)
+    const response = await page.goto(`${edgeUrl()}/edge/pk_demo${AD}`)
     const html = await response!.text()
     expect(html).toContain(DEAL) // in the streamed HTML, before any script runs
     expect(await headline(page).textContent()).toBe(DEAL)
@@ -137,7 +137,7 @@ describe('edge mode', () => {
 
   it('sets the first-party visitor cookie the SDK then uses', async () => {
     const { page, context } = await visitor()
-    await page.goto(`${baseUrl()}/edge/pk_demo/`)
+    await page.goto(`${edgeUrl()}/edge/pk_demo/`)
     const cookie = (await context.cookies()).find((c) => c.name === 'cairn_aid')
     expect(cookie?.value).toMatch(/^a_/)
     expect(cookie?.sameSite).toBe('Lax')

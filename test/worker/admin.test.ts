@@ -2,14 +2,14 @@
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { app } from '../../worker/src/app'
-import { admin, call, createSite } from './helpers'
+import { admin, call, callAdminHost, createSite } from './helpers'
 
 type ApiErrorBody = { error: { code: string; message: string; issues?: Array<{ path: string }> } }
 
 describe('admin auth', () => {
   it('answers 401 without a token, with a wrong token and with a non-bearer scheme', async () => {
     for (const authorization of [undefined, 'Bearer wrong-token', 'Basic dGVzdC1hZG1pbi10b2tlbg==', 'Bearer ']) {
-      const response = await call('/api/sites', authorization ? { headers: { authorization } } : {})
+      const response = await callAdminHost('/api/sites', authorization ? { headers: { authorization } } : {})
       expect(response.status).toBe(401)
       expect(response.headers.get('www-authenticate')).toMatch(/^Bearer/)
       expect(((await response.json()) as ApiErrorBody).error.code).toBe('unauthorized')
@@ -21,14 +21,14 @@ describe('admin auth', () => {
   })
 
   it('refuses to run admin routes when no token is configured', async () => {
-    const request = new Request('https://cairn.test/api/sites', { headers: { authorization: 'Bearer ' } })
+    const request = new Request('https://admin.cairn.test/api/sites', { headers: { authorization: 'Bearer ' } })
     const response = await app.fetch(request, { ...env, ADMIN_TOKEN: undefined } as unknown as Env)
     expect(response.status).toBe(503)
     expect(((await response.json()) as ApiErrorBody).error.code).toBe('admin_disabled')
   })
 
   it('refuses the well-known dev token outside local development', async () => {
-    const request = new Request('https://cairn.test/api/sites', { headers: { authorization: 'Bearer dev-admin-token' } })
+    const request = new Request('https://admin.cairn.test/api/sites', { headers: { authorization: 'Bearer dev-admin-token' } })
     const production = { ...env, ADMIN_TOKEN: 'dev-admin-token', ENVIRONMENT: 'production' } as unknown as Env
     expect((await app.fetch(request.clone(), production)).status).toBe(503)
     const development = { ...env, ADMIN_TOKEN: 'dev-admin-token', ENVIRONMENT: 'development' } as unknown as Env

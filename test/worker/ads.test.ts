@@ -2,7 +2,7 @@
 // and ads whose served headline shares no keyword with the ad.
 import { describe, expect, it } from 'vitest'
 import { adsFromCsv, parseCsv } from '../../worker/src/domain/ads'
-import { admin, call, createSite, ORIGIN } from './helpers'
+import { admin, callAdminHost, createSite, ORIGIN } from './helpers'
 
 type Json = Record<string, any>
 
@@ -100,6 +100,6 @@ describe('ads API and coverage', () => {
     const [ad] = ((await (await admin(`/api/sites/${site.id}/ads`)).json()) as Json).ads
     expect((await admin(`/api/sites/${site.id}/ads/${ad.id}`, { method: 'DELETE' })).status).toBe(204)
     expect((await admin(`/api/sites/${site.id}/ads`, { method: 'POST', json: { ads: [{ campaign: 'C' }] } })).status).toBe(400)
-    expect((await call(`/api/sites/${site.id}/ads`)).status).toBe(401)
+    expect((await callAdminHost(`/api/sites/${site.id}/ads`)).status).toBe(401)
   })
 })

@@ -6,8 +6,18 @@ export const ORIGIN = 'https://acme.test'
 export const BROWSER_UA =
   'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36'
 
+/** The public host: /v1, the SDK and edge mode (/edge/KEY/…). */
+export const PUBLIC_BASE = 'https://cairn.test'
+/** The admin host (ADMIN_HOST in vitest.config.ts): the dashboard and /api answer only here. */
+export const ADMIN_BASE = 'https://admin.cairn.test'
+
 export function call(path: string, init: RequestInit = {}): Promise<Response> {
-  return exports.default.fetch(new Request(`https://cairn.test${path}`, init))
+  return exports.default.fetch(new Request(`${PUBLIC_BASE}${path}`, init))
+}
+
+/** A request to the admin host without the admin token. */
+export function callAdminHost(path: string, init: RequestInit = {}): Promise<Response> {
+  return exports.default.fetch(new Request(`${ADMIN_BASE}${path}`, init))
 }
 
 export function admin(path: string, init: RequestInit & { json?: unknown } = {}): Promise<Response> {
@@ -15,7 +25,7 @@ export function admin(path: string, init: RequestInit & { json?: unknown } = {})
   const headers = new Headers(rest.headers)
   headers.set('authorization', `Bearer ${ADMIN_TOKEN}`)
   if (json !== undefined) headers.set('content-type', 'application/json')
-  return call(path, { ...rest, headers, body: json === undefined ? rest.body : JSON.stringify(json) })
+  return callAdminHost(path, { ...rest, headers, body: json === undefined ? rest.body : JSON.stringify(json) })
 }
 
 export type TestSite = { id: string; key: string }

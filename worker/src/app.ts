@@ -2,6 +2,8 @@
 import { Hono } from 'hono'
 import { openDb } from './db/client'
 import { adminAuth } from './http/admin-auth'
+import { hostRouting, requireSeparateAdminHost } from './http/hosts'
+import { siteCorsOnErrors } from './http/cors'
 import { ApiError, notFound, onError } from './http/errors'
 import { adsApi } from './routes/ads'
 import { assetsApi } from './routes/assets'
@@ -34,28 +36,22 @@ api.route('/sites', messagesApi)
 api.all('*', (c) => notFound(c))
 
 const publicApi = new Hono<{ Bindings: Env }>()
+publicApi.use('*', siteCorsOnErrors)
 publicApi.route('/', eventsApi)
 publicApi.route('/', personalizeApi)
 publicApi.all('*', (c) => notFound(c))
 
-/** On a site's own hostname only the SDK's endpoints are Cairn's; every other path is the site's. */
-const SDK_PATHS = /^\/(v1\/|sdk(-[\w-]+)?\.js$)/
-
 export const app = new Hono<{ Bindings: Env }>()
 app.onError(onError)
-app.use('*', async (c, next) => {
-  const { pathname, hostname } = new URL(c.req.url)
-  if (SDK_PATHS.test(pathname)) return next()
-  // Cached per isolate with the site configuration: no D1 read for a non-site host once warm.
-  const site = await siteConfigs.siteForHostname(openDb(c.env.DB), hostname, Date.now())
-  return site ? serveEdge(c, site, pathname) : next()
-})
+// The hostname → site map is cached per isolate with the site configuration: no D1 read for a non-site host once warm.
+app.use('*', hostRouting({ findSiteByHostname: (env, hostname) => siteConfigs.siteForHostname(openDb(env.DB), hostname, Date.now()), serveSite: serveEdge }))
 app.all('/edge/:key/*', async (c) => {
+  requireSeparateAdminHost(c.env)
   // The decision reads the same cached site row: no second D1 round trip before the origin fetch.
   const { site } = await siteConfigs.get(openDb(c.env.DB), c.req.param('key'), Date.now())
   if (!site) throw new ApiError(404, 'unknown_site', 'Unknown site key.')
   const prefix = `/edge/${c.req.param('key')}`
-  return serveEdge(c, site, new URL(c.req.url).pathname.slice(prefix.length) || '/')
+  return serveEdge(c, site, new URL(c.req.url).pathname.slice(prefix.length) || '/', { prefix, shared: true })
 })
 app.route('/healthz', healthApi)
 app.route('/v1', publicApi)

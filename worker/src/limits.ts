@@ -38,10 +38,6 @@ export const RESTAGE_PAGE = 200
 // Reads
 /** Recent events shown with a lead. */
 export const LEAD_EVENTS_SHOWN = 200
-/** Vitals samples read per request: a week of a busy site's vitals, bounded to keep memory small. */
-export const MAX_VITALS_SAMPLES = 50_000
-/** Default range of the vitals report. */
-export const VITALS_DEFAULT_DAYS = 7
 
 // Caches
 /** How long an isolate keeps a site's configuration (site row, active experiences, hostnames). */

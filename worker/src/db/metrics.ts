@@ -1,15 +1,48 @@
-// Metric reads: web-vitals events of a site in a time range.
-import { and, eq, gte, lt } from 'drizzle-orm'
-import { VITALS_EVENT } from '../domain/vitals'
+// Metric reads: sums of metric cells (and daily counts, vitals samples) over a range of local days. Never
+// raw events, never a row per person: a 90-day read touches O(days × channels) rows. Cells emptied by
+// a person moving on hold 0 and are skipped.
+import { and, between, eq, sql } from 'drizzle-orm'
+import type { DayRange } from '../domain/metrics/days'
 import type { Db } from './client'
-import { events } from './schema'
+import { dailyCounts } from './schema'
 
-/** The properties of the site's vitals events in [start, end), at most `limit`. */
-export async function vitalsProperties(db: Db, siteId: string, start: number, end: number, limit: number) {
-  const rows = await db
-    .select({ data: events.data })
-    .from(events)
-    .where(and(eq(events.siteId, siteId), eq(events.type, 'track'), eq(events.name, VITALS_EVENT), gte(events.ts, start), lt(events.ts, end)))
-    .limit(limit)
-  return rows.map((row) => row.data ?? null)
+const inList = (values: readonly string[]) => sql`(select value from json_each(${JSON.stringify(values)}))`
+
+/** Cell values summed over the range, per metric and dimension. */
+export function sumCells(db: Db, siteId: string, metrics: readonly string[], range: DayRange) {
+  return db.all<{ metric: string; dim: string; value: number }>(sql`
+    select metric, dim, sum(value) as value from metric_cells
+    where site_id = ${siteId} and metric in ${inList(metrics)} and day between ${range.first} and ${range.last}
+    group by metric, dim having abs(sum(value)) > 1e-9`)
+}
+
+/** Cell values per metric and day in the range (dimensions summed). */
+export function cellsPerDay(db: Db, siteId: string, metrics: readonly string[], range: DayRange) {
+  return db.all<{ metric: string; day: number; value: number }>(sql`
+    select metric, day, sum(value) as value from metric_cells
+    where site_id = ${siteId} and metric in ${inList(metrics)} and day between ${range.first} and ${range.last}
+    group by metric, day having abs(sum(value)) > 1e-9`)
+}
+
+/** Rolled-up daily numbers (visitors, visitors_week, coverage_*) in a day range. */
+export function dailyNumbers(db: Db, siteId: string, range: DayRange, metrics: readonly string[]) {
+  return db
+    .select({ day: dailyCounts.day, metric: dailyCounts.metric, value: dailyCounts.value })
+    .from(dailyCounts)
+    .where(and(eq(dailyCounts.siteId, siteId), between(dailyCounts.day, range.first, range.last), sql`${dailyCounts.metric} in ${inList(metrics)}`))
+    .all()
+}
+
+/**
+ * The 75th percentile (nearest rank) and sample count of each vital per page and variant in the range,
+ * ranked in SQL so a busy site's samples never travel to the Worker.
+ */
+export function vitalsP75(db: Db, siteId: string, range: DayRange) {
+  return db.all<{ page: string; experiences: string; metric: string; value: number; count: number }>(sql`
+    select page, experiences, metric, value, n as count from (
+      select page, experiences, metric, value,
+        row_number() over (partition by page, experiences, metric order by value) as rank,
+        count(*) over (partition by page, experiences, metric) as n
+      from vital_samples where site_id = ${siteId} and day between ${range.first} and ${range.last}
+    ) where rank = (3 * n + 3) / 4`)
 }

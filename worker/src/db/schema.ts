@@ -27,6 +27,9 @@ export const sites = sqliteTable('sites', {
   scoring: text('scoring', { mode: 'json' }).$type<Partial<ScoringConfig>>().notNull().default(sql`'{}'`),
   /** Bumped on every rule change: a background re-score of an older version stops. */
   rulesVersion: integer('rules_version').notNull().default(0),
+  /** Events answered 202 but not stored, since the site was created: crawlers and automated browsers. */
+  ignoredBots: integer('ignored_bots').notNull().default(0),
+  ignoredAutomated: integer('ignored_automated').notNull().default(0),
   createdAt: integer('created_at').notNull().default(now),
   updatedAt: integer('updated_at').notNull().default(now),
 })
@@ -369,3 +372,126 @@ export type AdRow = typeof ads.$inferSelect
 export type FlowRow = typeof flows.$inferSelect
 export type EnrollmentRow = typeof flowEnrollments.$inferSelect
 export type MessageRow = typeof messages.$inferSelect
+
+/**
+ * Metric roll-ups. Written by the roll-up (cron, or a metrics read that finds them stale), never by ingest;
+ * they outlive raw events pruned after `settings.retentionDays`. WITHOUT ROWID (migration 0006): the key is
+ * the row, one written D1 row per upsert. Days are the site's local calendar days, numbered from 1970-01-01.
+ */
+export const rollupState = sqliteTable('rollup_state', {
+  siteId: text('site_id').primaryKey(),
+  /** The time zone and stage preset the roll-ups were computed in: a change rebuilds them. */
+  timeZone: text('time_zone').notNull(),
+  preset: text('preset').notNull(),
+  /** Last lead_changes seq folded into lead facts. */
+  changesSeq: integer('changes_seq').notNull().default(0),
+  /** Start of the last complete roll-up: leads seen since (minus a lateness margin) are re-checked. */
+  completeAt: integer('complete_at').notNull().default(0),
+  /** Last time a metrics read checked for new data. */
+  checkedAt: integer('checked_at').notNull().default(0),
+  /** Raw events older than this (ms) were pruned. */
+  prunedBefore: integer('pruned_before').notNull().default(0),
+  /** One roll-up at a time per site: cell deltas of two runs over the same lead would count her twice. */
+  leaseUntil: integer('lease_until').notNull().default(0),
+})
+
+/** One row per person: attribution, lifecycle milestones by the preset's stage position, revenue, RFM. */
+export const leadFacts = sqliteTable(
+  'lead_facts',
+  {
+    siteId: text('site_id').notNull(),
+    leadId: text('lead_id').notNull(),
+    /** The lead's event counter when rolled up: a difference means new events to roll up. */
+    eventCount: integer('event_count').notNull(),
+    stage: text('stage').notNull(),
+    segment: text('segment'),
+    revenue: real('revenue').notNull().default(0),
+    firstSource: text('first_source').notNull(),
+    firstMedium: text('first_medium').notNull(),
+    firstCampaign: text('first_campaign').notNull(),
+    firstReferrer: text('first_referrer').notNull(),
+    /** First touch time (or first seen): the start of time-to-convert. */
+    firstTouchAt: integer('first_touch_at').notNull(),
+    lastSource: text('last_source').notNull(),
+    lastMedium: text('last_medium').notNull(),
+    lastCampaign: text('last_campaign').notNull(),
+    lastReferrer: text('last_referrer').notNull(),
+    /** Time and local day the lead first reached the preset's stage at position N (0 = first visit). */
+    at0: integer('at0'),
+    at1: integer('at1'),
+    at2: integer('at2'),
+    at3: integer('at3'),
+    at4: integer('at4'),
+    at5: integer('at5'),
+    at6: integer('at6'),
+    day0: integer('day0'),
+    day1: integer('day1'),
+    day2: integer('day2'),
+    day3: integer('day3'),
+    day4: integer('day4'),
+    day5: integer('day5'),
+    day6: integer('day6'),
+    /** Latest move to `lost` (churn). */
+    churnedAt: integer('churned_at'),
+    churnedDay: integer('churned_day'),
+  },
+  (t) => [primaryKey({ columns: [t.siteId, t.leadId] })],
+)
+
+/**
+ * Per-day sums of lead facts: (metric, local day, dimension) → value, e.g. ('ch:first:source_medium:lead',
+ * day, 'google / cpc') → people who became leads that day with that first touch. A metrics read sums the
+ * cells of its range: O(days × channels), whatever the number of leads.
+ */
+export const metricCells = sqliteTable(
+  'metric_cells',
+  {
+    siteId: text('site_id').notNull(),
+    metric: text('metric').notNull(),
+    day: integer('day').notNull(),
+    dim: text('dim').notNull(),
+    value: real('value').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.siteId, t.metric, t.day, t.dim] })],
+)
+
+/** Which browsers (anonymous ids) were active on which local day: the source of unique-visitor counts. */
+export const visitorDays = sqliteTable(
+  'visitor_days',
+  {
+    siteId: text('site_id').notNull(),
+    day: integer('day').notNull(),
+    anonymousId: text('anonymous_id').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.siteId, t.day, t.anonymousId] })],
+)
+
+/** Per-day numbers recounted from the roll-ups (unique visitors per day and per week, ad coverage). */
+export const dailyCounts = sqliteTable(
+  'daily_counts',
+  {
+    siteId: text('site_id').notNull(),
+    day: integer('day').notNull(),
+    metric: text('metric').notNull(),
+    value: real('value').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.siteId, t.day, t.metric] })],
+)
+
+/** Web-vitals samples copied out of raw events (keyed by event id, so a replay adds nothing). */
+export const vitalSamples = sqliteTable(
+  'vital_samples',
+  {
+    siteId: text('site_id').notNull(),
+    day: integer('day').notNull(),
+    eventId: text('event_id').notNull(),
+    page: text('page').notNull(),
+    experiences: text('experiences').notNull(),
+    metric: text('metric').notNull(),
+    value: real('value').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.siteId, t.day, t.eventId] })],
+)
+
+export type LeadFactsRow = typeof leadFacts.$inferSelect
+export type RollupStateRow = typeof rollupState.$inferSelect

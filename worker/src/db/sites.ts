@@ -45,3 +45,13 @@ export function updateSite(db: Db, id: string, patch: UpdateSite): Promise<SiteR
 export function edgeSites(db: Db): Promise<SiteRow[]> {
   return db.select().from(sites).where(sql`${sites.hostnames} <> '[]'`).orderBy(sites.createdAt).all()
 }
+
+/** Adds events answered but not stored to the site's ignored-traffic counters (relative: safe under concurrency). */
+export async function countIgnoredTraffic(db: Db, siteId: string, kind: 'bot' | 'automated', events: number): Promise<void> {
+  const column = kind === 'bot' ? sites.ignoredBots : sites.ignoredAutomated
+  await db
+    .update(sites)
+    .set(kind === 'bot' ? { ignoredBots: sql`${column} + ${events}` } : { ignoredAutomated: sql`${column} + ${events}` })
+    .where(eq(sites.id, siteId))
+    .run()
+}

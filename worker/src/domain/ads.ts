@@ -105,10 +105,17 @@ export type AdMatch = {
 /** A targeted audience names the ad's traffic (a UTM field or a specific path), not every visitor. */
 const isTargeted = (e: Experience) => !!(e.match.utm && Object.keys(e.match.utm).length > 0) || !!(e.match.path && e.match.path !== '*')
 
+/**
+ * The URL a click lands on: Google Ads fills the ValueTrack `{keyword}` placeholder with the keyword that
+ * showed the ad (its first keyword stands for all here); other placeholders stay and read as absent.
+ */
+const landingUrlOf = (ad: AdInput) =>
+  ad.keywords[0] ? ad.finalUrl.replace(/\{keyword\}|%7Bkeyword%7D/gi, encodeURIComponent(ad.keywords[0])) : ad.finalUrl
+
 /** What a visitor clicking the ad sees, and whether it says what the ad said. */
 export function matchAd(ad: AdInput, experiences: readonly Experience[]): AdMatch {
   const decision = decide(experiences, {
-    url: new URL(ad.finalUrl),
+    url: new URL(landingUrlOf(ad)),
     referrer: null,
     device: 'desktop',
     country: null,

@@ -49,11 +49,42 @@ export type IdentifyEvent = z.infer<typeof IdentifyEvent>
 export const IncomingEvent = z.discriminatedUnion('type', [PageEvent, TrackEvent, IdentifyEvent])
 export type IncomingEvent = z.infer<typeof IncomingEvent>
 
-export const EventBatch = z.object({
-  site: z.string().min(1).max(64),
-  sentAt: Timestamp.optional(),
-  batch: z.array(IncomingEvent).min(1),
-})
+/**
+ * Keys that objects treat specially: `__proto__` vanishes when the body is copied, `constructor` and
+ * `prototype` shadow built-ins. Refused (400) rather than silently dropped or kept as traps for later code.
+ */
+const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype'])
+/** Deeper bodies are refused before the walk below could exhaust the stack. */
+const MAX_DEPTH = 64
+
+/** The first place in a parsed JSON body that would not be stored as sent: a reserved key, or 1e309 (Infinity). */
+export function unstorableValue(value: unknown, path: PropertyKey[] = []): { path: PropertyKey[]; message: string } | null {
+  if (typeof value === 'number' && !Number.isFinite(value)) return { path, message: 'numbers must be finite (1e309 is out of range)' }
+  if (typeof value !== 'object' || value === null) return null
+  if (path.length > MAX_DEPTH) return { path, message: `values nest at most ${MAX_DEPTH} levels deep` }
+  for (const key of Object.keys(value)) {
+    if (RESERVED_KEYS.has(key)) return { path: [...path, key], message: `"${key}" is a reserved key` }
+    const found = unstorableValue((value as Record<string, unknown>)[key], [...path, Array.isArray(value) ? Number(key) : key])
+    if (found) return found
+  }
+  return null
+}
+
+export const EventBatch = z
+  .unknown()
+  .superRefine((body, ctx) => {
+    const found = unstorableValue(body)
+    if (found) ctx.addIssue({ code: 'custom', path: found.path, message: found.message })
+  })
+  .pipe(
+    z.object({
+      site: z.string().min(1).max(64),
+      sentAt: Timestamp.optional(),
+      /** Sent by an automated browser (`navigator.webdriver`): stored only if the site accepts automated traffic. */
+      automated: z.boolean().optional(),
+      batch: z.array(IncomingEvent).min(1),
+    }),
+  )
 export type EventBatch = z.infer<typeof EventBatch>
 
 /** An accepted event as stored and as the domain sees it. */
@@ -101,7 +132,13 @@ function pathOf(url: string | undefined): string | null {
   }
 }
 
-export function normalizeEvent(event: IncomingEvent, sentAt: string | undefined, receivedAt: number): NormalizedEvent {
+/** `ownHosts`: the site's own domains (siteHosts), whose referrers are not referrals. */
+export function normalizeEvent(
+  event: IncomingEvent,
+  sentAt: string | undefined,
+  receivedAt: number,
+  ownHosts: readonly string[] = [],
+): NormalizedEvent {
   const ts = correctTimestamp(event.timestamp, sentAt, receivedAt)
   const { url, referrer, campaign } = event.context ?? {}
   const base = {
@@ -111,7 +148,7 @@ export function normalizeEvent(event: IncomingEvent, sentAt: string | undefined,
     ts,
     url: url ?? null,
     context: event.context ?? null,
-    touch: touchFromEvent({ url, referrer, campaign, at: ts }),
+    touch: touchFromEvent({ url, referrer, campaign, at: ts, ownHosts }),
   }
   switch (event.type) {
     case 'page':

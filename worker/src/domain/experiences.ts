@@ -1,7 +1,11 @@
 // Experiences: who sees what. Audience matching, deterministic sticky bucketing with a held-out control,
 // one experience per slot by priority, and dynamic text replacement with escaped, length-limited values.
 import { z } from 'zod'
-import { globToRegExp } from './rules'
+import { campaignOf, queryParams } from '../../../contract/campaign'
+import { compileGlob, type GlobTest } from '../../../contract/glob'
+import { INLINE_TAGS, isSafeFragment, renderTokens, urlTokens } from '../../../contract/slots'
+
+export { cleanToken, escapeHtml, MAX_TOKEN_LENGTH } from '../../../contract/slots'
 
 const Glob = z.string().trim().min(1).max(500)
 const SlotName = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'slot names use letters, digits, _ and -')
@@ -10,12 +14,11 @@ const SlotName = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'slot names use lette
  * Slot content is an HTML fragment: the marketer's text with a few inline tags (no attributes), and
  * `{{token|fallback}}` placeholders whose visitor-supplied values are HTML-escaped when rendered.
  */
-const INLINE_TAG = /<\/?(b|strong|em|i|u|br|small|mark|sup|sub|span)\s*\/?>/gi
 export const SlotContent = z
   .string()
   .max(2000)
-  .refine((value) => !value.replace(INLINE_TAG, '').includes('<'), {
-    message: 'slot content may only use the inline tags b, strong, em, i, u, br, small, mark, sup, sub, span (no attributes)',
+  .refine(isSafeFragment, {
+    message: `slot content may only use the inline tags ${INLINE_TAGS.join(', ')} (no attributes)`,
   })
 
 export const Audience = z
@@ -125,22 +128,19 @@ export function deviceOf(userAgent: string | undefined): DecisionContext['device
   return 'desktop'
 }
 
-/** A glob compiled once (per cached site configuration), tested per decision. */
-type CompiledGlob = { test(value: string): boolean }
-
-/** An audience with its globs compiled: built when a configuration loads, not per decision. */
+/** An audience with its globs compiled (linear-time matchers): built when a configuration loads, not per decision. */
 export type CompiledAudience = Omit<Audience, 'path' | 'utm' | 'referrer'> & {
-  path?: CompiledGlob
-  utm: Array<[field: string, glob: CompiledGlob]>
-  referrer?: CompiledGlob
+  path?: GlobTest
+  utm: Array<[field: string, glob: GlobTest]>
+  referrer?: GlobTest
 }
 
 export function compileAudience(audience: Audience): CompiledAudience {
   return {
     ...audience,
-    path: audience.path ? globToRegExp(audience.path) : undefined,
-    utm: Object.entries(audience.utm ?? {}).map(([field, glob]) => [field, globToRegExp(glob)]),
-    referrer: audience.referrer ? globToRegExp(audience.referrer) : undefined,
+    path: audience.path ? compileGlob(audience.path) : undefined,
+    utm: Object.entries(audience.utm ?? {}).map(([field, glob]) => [field, compileGlob(glob)]),
+    referrer: audience.referrer ? compileGlob(audience.referrer) : undefined,
   }
 }
 
@@ -149,20 +149,25 @@ export type PreparedExperience = Experience & { audience: CompiledAudience }
 
 export const prepareExperience = (experience: Experience): PreparedExperience => ({ ...experience, audience: compileAudience(experience.match) })
 
-export const audienceMatches = (audience: Audience, ctx: DecisionContext): boolean => compiledAudienceMatches(compileAudience(audience), ctx)
+/** `params`: the page URL read once by the shared campaign parser (attribution reads it the same way). */
+export const audienceMatches = (audience: Audience, ctx: DecisionContext, params?: Map<string, string>): boolean =>
+  compiledAudienceMatches(compileAudience(audience), ctx, params)
 
-function compiledAudienceMatches(audience: CompiledAudience, ctx: DecisionContext): boolean {
-  if (audience.path && !audience.path.test(ctx.url.pathname)) return false
-  for (const [field, glob] of audience.utm) {
-    const value = ctx.url.searchParams.get(`utm_${field}`)
-    if (!value || !glob.test(value)) return false
+function compiledAudienceMatches(audience: CompiledAudience, ctx: DecisionContext, params = queryParams(ctx.url.href)): boolean {
+  if (audience.path && !audience.path(ctx.url.pathname)) return false
+  if (audience.utm.length) {
+    const campaign: Record<string, string | undefined> = campaignOf(params) ?? {}
+    for (const [field, glob] of audience.utm) {
+      const value = campaign[`utm_${field}`]
+      if (!value || !glob(value)) return false
+    }
   }
   if (audience.referrer) {
     let host = ''
     try {
       host = ctx.referrer ? new URL(ctx.referrer).hostname : ''
     } catch {}
-    if (!host || !audience.referrer.test(host)) return false
+    if (!host || !audience.referrer(host)) return false
   }
   if (audience.device && !audience.device.includes(ctx.device)) return false
   if (audience.country && (!ctx.country || !audience.country.includes(ctx.country.toUpperCase()))) return false
@@ -214,8 +219,9 @@ export function decide(experiences: ReadonlyArray<Experience & { audience?: Comp
   const claimed = new Set<string>()
   const chosen: Decision['experiences'] = []
   const ordered = [...experiences].filter((e) => e.status === 'active').sort((a, b) => b.priority - a.priority)
+  const params = queryParams(ctx.url.href)
   for (const experience of ordered) {
-    if (!compiledAudienceMatches(experience.audience ?? compileAudience(experience.match), ctx)) continue
+    if (!compiledAudienceMatches(experience.audience ?? compileAudience(experience.match), ctx, params)) continue
     const slotNames = new Set(experience.variants.flatMap((v) => Object.keys(v.slots)))
     if ([...slotNames].some((name) => claimed.has(name))) continue
     const variantId = chooseVariant(experience, ctx)
@@ -228,34 +234,6 @@ export function decide(experiences: ReadonlyArray<Experience & { audience?: Comp
   return { slots, experiences: chosen }
 }
 
-/** Longest visitor-supplied value inserted into a slot, in characters. */
-export const MAX_TOKEN_LENGTH = 60
-
-const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
-export const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!)
-
-/** A URL-supplied value made presentable: control characters dropped, spaces collapsed, clipped at a word. */
-export function cleanToken(raw: string): string {
-  // eslint-disable-next-line no-control-regex
-  const text = raw.replace(/[\u0000-\u001f\u007f]/g, ' ').replace(/\s+/g, ' ').trim()
-  if (text.length <= MAX_TOKEN_LENGTH) return text
-  const cut = text.slice(0, MAX_TOKEN_LENGTH)
-  const space = cut.lastIndexOf(' ')
-  return (space > MAX_TOKEN_LENGTH / 2 ? cut.slice(0, space) : cut).trim()
-}
-
-function tokenValue(name: string, ctx: DecisionContext): string {
-  const key = name.trim().toLowerCase()
-  if (/^utm_(source|medium|campaign|term|content)$/.test(key)) return ctx.url.searchParams.get(key) ?? ''
-  if (key === 'country') return ctx.country ?? ''
-  if (key.startsWith('query.')) return ctx.url.searchParams.get(name.trim().slice('query.'.length)) ?? ''
-  return ''
-}
-
-/** Fills `{{token|fallback}}` placeholders; visitor values are cleaned, clipped and HTML-escaped. */
-export function renderSlot(template: string, ctx: DecisionContext): string {
-  return template.replace(/\{\{\s*([A-Za-z0-9_.-]+)\s*(?:\|([^}]*))?\}\}/g, (_, name: string, fallback?: string) => {
-    const value = cleanToken(tokenValue(name, ctx))
-    return value ? escapeHtml(value) : (fallback ?? '').trim()
-  })
-}
+/** Fills `{{token|fallback}}` placeholders from the page URL and country; visitor values are cleaned, clipped and escaped. */
+export const renderSlot = (template: string, ctx: DecisionContext): string =>
+  renderTokens(template, urlTokens(ctx.url.href, ctx.country))

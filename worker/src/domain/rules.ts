@@ -1,7 +1,11 @@
 // Score rules: what a marketer says an action or a trait is worth, and whether an event or a lead matches.
 import { z } from 'zod'
+import { CONDITION_OPS, conditionHolds, type MatchDocument } from '../../../contract/conditions'
+import { compileGlob, type GlobTest } from '../../../contract/glob'
 
-export const ConditionOp = z.enum(['eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'contains', 'exists'])
+export { conditionHolds, readField, type MatchDocument } from '../../../contract/conditions'
+
+export const ConditionOp = z.enum(CONDITION_OPS)
 export type ConditionOp = z.infer<typeof ConditionOp>
 
 const FieldPath = z
@@ -55,65 +59,6 @@ export type ScoreRule = {
 export type RuleKind = 'fit' | 'engagement'
 export const ruleKind = (match: RuleMatch): RuleKind => (match.type === 'identify' ? 'fit' : 'engagement')
 
-/** What a rule's conditions read: the event's properties, the lead's traits, the event context. */
-export type MatchDocument = {
-  properties?: Record<string, unknown> | null
-  traits?: Record<string, unknown> | null
-  context?: Record<string, unknown> | null
-}
-
-/** `*` matches any characters (including `/`); everything else is literal; case-insensitive. */
-export function globToRegExp(glob: string): RegExp {
-  const escaped = glob.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')
-  return new RegExp(`^${escaped}$`, 'i')
-}
-
-export function readField(doc: MatchDocument, path: string): unknown {
-  const [root, ...rest] = path.split('.')
-  let value: unknown = doc[root as keyof MatchDocument]
-  for (const key of rest) {
-    if (value === null || typeof value !== 'object') return undefined
-    value = (value as Record<string, unknown>)[key]
-  }
-  return value
-}
-
-const asNumber = (value: unknown): number | undefined => {
-  if (typeof value === 'number' && Number.isFinite(value)) return value
-  if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) return Number(value)
-  return undefined
-}
-
-/** Compares loosely where marketers expect it: "5000" equals 5000, text comparisons ignore case. */
-export function conditionHolds(condition: Condition, doc: MatchDocument): boolean {
-  const actual = readField(doc, condition.field)
-  const expected = condition.value
-  switch (condition.op) {
-    case 'exists':
-      return actual !== undefined && actual !== null && actual !== ''
-    case 'eq':
-    case 'neq': {
-      const a = asNumber(actual)
-      const b = asNumber(expected)
-      const same =
-        a !== undefined && b !== undefined ? a === b : String(actual ?? '').toLowerCase() === String(expected ?? '').toLowerCase()
-      return condition.op === 'eq' ? actual !== undefined && same : !same
-    }
-    case 'gt':
-    case 'gte':
-    case 'lt':
-    case 'lte': {
-      const a = asNumber(actual)
-      const b = asNumber(expected)
-      if (a === undefined || b === undefined) return false
-      return condition.op === 'gt' ? a > b : condition.op === 'gte' ? a >= b : condition.op === 'lt' ? a < b : a <= b
-    }
-    case 'contains':
-      if (Array.isArray(actual)) return actual.some((item) => String(item).toLowerCase() === String(expected).toLowerCase())
-      return typeof actual === 'string' && actual.toLowerCase().includes(String(expected).toLowerCase())
-  }
-}
-
 export const allConditionsHold = (where: readonly Condition[] | undefined, doc: MatchDocument) =>
   (where ?? []).every((condition) => conditionHolds(condition, doc))
 
@@ -129,7 +74,7 @@ export type ScorableEvent = {
 
 /** Rules prepared once per request: globs compiled, split by kind, disabled rules dropped. */
 export type CompiledRules = {
-  engagement: Array<{ rule: ScoreRule; pattern: RegExp | null }>
+  engagement: Array<{ rule: ScoreRule; pattern: GlobTest | null }>
   fit: ScoreRule[]
 }
 
@@ -140,7 +85,7 @@ export function compileRules(rules: readonly ScoreRule[]): CompiledRules {
       const { match } = rule
       if (match.type === 'identify') return []
       const glob = match.type === 'track' ? match.event : match.path
-      return [{ rule, pattern: glob ? globToRegExp(glob) : null }]
+      return [{ rule, pattern: glob ? compileGlob(glob) : null }]
     }),
     fit: enabled.filter((rule) => rule.match.type === 'identify'),
   }
@@ -151,7 +96,7 @@ export function rulesMatchingEvent(rules: CompiledRules, event: ScorableEvent): 
   const matched: ScoreRule[] = []
   for (const { rule, pattern } of rules.engagement) {
     if (rule.match.type !== event.type) continue
-    if (pattern && !pattern.test(event.name ?? '')) continue
+    if (pattern && !pattern(event.name ?? '')) continue
     if (!allConditionsHold(rule.match.where, { properties: event.data, context: event.context })) continue
     matched.push(rule)
   }

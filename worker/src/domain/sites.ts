@@ -1,6 +1,7 @@
 // Site configuration: what a marketer registers so a site can send events and be personalized.
 import { z } from 'zod'
 import { MessagePolicy } from './flows/schema'
+import { TimeZone } from './metrics/days'
 
 const HttpOrigin = z
   .string()
@@ -20,21 +21,40 @@ export const SiteSettings = z
   .object({
     /** Days of raw events kept before the daily roll-up prunes them. */
     retentionDays: z.number().int().min(1).max(3650).optional(),
+    /** IANA time zone of the site's days in metrics (default UTC). */
+    timeZone: TimeZone.optional(),
     /** Postal address printed in marketing email footers. */
     postalAddress: z.string().max(500).optional(),
     /** Sender of flow emails, e.g. "Acme <hello@acme.test>" (else EMAIL_FROM). */
     emailFrom: z.string().trim().max(300).optional(),
     /** Frequency caps and quiet hours for email and in-app messages (flows may override). */
     messagePolicy: MessagePolicy.optional(),
+    /** Store events from automated browsers (webdriver, headless): for staging sites and end-to-end tests. */
+    acceptAutomated: z.boolean().optional(),
   })
   .strict()
 export type SiteSettings = z.infer<typeof SiteSettings>
+
+/** The origin edge mode fetches pages from: an http(s) URL only (no `javascript:`, `file:`, `data:`…). */
+const EdgeOrigin = z
+  .string()
+  .max(2000)
+  .refine(
+    (value) => {
+      try {
+        return ['http:', 'https:'].includes(new URL(value).protocol)
+      } catch {
+        return false
+      }
+    },
+    { message: 'the edge origin is an http(s) URL, e.g. https://www.acme.test' },
+  )
 
 export const CreateSite = z
   .object({
     name: z.string().trim().min(1).max(200),
     origins: z.array(HttpOrigin).min(1).max(50),
-    origin: z.string().url().max(2000).optional(),
+    origin: EdgeOrigin.optional(),
     hostnames: z.array(Hostname).max(50).optional(),
     settings: SiteSettings.optional(),
   })
@@ -42,7 +62,7 @@ export const CreateSite = z
 export type CreateSite = z.infer<typeof CreateSite>
 
 export const UpdateSite = CreateSite.partial()
-  .extend({ origin: z.string().url().max(2000).nullable().optional() })
+  .extend({ origin: EdgeOrigin.nullable().optional() })
   .strict()
 export type UpdateSite = z.infer<typeof UpdateSite>
 

@@ -1,7 +1,7 @@
 // Web vitals per page and variant: the SDK's lazily loaded chunk reports LCP, CLS and INP as
 // `Web Vitals` track events; results are the 75th percentile, as Google's Core Web Vitals report them.
 
-export const VITALS_EVENT = 'Web Vitals'
+export { VITALS_EVENT } from '../../../contract/names'
 const METRICS = ['LCP', 'CLS', 'INP'] as const
 export type VitalMetric = (typeof METRICS)[number]
 

@@ -2,6 +2,7 @@
 import { openDb, type Db } from '../db/client'
 import { lapseExpiredPoints, restageAllCustomers } from '../services/lifecycle-jobs'
 import { enrollInactiveLeads, sweepFlows } from '../services/flows/sweep'
+import { rollUpSites } from '../db/metrics-rollup'
 
 export const HOURLY = '0 * * * *'
 export const DAILY = '30 3 * * *'
@@ -10,10 +11,11 @@ export const FLOW_SWEEP = '*/10 * * * *'
 type CronTask = (db: Db, now: number, env: Env) => Promise<unknown>
 
 export const cronTasks: Record<string, CronTask[]> = {
-  // Lapse expired score points; enroll leads gone quiet in inactivity flows.
-  [HOURLY]: [lapseExpiredPoints, (db, now, env) => enrollInactiveLeads(db, env.JOBS, now)],
-  // Re-stage customers by inactivity and RFM.
-  [DAILY]: [restageAllCustomers],
+  // Lapse expired score points; roll up new events into the metrics' daily tables; enroll leads gone quiet
+  // in inactivity flows.
+  [HOURLY]: [lapseExpiredPoints, (db, now) => rollUpSites(db, now, { daily: false }), (db, now, env) => enrollInactiveLeads(db, env.JOBS, now)],
+  // Re-stage customers by inactivity and RFM; the daily roll-up also prunes raw events past retention.
+  [DAILY]: [restageAllCustomers, (db, now) => rollUpSites(db, now, { daily: true })],
   // Flow waits and held messages entering the 12 h queue horizon; runs and deliveries whose job was lost.
   [FLOW_SWEEP]: [(db, now, env) => sweepFlows(db, env.JOBS, now)],
 }

@@ -1,5 +1,6 @@
 // Static files: the SDK bundle, the dashboard shell and the demo site, built into public/.
 import { Hono } from 'hono'
+import { notFound } from '../http/errors'
 
 export const assetsApi = new Hono<{ Bindings: Env }>()
   .get('/sdk.js', async (c) => {
@@ -10,4 +11,8 @@ export const assetsApi = new Hono<{ Bindings: Env }>()
     response.headers.set('Access-Control-Allow-Origin', '*')
     return response
   })
-  .all('*', (c) => c.env.ASSETS.fetch(c.req.raw))
+  .all('*', async (c) => {
+    const asset = await c.env.ASSETS.fetch(c.req.raw)
+    // Unknown paths (`/API/sites`, `//api/sites`…) answer the API's JSON error shape, never an empty 404.
+    return asset.status === 404 ? notFound(c) : asset
+  })

@@ -4,9 +4,9 @@ import { EventBatch } from '../domain/events'
 import { isOriginAllowed } from '../domain/sites'
 import { openDb } from '../db/client'
 import { findSiteByKey, listSites } from '../db/sites'
-import { ApiError, invalidRequest } from '../http/errors'
+import { ApiError, invalidRequest, type ErrorIssue } from '../http/errors'
 import { readBodyText } from '../http/body'
-import { corsHeaders, PREFLIGHT_HEADERS } from '../http/cors'
+import { corsForSite, corsHeaders, PREFLIGHT_HEADERS } from '../http/cors'
 import { INGEST_RETRY_AFTER_SECONDS, MAX_BATCH_EVENTS, MAX_BODY_BYTES } from '../limits'
 import { ingestBatch } from '../services/ingest'
 
@@ -31,39 +31,41 @@ eventsApi.options('/events', async (c) => {
 eventsApi.post('/events', async (c) => {
   const receivedAt = Date.now()
   const origin = c.req.header('origin')
-  const cors = corsHeaders(origin)
-  const fail = (status: 400 | 401 | 403 | 413 | 429, code: string, message: string, extra?: Record<string, string>) =>
-    new ApiError(status, code, message, undefined, { ...(status === 403 ? { Vary: 'Origin' } : cors), ...extra })
+  const db = openDb(c.env.DB)
+  let siteKey: unknown
+  // Errors echo the origin only when it is on the allowlist of the batch's site (none before the key is read).
+  const fail = async (status: 400 | 401 | 403 | 413 | 429, code: string, message: string, extra?: { issues?: ErrorIssue[]; headers?: Record<string, string> }) =>
+    new ApiError(status, code, message, extra?.issues, { ...(await corsForSite(db, siteKey, origin)), ...extra?.headers })
 
   const text = await readBodyText(c.req.raw, MAX_BODY_BYTES)
-  if (text === null) throw fail(413, 'payload_too_large', `The body is over ${MAX_BODY_BYTES} bytes.`)
+  if (text === null) throw await fail(413, 'payload_too_large', `The body is over ${MAX_BODY_BYTES} bytes.`)
   let body: unknown
   try {
     body = JSON.parse(text)
   } catch {
-    throw fail(400, 'malformed_json', 'The body is not valid JSON.')
+    throw await fail(400, 'malformed_json', 'The body is not valid JSON.')
   }
+  siteKey = (body as { site?: unknown } | null)?.site
   const batch = (body as { batch?: unknown } | null)?.batch
   if (Array.isArray(batch) && batch.length > MAX_BATCH_EVENTS) {
-    throw fail(413, 'too_many_events', `A batch holds at most ${MAX_BATCH_EVENTS} events; split it.`)
+    throw await fail(413, 'too_many_events', `A batch holds at most ${MAX_BATCH_EVENTS} events; split it.`)
   }
 
-  const siteKey = typeof (body as { site?: unknown })?.site === 'string' ? (body as { site: string }).site : ''
-  const { success: underLimit } = await c.env.INGEST_LIMITER.limit({ key: `${siteKey}|${clientIp(c)}` })
-  if (!underLimit) throw fail(429, 'rate_limited', 'Too many requests; retry later.', { 'Retry-After': String(INGEST_RETRY_AFTER_SECONDS) })
+  const { success: underLimit } = await c.env.INGEST_LIMITER.limit({ key: `${typeof siteKey === 'string' ? siteKey : ''}|${clientIp(c)}` })
+  if (!underLimit) throw await fail(429, 'rate_limited', 'Too many requests; retry later.', { headers: { 'Retry-After': String(INGEST_RETRY_AFTER_SECONDS) } })
 
   const parsed = EventBatch.safeParse(body)
   if (!parsed.success) {
     const error = invalidRequest(parsed.error)
-    throw new ApiError(400, error.code, error.message, error.issues, cors)
+    throw await fail(400, error.code, error.message, { issues: error.issues })
   }
 
-  const db = openDb(c.env.DB)
   const site = await findSiteByKey(db, parsed.data.site)
-  if (!site) throw fail(401, 'unknown_site', 'Unknown site key.')
+  if (!site) throw await fail(401, 'unknown_site', 'Unknown site key.')
   if (origin && !isOriginAllowed(site.origins, origin)) {
-    throw fail(403, 'origin_not_allowed', 'This origin is not on the site’s allowed origins.')
+    throw await fail(403, 'origin_not_allowed', 'This origin is not on the site’s allowed origins.')
   }
+  const cors = corsHeaders(origin)
 
   const mode = c.env.INGEST_MODE === 'queue' ? 'queue' : 'direct'
   const result = await ingestBatch(db, c.env.JOBS, { site, batch: parsed.data, userAgent: c.req.header('user-agent'), mode }, receivedAt)

@@ -17,6 +17,8 @@ export const siteView = (site: SiteRow) => ({
   origin: site.origin,
   hostnames: site.hostnames,
   settings: site.settings,
+  /** Events answered but not stored since the site was created. */
+  ignored: { bots: site.ignoredBots, automated: site.ignoredAutomated },
   createdAt: new Date(site.createdAt).toISOString(),
   updatedAt: new Date(site.updatedAt).toISOString(),
 })

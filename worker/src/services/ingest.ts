@@ -3,6 +3,7 @@
 import type { SiteRow } from '../db/schema'
 import type { Db } from '../db/client'
 import { randomId, visitorLeadId } from '../db/ids'
+import { countIgnoredTraffic } from '../db/sites'
 import {
   conversionStatements,
   eventInserts,
@@ -15,7 +16,8 @@ import {
 } from '../db/ingest'
 import { clearLedger, scoringStatements, upsertLead } from '../db/lead-rows'
 import { visitorHistories } from '../db/rescore'
-import { isAutomatedUserAgent } from '../domain/bots'
+import { siteHosts } from '../domain/attribution'
+import { ignoredTraffic } from '../domain/bots'
 import { dedupeBatch, normalizeEvent, type EventBatch, type NormalizedEvent } from '../domain/events'
 import { applyEvents, type IdMinter, type LeadChanges } from '../domain/leads'
 import { scoringConfigOf } from '../domain/lifecycle'
@@ -41,8 +43,14 @@ export async function ingestBatch(
 ): Promise<IngestResult> {
   const { site, batch, mode } = input
   const { unique, repeats } = dedupeBatch(batch.batch)
-  if (isAutomatedUserAgent(input.userAgent)) return { accepted: 0, duplicates: repeats, ignored: unique.length, rowsWritten: 0 }
-  const events = unique.map((event) => normalizeEvent(event, batch.sentAt, now))
+  const ignored = ignoredTraffic(input.userAgent, { acceptAutomated: site.settings.acceptAutomated, automatedBrowser: batch.automated })
+  if (ignored) {
+    // Answered, not stored, and counted where the site owner can see it (GET /api/sites/:id `ignored`).
+    if (unique.length > 0) await countIgnoredTraffic(db, site.id, ignored, unique.length)
+    return { accepted: 0, duplicates: repeats, ignored: unique.length, rowsWritten: 0 }
+  }
+  const ownHosts = siteHosts(site)
+  const events = unique.map((event) => normalizeEvent(event, batch.sentAt, now, ownHosts))
   let accepted: number
   let rowsWritten = 0
   if (mode === 'queue') {

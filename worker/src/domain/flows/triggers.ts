@@ -1,6 +1,7 @@
 // Which flows an ingested batch starts for a lead, and which enrollments its goal events end. Pure: the
 // caller loads the lead before/after the batch and, only when a count trigger needs it, the history count.
-import { allConditionsHold, globToRegExp, type RuleMatch } from '../rules'
+import { compileGlob, type GlobTest } from '../../../../contract/glob'
+import { allConditionsHold, type RuleMatch } from '../rules'
 import { leadConditionsHold, type FlowLead } from './conditions'
 import type { FlowDefinition, FlowTrigger } from './schema'
 
@@ -13,12 +14,12 @@ export type FlowEvent = {
   context: Record<string, unknown> | null
 }
 
-const patterns = new Map<string, RegExp>()
+const patterns = new Map<string, GlobTest>()
 const patternOf = (glob: string) => {
   let pattern = patterns.get(glob)
   if (!pattern) {
     if (patterns.size > 1000) patterns.clear()
-    patterns.set(glob, (pattern = globToRegExp(glob)))
+    patterns.set(glob, (pattern = compileGlob(glob)))
   }
   return pattern
 }
@@ -27,13 +28,13 @@ const patternOf = (glob: string) => {
 export function eventMatches(match: RuleMatch, event: FlowEvent): boolean {
   if (match.type !== event.type) return false
   const glob = match.type === 'track' ? match.event : match.type === 'page' ? match.path : undefined
-  if (glob && !patternOf(glob).test(event.name ?? '')) return false
+  if (glob && !patternOf(glob)(event.name ?? '')) return false
   return allConditionsHold(match.where, { properties: event.data, traits: event.data, context: event.context })
 }
 
 function formMatches(trigger: FlowTrigger & { type: 'form' }, event: FlowEvent): boolean {
   if (event.type === 'page') return false
-  if (trigger.event && !(event.type === 'track' && patternOf(trigger.event).test(event.name ?? ''))) return false
+  if (trigger.event && !(event.type === 'track' && patternOf(trigger.event)(event.name ?? ''))) return false
   return allConditionsHold(trigger.where, { properties: event.data, traits: event.data, context: event.context })
 }
 

@@ -1,0 +1,285 @@
+// Section 6: Cairn's edge mode beside a bare pass-through proxy Worker and GrowthBook's edge app
+// (@growthbook/edge-cloudflare from npm, its payload served by the local origin), all three on the same
+// wrangler/workerd in front of the same origin process; small, large and slowly streamed pages, a URL an
+// experiment matches and one none does, 1 and 8 requests in flight, arms interleaved round by round.
+import { spawn } from 'node:child_process'
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { prepareLocalDb } from '../scripts/local-db.mjs'
+import { createScratch, removeScratch } from './ingest-section.mjs'
+import { SLOW, VARIANT_HEADLINE } from './edge/origin.mjs'
+import { groupCpuSeconds, newAgent, runRequests, stats, timedGet } from './edge/measure.mjs'
+import { moveDir, npmInstall } from './sdk-size.mjs'
+import { fixed, int, printTable } from './table.mjs'
+import { freePort, snapshotWorkerTree, startWorker } from './worker.mjs'
+
+/**
+ * Host name the edge requests carry (the connection always goes to 127.0.0.1). Edge mode answers on
+ * localhost / *.localhost once admin and edge are split by host; change it here if that moves.
+ */
+export const EDGE_HOST = 'localhost'
+/** Host name of admin API calls (site and experience setup). */
+export const ADMIN_HOST = '127.0.0.1'
+const ADMIN_HEADERS = { authorization: 'Bearer dev-admin-token', 'content-type': 'application/json' }
+const GROWTHBOOK_PKG = '@growthbook/edge-cloudflare'
+
+/** Requests per arm per round; `rounds` rounds, the arms' order rotating each round. */
+export const EDGE_PLAN = {
+  rounds: 3,
+  warmup: 3,
+  requests: {
+    1: { small: 12, large: 6, slow: 4 },
+    8: { small: 32, large: 16, slow: 16 },
+  },
+}
+const PAGES = ['small', 'large', 'slow']
+const URL_KINDS = { match: '?utm_campaign=edge-bench&utm_term=crm', none: '?utm_source=newsletter' }
+const ARMS = ['proxy', 'growthbook', 'cairn']
+const ARM_LABEL = { proxy: 'bare proxy', growthbook: 'GrowthBook', cairn: 'Cairn edge' }
+
+/** GrowthBook's edge app, installed once a day into bench/.peers-edge/ (never the project's node_modules). */
+async function installGrowthBook(benchDir, log) {
+  const cacheRoot = join(benchDir, '.peers-edge')
+  const dir = join(cacheRoot, new Date().toISOString().slice(0, 10))
+  if (existsSync(join(dir, '.complete'))) return { dir, cached: true }
+  const tmp = mkdtempSync(join(tmpdir(), 'cairn-edge-peers-'))
+  try {
+    log(`installing ${GROWTHBOOK_PKG} from npm into ${tmp} …`)
+    await npmInstall(tmp, [GROWTHBOOK_PKG])
+    rmSync(cacheRoot, { recursive: true, force: true })
+    mkdirSync(cacheRoot, { recursive: true })
+    moveDir(tmp, dir)
+    writeFileSync(join(dir, '.complete'), new Date().toISOString())
+    return { dir, cached: false }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true })
+  }
+}
+
+/** Starts the origin in its own node process; resolves with a stop function once it listens. */
+function startOrigin(benchDir, port) {
+  const child = spawn(process.execPath, [join(benchDir, 'edge', 'origin.mjs'), String(port)], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const stop = () => child.kill('SIGKILL')
+  process.once('exit', stop)
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`edge origin exited (${code}) before listening`)))
+    child.stdout.on('data', (data) => {
+      if (String(data).includes(`listening ${port}`)) resolve({ url: `http://127.0.0.1:${port}`, stop })
+    })
+  })
+}
+
+/** A Worker folder with its own wrangler.toml: the same compatibility date as Cairn's. */
+function workerFolder(dir, { name, main, source, vars, compatibilityDate, nodeModules }) {
+  mkdirSync(dir, { recursive: true })
+  copyFileSync(source, join(dir, main))
+  if (nodeModules) symlinkSync(nodeModules, join(dir, 'node_modules'), 'dir')
+  const varLines = Object.entries(vars).map(([k, v]) => `${k} = ${JSON.stringify(v)}`)
+  writeFileSync(join(dir, 'wrangler.toml'), [`name = "${name}"`, `main = "${main}"`, `compatibility_date = "${compatibilityDate}"`, '', '[vars]', ...varLines, ''].join('\n'))
+  return dir
+}
+
+async function adminCall(worker, method, path, body) {
+  const response = await fetch(`http://${ADMIN_HOST}:${worker.port}${path}`, { method, headers: ADMIN_HEADERS, body: body && JSON.stringify(body), signal: AbortSignal.timeout(15_000) })
+  const text = await response.text()
+  if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${text.slice(0, 300)}`)
+  return JSON.parse(text)
+}
+
+/** Cairn's side: a site whose edge origin is the bench origin, one experience on the matching URL, no control. */
+async function setUpCairn(worker, originUrl) {
+  const site = await adminCall(worker, 'POST', '/api/sites', { name: 'Edge bench', origins: [worker.url], origin: originUrl })
+  await adminCall(worker, 'POST', `/api/sites/${site.id}/experiences`, {
+    name: 'Edge bench campaign',
+    priority: 1,
+    control: 0,
+    match: { utm: { campaign: 'edge-bench' } },
+    variants: [{ name: 'Bench', weight: 100, slots: { headline: VARIANT_HEADLINE } }],
+  })
+  return site
+}
+
+const personalized = (body) => new RegExp(`<h1[^>]*data-cairn-slot="headline"[^>]*>${VARIANT_HEADLINE}`).test(body)
+
+export async function edgeSection({ root: repoRoot, benchDir, log = console.log, plan = EDGE_PLAN }) {
+  const scratch = createScratch()
+  const wrangler = join(repoRoot, 'node_modules', '.bin', 'wrangler')
+  const compatibilityDate = /compatibility_date\s*=\s*"([^"]+)"/.exec(readFileSync(join(repoRoot, 'wrangler.toml'), 'utf8'))[1]
+  const workers = {}
+  let origin
+  try {
+    const growthbook = await installGrowthBook(benchDir, log)
+    const gbVersion = JSON.parse(readFileSync(join(growthbook.dir, 'node_modules', GROWTHBOOK_PKG, 'package.json'), 'utf8')).version
+    origin = await startOrigin(benchDir, await freePort())
+
+    const proxyDir = workerFolder(join(scratch, 'proxy'), { name: 'bench-proxy', main: 'index.js', source: join(benchDir, 'edge', 'proxy-worker.js'), vars: { ORIGIN: origin.url }, compatibilityDate })
+    const gbDir = workerFolder(join(scratch, 'growthbook'), {
+      name: 'bench-growthbook',
+      main: 'index.js',
+      source: join(benchDir, 'edge', 'growthbook-worker.js'),
+      nodeModules: join(growthbook.dir, 'node_modules'),
+      compatibilityDate,
+      vars: {
+        NODE_ENV: 'production',
+        PROXY_TARGET: `${origin.url}/`,
+        GROWTHBOOK_API_HOST: origin.url,
+        GROWTHBOOK_CLIENT_KEY: 'sdk-edge-bench',
+        RUN_VISUAL_EDITOR_EXPERIMENTS: 'edge',
+        RUN_URL_REDIRECT_EXPERIMENTS: 'browser',
+      },
+    })
+    const cairnRoot = snapshotWorkerTree(repoRoot, join(scratch, 'tree'))
+    const cairnPort = await freePort()
+    const persistTo = join(scratch, 'd1')
+    await prepareLocalDb({ cwd: cairnRoot, port: cairnPort, persistTo, quiet: true, demoRules: false })
+
+    log(`edge: origin ${origin.url}, starting three Workers (bare proxy, GrowthBook ${gbVersion}, Cairn) …`)
+    // One at a time: three wrangler builds at once on a busy machine only time out sooner.
+    workers.proxy = await startWorker({ root: proxyDir, port: await freePort(), persistTo: join(scratch, 'proxy-state'), wrangler })
+    workers.growthbook = await startWorker({ root: gbDir, port: await freePort(), persistTo: join(scratch, 'gb-state'), wrangler })
+    workers.cairn = await startWorker({ root: cairnRoot, port: cairnPort, persistTo, wrangler })
+    const site = await setUpCairn(workers.cairn, origin.url)
+    const paths = { proxy: (p) => `/${p}`, growthbook: (p) => `/${p}`, cairn: (p) => `/edge/${site.key}/${p}` }
+    const agents = Object.fromEntries(ARMS.map((arm) => [arm, newAgent()]))
+
+    const cells = []
+    for (const concurrency of Object.keys(plan.requests).map(Number)) {
+      for (const page of PAGES) for (const kind of Object.keys(URL_KINDS)) cells.push({ concurrency, page, kind, perRound: plan.requests[concurrency][page] })
+    }
+    const results = cells.map(() => Object.fromEntries(ARMS.map((arm) => [arm, { samples: [], cpu: { workerd: 0, all: 0 }, errors: 0, firstError: null, statuses: {}, personalized: 0 }])))
+    const send = (arm, cell) => timedGet({ agent: agents[arm], port: workers[arm].port, host: EDGE_HOST, path: `${paths[arm](cell.page)}${URL_KINDS[cell.kind]}` })
+
+    const started = performance.now()
+    for (const cell of cells) for (const arm of ARMS) await runRequests(plan.warmup, cell.concurrency, () => send(arm, cell))
+    for (let round = 0; round < plan.rounds; round++) {
+      log(`edge: round ${round + 1} of ${plan.rounds} …`)
+      for (const [c, cell] of cells.entries()) {
+        const order = ARMS.map((_, i) => ARMS[(i + round + c) % ARMS.length])
+        for (const arm of order) {
+          const before = groupCpuSeconds(workers[arm].group)
+          const out = await runRequests(cell.perRound, cell.concurrency, () => send(arm, cell))
+          const after = groupCpuSeconds(workers[arm].group)
+          const into = results[c][arm]
+          into.cpu.workerd += after.workerd - before.workerd
+          into.cpu.all += after.all - before.all
+          for (const r of out) {
+            if (r.error || r.status !== 200) {
+              into.errors++
+              into.firstError ??= r.error ?? `status ${r.status}: ${r.body?.slice(0, 120)}`
+            }
+            if (r.status) into.statuses[r.status] = (into.statuses[r.status] ?? 0) + 1
+            if (r.body && personalized(r.body)) into.personalized++
+            into.samples.push(r)
+          }
+        }
+      }
+    }
+    const measuredSeconds = (performance.now() - started) / 1000
+    for (const agent of Object.values(agents)) agent.destroy()
+    const summary = summarize(cells, results, { plan, gbVersion, growthbookInstall: growthbook, measuredSeconds })
+    printEdge(summary)
+    return summary
+  } finally {
+    await Promise.all(Object.values(workers).map((w) => w.stop()))
+    origin?.stop()
+    removeScratch(scratch)
+  }
+}
+
+function summarize(cells, results, meta) {
+  const problems = []
+  const rows = cells.map((cell, c) => {
+    const arms = Object.fromEntries(
+      ARMS.map((arm) => {
+        const r = results[c][arm]
+        const ok = r.samples.filter((s) => s.status === 200)
+        return [
+          arm,
+          {
+            requests: r.samples.length,
+            errors: r.errors,
+            firstError: r.firstError,
+            personalized: r.personalized,
+            bytes: ok.length ? Math.round(ok.reduce((sum, s) => sum + s.bytes, 0) / ok.length) : NaN,
+            ttfb: stats(ok.map((s) => s.ttfbMs)),
+            total: stats(ok.map((s) => s.totalMs)),
+            cpuMsPerRequest: (r.cpu.workerd * 1000) / Math.max(1, r.samples.length),
+            groupCpuMsPerRequest: (r.cpu.all * 1000) / Math.max(1, r.samples.length),
+          },
+        ]
+      }),
+    )
+    const base = arms.proxy
+    for (const arm of ARMS) {
+      const a = arms[arm]
+      a.ratios = {
+        ttfbP50: a.ttfb.p50 / base.ttfb.p50,
+        ttfbP99: a.ttfb.p99 / base.ttfb.p99,
+        totalP50: a.total.p50 / base.total.p50,
+        totalP99: a.total.p99 / base.total.p99,
+        cpu: a.cpuMsPerRequest / base.cpuMsPerRequest,
+      }
+      if (a.errors > 0) problems.push(`${ARM_LABEL[arm]} ${cell.page}/${cell.kind}/c${cell.concurrency}: ${a.errors} of ${a.requests} failed, first: ${a.firstError}`)
+      const expected = cell.kind === 'match' && arm !== 'proxy' ? a.requests : 0
+      if (a.personalized !== expected) problems.push(`${ARM_LABEL[arm]} ${cell.page}/${cell.kind}/c${cell.concurrency}: variant headline in ${a.personalized} of ${a.requests} (expected ${expected})`)
+    }
+    return { ...cell, arms }
+  })
+  return { ...meta, edgeHost: EDGE_HOST, urls: URL_KINDS, slow: SLOW, rows, problems }
+}
+
+const ms = (n) => fixed(n, 1)
+const x = (n) => `${fixed(n, 2)}×`
+
+function printEdge(s) {
+  const rows = []
+  for (const row of s.rows) {
+    for (const arm of ARMS) {
+      const a = row.arms[arm]
+      rows.push([
+        row.page,
+        row.kind,
+        row.concurrency,
+        ARM_LABEL[arm],
+        int(a.bytes),
+        ms(a.ttfb.p50),
+        ms(a.ttfb.p99),
+        ms(a.total.p50),
+        ms(a.total.p99),
+        arm === 'proxy' ? '1.00×' : `${x(a.ratios.ttfbP50)} / ${x(a.ratios.ttfbP99)}`,
+        arm === 'proxy' ? '1.00×' : `${x(a.ratios.totalP50)} / ${x(a.ratios.totalP99)}`,
+        fixed(a.cpuMsPerRequest, 2),
+        arm === 'proxy' ? '1.00×' : x(a.ratios.cpu),
+        `${a.personalized}/${a.requests}`,
+      ])
+    }
+  }
+  printTable(
+    `6. Edge: Cairn edge mode vs a bare proxy Worker and GrowthBook's edge app ${s.gbVersion}, same origin, ${s.plan.rounds} interleaved rounds (${fixed(s.measuredSeconds, 0)} s measured)`,
+    ['page', 'URL', 'in flight', 'worker', 'bytes', 'TTFB p50', 'TTFB p99', 'total p50', 'total p99', 'TTFB ×proxy p50/p99', 'total ×proxy p50/p99', 'CPU ms/req', 'CPU ×proxy', 'variant'],
+    rows,
+  )
+  console.log(`   pages from a separate node origin: small ~10 KB and large ~300 KB sent at once (content-length), slow = head, then ${s.slow.chunks} chunks ${s.slow.chunkMs} ms apart (chunked)`)
+  console.log(`   URLs: match = ${s.urls.match} (a Cairn experience and a GrowthBook visual-editor experiment set the h1), none = ${s.urls.none}`)
+  console.log(`   every request a new visitor (no cookie); Cairn via /edge/KEY/… with Host ${s.edgeHost}; TTFB = first body byte; ms over keep-alive connections`)
+  console.log('   CPU = user+system time of each Worker\'s workerd processes (/proc, 10 ms ticks) over its measured requests; Cairn\'s includes its queue consumer (exposures)')
+  console.log(`   GrowthBook ${s.growthbookInstall.cached ? 'from today’s cache' : 'installed from npm this run'} (bench/.peers-edge/), its payload served by the origin at /api/features/sdk-edge-bench`)
+  if (s.problems.length === 0) console.log('   every response 200, the variant headline exactly on the matching URL for Cairn and GrowthBook')
+  for (const problem of s.problems) console.log(`   PROBLEM ${problem}`)
+}
+
+/** Summary rows (metric, value, budget, pass) for run.mjs: worst cells of Cairn and GrowthBook. */
+export function edgeSummaryRows(s) {
+  const rows = []
+  const worst = (arm, key) => s.rows.reduce((w, r) => (r.arms[arm].ratios[key] > (w?.arms[arm].ratios[key] ?? -Infinity) ? r : w), null)
+  for (const arm of ['cairn', 'growthbook']) {
+    const total = worst(arm, 'totalP50')
+    const ttfb = worst(arm, 'ttfbP50')
+    const where = (r) => `${r.page}/${r.kind}/c${r.concurrency}`
+    rows.push({ metric: `Edge: ${ARM_LABEL[arm]} worst total p50 / bare proxy`, value: `${x(total.arms[arm].ratios.totalP50)} (${where(total)})`, budget: arm === 'cairn' ? '≤ 1.30×' : '—', pass: arm === 'cairn' ? total.arms[arm].ratios.totalP50 <= 1.3 : null })
+    rows.push({ metric: `Edge: ${ARM_LABEL[arm]} worst TTFB p50 / bare proxy`, value: `${x(ttfb.arms[arm].ratios.ttfbP50)} (${where(ttfb)})`, budget: '—', pass: null })
+  }
+  rows.push({ metric: 'Edge: responses and variants as expected', value: s.problems.length === 0 ? 'yes' : `${s.problems.length} problem(s)`, budget: 'yes', pass: s.problems.length === 0 })
+  return rows
+}

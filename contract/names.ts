@@ -1,0 +1,13 @@
+// Names the SDK, the Worker and the dashboard must agree on.
+
+/** First-party cookie holding the anonymous visitor id: set by the SDK and by edge mode. */
+export const VISITOR_COOKIE = 'cairn_aid'
+
+/** Track event the lazy web-vitals chunk sends (LCP, CLS, INP per page and variant). */
+export const VITALS_EVENT = 'Web Vitals'
+
+/** Track event the SDK sends when a decision arrived too late to be applied. */
+export const LATE_EVENT = 'Personalization Late'
+
+/** Events Cairn itself sends, as opposed to a site's own actions. */
+export const INTERNAL_EVENTS: readonly string[] = [VITALS_EVENT, LATE_EVENT]

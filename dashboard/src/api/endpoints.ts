@@ -1,0 +1,49 @@
+// Every API call the dashboard makes, typed end to end. Paths are relative: the dashboard works on any host.
+import { request } from './client'
+import type {
+  Coverage, Decision, Experience, ExperienceDraft, ExperienceResult, Lead, LeadDetail, LeadFilter, PreviewQuery, Rule, RuleDraft,
+  RulesPreview, SavedRule, SavedScoring, ScoringConfig, ScoringInput, Site, SiteInput, SitePatch, VitalsReport, Ad,
+} from './types'
+
+type S = AbortSignal | undefined
+const enc = encodeURIComponent
+const site = (siteId: string) => `/api/sites/${enc(siteId)}`
+const query = (entries: Record<string, string | undefined>) =>
+  new URLSearchParams(Object.entries(entries).filter((e): e is [string, string] => !!e[1])).toString()
+
+export const api = {
+  sites: (signal?: S, token?: string) => request<{ sites: Site[] }>('/api/sites', { signal, token }),
+  createSite: (body: SiteInput) => request<Site>('/api/sites', { method: 'POST', body }),
+  updateSite: (siteId: string, body: SitePatch) => request<Site>(site(siteId), { method: 'PATCH', body }),
+
+  leads: (siteId: string, filter: LeadFilter, signal?: S) =>
+    request<{ leads: Lead[] }>(`${site(siteId)}/leads?${query({ limit: '200', ...filter })}`, { signal }),
+  lead: (siteId: string, leadId: string, signal?: S) => request<LeadDetail>(`${site(siteId)}/leads/${enc(leadId)}`, { signal }),
+
+  rules: (siteId: string, signal?: S) => request<{ rules: Rule[] }>(`${site(siteId)}/rules`, { signal }),
+  previewRules: (siteId: string, rules: RuleDraft[], signal?: S) =>
+    request<RulesPreview>(`${site(siteId)}/rules/preview`, { method: 'POST', body: { rules }, signal }),
+  createRule: (siteId: string, body: RuleDraft) => request<SavedRule>(`${site(siteId)}/rules`, { method: 'POST', body }),
+  replaceRule: (siteId: string, ruleId: string, body: RuleDraft) => request<SavedRule>(`${site(siteId)}/rules/${enc(ruleId)}`, { method: 'PUT', body }),
+  deleteRule: (siteId: string, ruleId: string) => request<null>(`${site(siteId)}/rules/${enc(ruleId)}`, { method: 'DELETE' }),
+  scoring: (siteId: string, signal?: S) => request<ScoringConfig>(`${site(siteId)}/scoring`, { signal }),
+  saveScoring: (siteId: string, body: ScoringInput) => request<SavedScoring>(`${site(siteId)}/scoring`, { method: 'PUT', body }),
+
+  experiences: (siteId: string, signal?: S) => request<{ experiences: Experience[] }>(`${site(siteId)}/experiences`, { signal }),
+  experience: (siteId: string, id: string, signal?: S) => request<Experience>(`${site(siteId)}/experiences/${enc(id)}`, { signal }),
+  createExperience: (siteId: string, body: ExperienceDraft) => request<Experience>(`${site(siteId)}/experiences`, { method: 'POST', body }),
+  replaceExperience: (siteId: string, id: string, body: ExperienceDraft) =>
+    request<Experience>(`${site(siteId)}/experiences/${enc(id)}`, { method: 'PUT', body }),
+  deleteExperience: (siteId: string, id: string) => request<null>(`${site(siteId)}/experiences/${enc(id)}`, { method: 'DELETE' }),
+  previewDecision: (siteId: string, q: PreviewQuery, signal?: S) =>
+    request<Decision>(`${site(siteId)}/experiences/preview?${query(q)}`, { signal }),
+  results: (siteId: string, range: { from?: string; to?: string }, signal?: S) =>
+    request<{ experiences: ExperienceResult[] }>(`${site(siteId)}/metrics/experiences?${query(range)}`, { signal }),
+  vitals: (siteId: string, range: { from?: string; to?: string }, signal?: S) =>
+    request<VitalsReport>(`${site(siteId)}/metrics/vitals?${query(range)}`, { signal }),
+
+  ads: (siteId: string, signal?: S) => request<{ ads: Ad[] }>(`${site(siteId)}/ads`, { signal }),
+  coverage: (siteId: string, signal?: S) => request<Coverage>(`${site(siteId)}/ads/coverage`, { signal }),
+  importAds: (siteId: string, csv: string) => request<{ imported: number }>(`${site(siteId)}/ads/import`, { method: 'POST', csv }),
+  deleteAd: (siteId: string, adId: string) => request<null>(`${site(siteId)}/ads/${enc(adId)}`, { method: 'DELETE' }),
+}

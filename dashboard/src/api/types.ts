@@ -1,0 +1,115 @@
+// The API's shapes as the dashboard sees them: request bodies are the Worker's own zod schemas (type-only
+// imports, nothing of the Worker is bundled); responses are the Worker's domain types with times as ISO strings.
+import type { z } from 'zod'
+import type { Ad, AdMatch } from '../../../worker/src/domain/ads'
+import type { Touch } from '../../../worker/src/domain/attribution'
+import type { Decision, Experience as DomainExperience, ExperienceInput } from '../../../worker/src/domain/experiences'
+import type { Lead as DomainLead } from '../../../worker/src/domain/leads'
+import type { Rfm, ScoringConfig as DomainScoringConfig, ScoringConfigInput } from '../../../worker/src/domain/lifecycle'
+import type { RuleInput, RuleKind, ScoreRule } from '../../../worker/src/domain/rules'
+import type { CreateSite, SiteSettings, UpdateSite } from '../../../worker/src/domain/sites'
+import type { Comparison } from '../../../worker/src/domain/stats'
+import type { VitalsRow } from '../../../worker/src/domain/vitals'
+
+export type { Ad, AdMatch, Decision, Rfm, RuleKind, Touch, VitalsRow }
+export type { ConditionOp, RuleMatch, Condition } from '../../../worker/src/domain/rules'
+export type { Audience } from '../../../worker/src/domain/experiences'
+
+type Iso = string
+type Timed = { createdAt: Iso; updatedAt: Iso }
+
+/** The one JSON error shape: {"error":{"code","message","issues"?}}. */
+export type ErrorIssue = { path: string; message: string }
+export type ErrorBody = { error: { code: string; message: string; issues?: ErrorIssue[] } }
+
+// Sites
+export type SiteInput = z.input<typeof CreateSite>
+export type SitePatch = z.input<typeof UpdateSite>
+export type Site = Timed & {
+  id: string
+  key: string
+  name: string
+  origins: string[]
+  origin: string | null
+  hostnames: string[]
+  settings: SiteSettings
+}
+
+// Leads
+export type TouchView = Omit<Touch, 'at'> & { at: Iso }
+export type Lead = Pick<DomainLead, 'id' | 'email' | 'userId' | 'score' | 'fitScore' | 'engagementScore' | 'stage' | 'traits' | 'sessions' | 'eventCount' | 'purchases' | 'revenue'> & {
+  stageChangedAt: Iso | null
+  anonymousIds: string[]
+  firstSeen: Iso
+  lastSeen: Iso
+  firstTouch: TouchView | null
+  lastTouch: TouchView | null
+  rfm: Rfm | null
+}
+export type BreakdownItem = {
+  ruleId: string
+  rule: string
+  kind: RuleKind
+  points: number
+  at: Iso
+  eventId: string | null
+  expiresAt: Iso | null
+  lapsed: boolean
+}
+export type LeadEvent = {
+  id: string
+  type: string
+  name: string | null
+  anonymousId: string
+  userId: string | null
+  timestamp: Iso
+  receivedAt: Iso
+  url: string | null
+  traits?: Record<string, unknown> | null
+  properties?: Record<string, unknown> | null
+  context: Record<string, unknown> | null
+}
+export type LeadDetail = Lead & {
+  scoreBreakdown: BreakdownItem[]
+  stageHistory: Array<{ from: string | null; to: string; at: Iso }>
+  events: LeadEvent[]
+}
+export type LeadFilter = { email?: string; stage?: string; minScore?: string; source?: string }
+
+// Scoring
+export type RuleDraft = z.input<typeof RuleInput>
+export type Rule = ScoreRule & Timed & { kind: RuleKind }
+export type RescoreSummary = { mode: 'sync' | 'queued'; leads: number; changed?: number }
+export type SavedRule = Rule & { rescore: RescoreSummary }
+export type ScoringConfig = DomainScoringConfig & { stages: string[] }
+export type ScoringInput = z.input<typeof ScoringConfigInput>
+export type SavedScoring = ScoringConfig & { restaged: number | null; rescore: RescoreSummary }
+export type RulesPreview = {
+  leadsConsidered: number
+  sampled: boolean
+  before: Record<string, number>
+  after: Record<string, number>
+  changed: number
+  leads: Array<{ id: string; email: string | null; scoreBefore: number; scoreAfter: number; stageBefore: string; stageAfter: string }>
+}
+
+// Experiences
+export type ExperienceDraft = z.input<typeof ExperienceInput>
+export type Experience = DomainExperience & Timed
+export type Arm = { id: string; name: string; exposures: number; conversions: number; conversionRate: number } & Partial<Comparison>
+export type ExperienceResult = {
+  id: string
+  name: string
+  goal: string | null
+  status: 'active' | 'paused'
+  controlPercent: number
+  control: Arm
+  variants: Array<Arm & Comparison>
+}
+export type VitalsReport = { from: Iso; to: Iso; samples: number; pages: VitalsRow[] }
+export type PreviewQuery = { url: string; device: string; stage?: string; score?: string; referrer?: string; country?: string }
+
+// Ads
+export type Share = { total: number; covered: number; share: number }
+export type AdReport = Pick<Ad, 'id' | 'campaign' | 'adGroup' | 'name' | 'headline' | 'finalUrl'> & AdMatch
+export type Coverage = { adGroups: Share; ads: Share; coverage: number; mismatches: number; report: AdReport[] }

@@ -1,0 +1,102 @@
+// Settings: a site's name, key, allowed origins, edge origin and hostnames (PATCH /api/sites/:id).
+import { useEffect, useRef, useState } from 'hono/jsx/dom'
+import { api } from '../api/endpoints'
+import type { Site, SitePatch } from '../api/types'
+import { useFocusInvalid, CopyButton, ErrorBox, FieldError, invalid, problemOf, splitList, type FieldErrors, type Problem } from '../ui/forms'
+import { NO_SITE, SiteFrame, useSite } from '../ui/layout'
+import { announce } from '../ui/toast'
+import { session } from '../store'
+import { siteFieldErrors, siteIssueLabel } from './sites'
+
+const valuesOf = (site: Site | undefined) => ({
+  name: site?.name ?? '',
+  origins: (site?.origins ?? []).join('\n'),
+  origin: site?.origin ?? '',
+  hostnames: (site?.hostnames ?? []).join('\n'),
+})
+
+export function SettingsView({ siteId }: { siteId: string }) {
+  const site = useSite(siteId)
+  const [values, setValues] = useState(() => valuesOf(site))
+  const [errors, setErrors] = useState<FieldErrors>({})
+  const [problem, setProblem] = useState<Problem>(site ? null : { message: NO_SITE })
+  const [status, setStatus] = useState('')
+  const [busy, setBusy] = useState(false)
+  const form = useRef<HTMLFormElement>(null)
+  useEffect(() => {
+    setValues(valuesOf(site))
+    setErrors({})
+    setStatus('')
+    setProblem(site ? null : { message: NO_SITE })
+  }, [siteId])
+  useFocusInvalid(form, errors)
+  const bind = (key: keyof ReturnType<typeof valuesOf>) => ({
+    value: values[key],
+    onInput: (e: Event) => setValues({ ...values, [key]: (e.target as HTMLInputElement).value }),
+    ...invalid(errors, key, `settings-${key}`),
+  })
+  const submit = async (event: Event) => {
+    event.preventDefault()
+    if (!site) return
+    setErrors({})
+    setProblem(null)
+    setStatus('')
+    const origins = splitList(values.origins)
+    const hostnames = splitList(values.hostnames)
+    const body: SitePatch = { name: values.name.trim(), origins, hostnames }
+    const origin = values.origin.trim()
+    // An emptied edge origin is sent as null: it turns edge mode off.
+    if (origin || site.origin) body.origin = origin || null
+    if (!body.name) return setErrors({ name: 'Give the site a name.' })
+    setBusy(true)
+    try {
+      const saved = await api.updateSite(siteId, body)
+      session.putSite(saved)
+      setValues(valuesOf(saved))
+      setStatus('Saved.')
+      announce('Site settings saved.')
+    } catch (error) {
+      setErrors(siteFieldErrors(error))
+      setProblem(problemOf(error, undefined, siteIssueLabel({ origins, hostnames })))
+    } finally {
+      setBusy(false)
+    }
+  }
+  return (
+    <SiteFrame view="settings" siteId={siteId} tab="settings" heading="Settings">
+      <form id="settings-form" class="card settings" novalidate onSubmit={submit} ref={form}>
+        <label for="settings-name">Site name</label>
+        <input id="settings-name" autocomplete="off" maxlength={200} required {...bind('name')} />
+        <FieldError errors={errors} name="name" id="settings-name" />
+        <label for="settings-key">
+          Site key <span class="muted">(public, goes in the script tag)</span>
+        </label>
+        <div class="inline">
+          <input id="settings-key" readonly value={site?.key ?? ''} />
+          <span id="settings-copy">{site?.key ? <CopyButton text={site.key} label="Copy site key" class="copy-key" /> : null}</span>
+        </div>
+        <label for="settings-origins">
+          Allowed origins <span class="muted">(one per line)</span>
+        </label>
+        <textarea id="settings-origins" rows={3} placeholder="https://acme.test" {...bind('origins')} />
+        <label for="settings-origin">
+          Edge origin <span class="muted">(optional: the site behind edge mode)</span>
+        </label>
+        <input id="settings-origin" type="url" placeholder="https://acme.test" autocomplete="off" {...bind('origin')} />
+        <label for="settings-hostnames">
+          Hostnames <span class="muted">(optional, one per line: routed through the Worker)</span>
+        </label>
+        <textarea id="settings-hostnames" rows={2} placeholder="www.acme.test" {...bind('hostnames')} />
+        <ErrorBox id="settings-error" problem={problem} />
+        <div>
+          <button type="submit" id="settings-save" disabled={busy || !site}>
+            Save settings
+          </button>{' '}
+          <span id="settings-status" class="muted" role="status">
+            {status}
+          </span>
+        </div>
+      </form>
+    </SiteFrame>
+  )
+}
