@@ -17,13 +17,10 @@ export function showBanner(doc: Document, message: Message, track: (event: strin
     return element
   }
   // role=status is a polite live region: screen readers announce the banner without moving focus.
-  // A modal is a centred dialog that takes focus and closes on Escape; a banner a polite live region.
-  const modal = message.kind == 'modal'
-  box.setAttribute('role', modal ? 'dialog' : 'status')
+  box.setAttribute('role', 'status')
   // Set through CSSOM, which a CSP without 'unsafe-inline' styles still allows.
   box.style.cssText =
-    (modal ? 'position:fixed;top:30%;left:50%;transform:translate(-50%);max-width:30em;flex-wrap:wrap;' : 'position:fixed;inset:auto 0 0;') +
-    'z-index:2147483647;display:flex;gap:1em;align-items:center;padding:1em;background:#fff;color:#111;box-shadow:0 0 9px #0004'
+    'position:fixed;inset:auto 0 0;z-index:2147483647;display:flex;gap:1em;align-items:center;padding:1em;background:#fff;color:#111;box-shadow:0 0 9px #0004'
   doc.body.append(box)
   add('b', message.title)
   add('span', message.body)
@@ -33,15 +30,9 @@ export function showBanner(doc: Document, message: Message, track: (event: strin
     link.href = cta.url
     link.onclick = () => track('Message Clicked')
   }
-  const dismiss = add('button', 'Dismiss')
-  dismiss.onclick = () => {
+  add('button', 'Dismiss').onclick = () => {
     box.remove()
     track('Message Dismissed')
-  }
-  if (modal) {
-    box.setAttribute('aria-modal', 'true')
-    box.onkeydown = (event) => event.key == 'Escape' && dismiss.click()
-    dismiss.focus()
   }
   track('Message Shown')
 }
