@@ -12,7 +12,7 @@ import { toSample, VITALS_EVENT } from '../domain/vitals'
 import { jsonList } from './binding'
 import type { Db } from './client'
 import { listAds } from './ads'
-import { listSites } from './sites'
+import { findSite } from './sites'
 import { listExperiences, toExperience } from './experiences'
 import { dailyCounts, leadChanges, leadFacts, metricCells, leads, rollupState, visitorDays, vitalSamples, type RollupStateRow, type SiteRow } from './schema'
 
@@ -305,10 +305,10 @@ export async function refreshRollups(db: Db, site: SiteRow, now: number): Promis
 const CRON_BUDGET = 1_000
 const CRON_PASSES = 50
 
-/** The cron's share: hourly, leads seen recently; daily, every lead, then prune raw events past retention. */
-export async function rollUpSites(db: Db, now: number, { daily }: { daily: boolean }): Promise<void> {
-  for (const site of await listSites(db)) {
-    const result = await rollUpSiteFully(db, site, now, { budget: CRON_BUDGET, maxPasses: CRON_PASSES, everyLead: daily })
-    if (daily && result.done) await pruneEvents(db, site, now)
-  }
+/** A roll-up job: the hourly one re-checks leads seen recently, the daily one every lead, then prunes. */
+export async function rollUpSiteJob(db: Db, siteId: string, now: number, daily: boolean): Promise<void> {
+  const site = await findSite(db, siteId)
+  if (!site) return
+  const result = await rollUpSiteFully(db, site, now, { budget: CRON_BUDGET, maxPasses: CRON_PASSES, everyLead: daily })
+  if (daily && result.done) await pruneEvents(db, site, now)
 }

@@ -2,6 +2,7 @@
 import { openDb } from '../db/client'
 import { recordExposureBatch } from '../db/experiences'
 import { storeEvents } from '../db/ingest'
+import { rollUpSiteJob } from '../db/metrics-rollup'
 import { findSite } from '../db/sites'
 import type { ExposureJob, Job } from './jobs'
 import { planRescore, rescorePage } from './rescore'
@@ -34,6 +35,9 @@ export async function consumeJobs(batch: MessageBatch<Job>, env: Env): Promise<v
           break
         case 'rescore':
           await rescorePage(db, job, Date.now())
+          break
+        case 'rollup':
+          await rollUpSiteJob(db, job.siteId, Date.now(), job.daily)
           break
       }
       message.ack()

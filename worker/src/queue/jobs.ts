@@ -20,4 +20,7 @@ export type ExposureJob = {
   decided: Array<{ id: string; variant: string }>
 }
 
-export type Job = IngestJob | RescorePlanJob | RescoreJob | ExposureJob
+/** Brings one site's metric roll-ups up to date (daily: every lead, then prune raw events past retention). */
+export type RollupJob = { kind: 'rollup'; siteId: string; daily: boolean }
+
+export type Job = IngestJob | RescorePlanJob | RescoreJob | ExposureJob | RollupJob
