@@ -46,7 +46,7 @@ export async function loadRollupState(db: Db, site: SiteRow): Promise<RollupStat
 export type RollupResult = { done: boolean; busy?: boolean; leads: number; visitorDays: number; vitals: number; days: number }
 
 /** A crashed run's lease lapses after this long. */
-const LEASE_MS = 60_000
+const LEASE_MS = 30_000
 
 /** Takes the site's roll-up lease, or false when another run holds it. */
 async function claimLease(db: Db, siteId: string, now: number): Promise<boolean> {
@@ -281,7 +281,7 @@ export async function pruneEvents(db: Db, site: SiteRow, now: number): Promise<n
 }
 
 /** A metrics read checks for new data at most this often; the cron does the bulk of the work. */
-const FRESH_MS = 5_000
+const FRESH_MS = 2_000
 /** Leads a read may roll up before answering: a backlog is left to the cron and later reads. */
 const READ_BUDGET = 200
 /** Overlap of a read's check with the previous one (events in flight, clock skew between isolates). */
