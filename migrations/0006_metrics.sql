@@ -77,5 +77,5 @@ CREATE TABLE `vital_samples` (
 	`experiences` text NOT NULL,
 	`metric` text NOT NULL,
 	`value` real NOT NULL,
-	PRIMARY KEY(`site_id`, `day`, `event_id`)
+	PRIMARY KEY(`site_id`, `page`, `experiences`, `metric`, `value`, `event_id`)
 ) WITHOUT ROWID;

@@ -3,7 +3,7 @@
 import { env } from 'cloudflare:workers'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { openDb } from '../../worker/src/db/client'
-import { rollUpSites } from '../../worker/src/db/metrics-rollup'
+import { rollUpSiteJob } from '../../worker/src/db/metrics-rollup'
 import { admin, createSite, type TestSite } from './helpers'
 import { seedFixture } from './metrics-fixture'
 
@@ -153,8 +153,8 @@ describe('retention and time zones', () => {
     // Catches: pruning before roll-up, or roll-ups recomputed from what is left after pruning.
     const before = await Promise.all([get(`trends?${MARCH}`), get(`funnel?${MARCH}`), get(`vitals?${MARCH}`), get(`channels?${MARCH}`)])
     await admin(`/api/sites/${site.id}`, { method: 'PATCH', json: { settings: { timeZone: 'America/New_York', retentionDays: 30 } } })
-    // The daily cron's roll-up step (the cron's re-staging would move these old customers to lost).
-    await rollUpSites(openDb(env.DB), Date.now(), { daily: true })
+    // The daily cron's roll-up job (the cron's re-staging would move these old customers to lost).
+    await rollUpSiteJob(openDb(env.DB), site.id, Date.now(), true)
     const left = await env.DB.prepare('select count(*) as n from events where site_id = ?').bind(site.id).first<{ n: number }>()
     expect(left?.n).toBe(0)
     await rollUp({ everyLead: true })

@@ -12,7 +12,7 @@ import { toSample, VITALS_EVENT } from '../domain/vitals'
 import { jsonList } from './binding'
 import type { Db } from './client'
 import { listAds } from './ads'
-import { listSites } from './sites'
+import { findSite } from './sites'
 import { listExperiences, toExperience } from './experiences'
 import { dailyCounts, leadChanges, leadFacts, metricCells, leads, rollupState, visitorDays, vitalSamples, type RollupStateRow, type SiteRow } from './schema'
 
@@ -46,7 +46,7 @@ export async function loadRollupState(db: Db, site: SiteRow): Promise<RollupStat
 export type RollupResult = { done: boolean; busy?: boolean; leads: number; visitorDays: number; vitals: number; days: number }
 
 /** A crashed run's lease lapses after this long. */
-const LEASE_MS = 60_000
+const LEASE_MS = 30_000
 
 /** Takes the site's roll-up lease, or false when another run holds it. */
 async function claimLease(db: Db, siteId: string, now: number): Promise<boolean> {
@@ -281,7 +281,7 @@ export async function pruneEvents(db: Db, site: SiteRow, now: number): Promise<n
 }
 
 /** A metrics read checks for new data at most this often; the cron does the bulk of the work. */
-const FRESH_MS = 5_000
+const FRESH_MS = 2_000
 /** Leads a read may roll up before answering: a backlog is left to the cron and later reads. */
 const READ_BUDGET = 200
 /** Overlap of a read's check with the previous one (events in flight, clock skew between isolates). */
@@ -305,10 +305,10 @@ export async function refreshRollups(db: Db, site: SiteRow, now: number): Promis
 const CRON_BUDGET = 1_000
 const CRON_PASSES = 50
 
-/** The cron's share: hourly, leads seen recently; daily, every lead, then prune raw events past retention. */
-export async function rollUpSites(db: Db, now: number, { daily }: { daily: boolean }): Promise<void> {
-  for (const site of await listSites(db)) {
-    const result = await rollUpSiteFully(db, site, now, { budget: CRON_BUDGET, maxPasses: CRON_PASSES, everyLead: daily })
-    if (daily && result.done) await pruneEvents(db, site, now)
-  }
+/** A roll-up job: the hourly one re-checks leads seen recently, the daily one every lead, then prunes. */
+export async function rollUpSiteJob(db: Db, siteId: string, now: number, daily: boolean): Promise<void> {
+  const site = await findSite(db, siteId)
+  if (!site) return
+  const result = await rollUpSiteFully(db, site, now, { budget: CRON_BUDGET, maxPasses: CRON_PASSES, everyLead: daily })
+  if (daily && result.done) await pruneEvents(db, site, now)
 }

@@ -478,7 +478,10 @@ export const dailyCounts = sqliteTable(
   (t) => [primaryKey({ columns: [t.siteId, t.day, t.metric] })],
 )
 
-/** Web-vitals samples copied out of raw events (keyed by event id, so a replay adds nothing). */
+/**
+ * Web-vitals samples copied out of raw events (the event id makes a replay add nothing). Keyed in value
+ * order per page, variant and metric, so a percentile is an index offset, not a sort.
+ */
 export const vitalSamples = sqliteTable(
   'vital_samples',
   {
@@ -490,7 +493,7 @@ export const vitalSamples = sqliteTable(
     metric: text('metric').notNull(),
     value: real('value').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.siteId, t.day, t.eventId] })],
+  (t) => [primaryKey({ columns: [t.siteId, t.page, t.experiences, t.metric, t.value, t.eventId] })],
 )
 
 export type LeadFactsRow = typeof leadFacts.$inferSelect

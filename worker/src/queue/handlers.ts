@@ -2,6 +2,7 @@
 // line here (the map's type makes a missing handler a compile error). Retry policy: see consumer.ts.
 import type { Db } from '../db/client'
 import { recordExposureBatch } from '../db/experiences'
+import { rollUpSiteJob } from '../db/metrics-rollup'
 import { findSite } from '../db/sites'
 import { storeEvents } from '../services/ingest'
 import { planRescore, rescorePage } from '../services/rescore'
@@ -43,6 +44,8 @@ export const jobHandlers: Registry = {
   rescore: { each: (job, { db, now }) => rescorePage(db, job, now) },
   // Inserts are idempotent (first exposure wins), so a whole batch retries safely.
   exposures: { all: (jobs, { db }) => recordExposureBatch(db, jobs) },
+  // One site's metric roll-ups (a lease keeps two runs of a site apart).
+  rollup: { each: (job, { db }) => rollUpSiteJob(db, job.siteId, Date.now(), job.daily) },
   // Exactly once per (run, step): see flows/run-steps.ts.
   'flow-step': { each: (job, { db, env }) => runFlowSteps(db, env, job, Date.now) },
   // Held messages are re-enqueued with their delay (not retried); a retry is a transient failure.

@@ -21,7 +21,10 @@ export type ExposureJob = {
   decided: Array<{ id: string; variant: string }>
 }
 
-export type Job = IngestJob | RescorePlanJob | RescoreJob | ExposureJob | FlowJob
+/** Brings one site's metric roll-ups up to date (daily: every lead, then prune raw events past retention). */
+export type RollupJob = { kind: 'rollup'; siteId: string; daily: boolean }
+
+export type Job = IngestJob | RescorePlanJob | RescoreJob | ExposureJob | FlowJob | RollupJob
 
 /** The JOBS queue's producer binding, typed by what it carries (see env.d.ts). */
 export type JobQueue = Queue<Job>
