@@ -102,6 +102,7 @@ export default defineConfig(async () => {
           ],
           test: {
             name: 'worker',
+            testTimeout: 30_000,
             include: ['worker/src/**/*.test.ts', 'test/worker/**/*.test.ts'],
             setupFiles: ['test/worker/apply-migrations.ts'],
           },
