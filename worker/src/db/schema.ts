@@ -59,6 +59,8 @@ export const leads = sqliteTable(
     salesEventAt: integer('sales_event_at'),
     referralEventAt: integer('referral_event_at'),
     rfm: text('rfm', { mode: 'json' }).$type<Rfm>(),
+    /** Bumped by every write of the row or its ledger: an ingest commits only if what it read is unchanged. */
+    version: integer('version').notNull().default(0),
     createdAt: integer('created_at').notNull().default(now),
   },
   // Partial: anonymous leads (no email, no user id) write no index entries.

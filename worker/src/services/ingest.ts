@@ -7,10 +7,12 @@ import { countIgnoredTraffic } from '../db/sites'
 import {
   conversionStatements,
   eventInserts,
+  isWriteConflict,
   leadRemovals,
   loadIngestSnapshot,
   runCountingWrites,
   storedEventIds,
+  unchangedSince,
   visitorRepoints,
   visitorWrites,
 } from '../db/ingest'
@@ -23,6 +25,7 @@ import { applyEvents, type IdMinter, type LeadChanges } from '../domain/leads'
 import { scoringConfigOf } from '../domain/lifecycle'
 import { compileRules, type CompiledRules, type ScorableEvent } from '../domain/rules'
 import { rescoreLeadHistory, scoreLeadEvents, type ScoredLead } from '../domain/scoring'
+import { INGEST_WRITE_ATTEMPTS } from '../limits'
 import type { JobQueue } from '../queue/jobs'
 
 export type IngestMode = 'direct' | 'queue'
@@ -66,12 +69,26 @@ export async function ingestBatch(
  * Stores the events not yet stored, folds them into their leads and scores them. Idempotent: events
  * already stored (a replay, or a queue message redelivered after its transaction committed) change nothing.
  *
- * The one place that reads lead state and builds the statements that write it: exact counters under
- * parallel requests are a change to this function alone.
+ * Optimistic concurrency: the transaction re-checks, first, that the lead state it was computed from is
+ * unchanged (lead versions, visitor links) and inserts events without ON CONFLICT; a parallel request
+ * that committed in between fails it whole, and it is computed again from a fresh read.
  */
 export async function storeEvents(db: Db, site: SiteRow, batch: readonly NormalizedEvent[], now: number): Promise<{ accepted: number; rowsWritten: number }> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await storeOnce(db, site, batch, now)
+    } catch (error) {
+      if (!isWriteConflict(error) || attempt >= INGEST_WRITE_ATTEMPTS) throw error
+      // Jittered, growing pause: parallel losers of one lead spread out instead of colliding again.
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(200, 5 * 2 ** Math.min(attempt, 6))))
+    }
+  }
+}
+
+async function storeOnce(db: Db, site: SiteRow, batch: readonly NormalizedEvent[], now: number): Promise<{ accepted: number; rowsWritten: number }> {
   const snapshot = await loadIngestSnapshot(db, site.id, batch)
-  const fresh = batch.filter((event) => !snapshot.storedEventIds.has(event.eventId))
+  const seen = new Set<string>()
+  const fresh = batch.filter((event) => !snapshot.storedEventIds.has(event.eventId) && !seen.has(event.eventId) && seen.add(event.eventId))
   if (fresh.length === 0) return { accepted: 0, rowsWritten: 0 }
   const changes = applyEvents(snapshot, fresh, await idMinter(site.id, fresh))
 
@@ -86,9 +103,10 @@ export async function storeEvents(db: Db, site: SiteRow, batch: readonly Normali
       scoreLeadEvents(lead, changes.eventsByLead.get(lead.id) ?? [], snapshot.entries.get(lead.id) ?? [], rules, config, now),
   )
 
-  const inserts = eventInserts(db, site.id, fresh, now)
+  const created = changes.write.filter((lead) => !snapshot.versions.has(lead.id)).map((lead) => lead.id)
   const statements = [
-    ...inserts,
+    unchangedSince(db, site.id, fresh, snapshot, created),
+    ...eventInserts(db, site.id, fresh, now),
     // Removals go before writes: the surviving lead may take over the removed lead's email.
     ...leadRemovals(db, site.id, changes.remove),
     ...scored.flatMap((s) => [
@@ -100,9 +118,8 @@ export async function storeEvents(db: Db, site: SiteRow, batch: readonly Normali
     ...visitorWrites(db, site.id, changes.visitors),
     ...(snapshot.goals.length === 0 ? [] : conversionStatements(db, site.id, changes.eventsByLead, snapshot.goals)),
   ]
-  const { results, rowsWritten } = await runCountingWrites(db, statements)
-  const accepted = results.slice(0, inserts.length).reduce((sum, rows) => sum + rows.length, 0)
-  return { accepted, rowsWritten }
+  const { rowsWritten } = await runCountingWrites(db, statements)
+  return { accepted: fresh.length, rowsWritten }
 }
 
 /** Lead ids for first-time visitors are a hash of (site, anonymous id): two racing requests agree. */
