@@ -20,7 +20,8 @@ import { clearLedger, scoringStatements, upsertLead } from '../db/lead-rows'
 import { visitorHistories } from '../db/rescore'
 import { siteHosts } from '../domain/attribution'
 import { ignoredTraffic } from '../domain/bots'
-import { dedupeBatch, normalizeEvent, type EventBatch, type NormalizedEvent } from '../domain/events'
+import { dedupeBatch, normalizeEvent, type EventBatch, type IncomingEvent, type NormalizedEvent } from '../domain/events'
+import { identityClaim, isVerifiedIdentity } from '../domain/identity'
 import { applyEvents, type IdMinter, type LeadChanges } from '../domain/leads'
 import { scoringConfigOf } from '../domain/lifecycle'
 import { compileRules, type CompiledRules, type ScorableEvent } from '../domain/rules'
@@ -51,7 +52,7 @@ export async function ingestBatch(
     return { accepted: 0, duplicates: repeats, ignored: unique.length, rowsWritten: 0 }
   }
   const ownHosts = siteHosts(site)
-  const events = unique.map((event) => normalizeEvent(event, batch.sentAt, now, ownHosts))
+  const events = await Promise.all(unique.map(async (event) => verifyIdentity(site, event, normalizeEvent(event, batch.sentAt, now, ownHosts))))
   let accepted: number
   let rowsWritten = 0
   if (mode === 'queue') {
@@ -90,7 +91,8 @@ async function storeOnce(db: Db, site: SiteRow, batch: readonly NormalizedEvent[
   const seen = new Set<string>()
   const fresh = batch.filter((event) => !snapshot.storedEventIds.has(event.eventId) && !seen.has(event.eventId) && seen.add(event.eventId))
   if (fresh.length === 0) return { accepted: 0, rowsWritten: 0 }
-  const changes = applyEvents(snapshot, fresh, await idMinter(site.id, fresh))
+  const policy = { requireVerified: site.settings.requireVerifiedIdentity === true }
+  const changes = applyEvents(snapshot, fresh, await idMinter(site.id, fresh), policy)
 
   const rules = compileRules(snapshot.rules)
   const config = scoringConfigOf(site.scoring)
@@ -120,6 +122,13 @@ async function storeOnce(db: Db, site: SiteRow, batch: readonly NormalizedEvent[
   ]
   const { rowsWritten } = await runCountingWrites(db, statements)
   return { accepted: fresh.length, rowsWritten }
+}
+
+/** An identify carrying a signature is marked verified when it matches the site's identity secret. */
+async function verifyIdentity(site: SiteRow, event: IncomingEvent, normalized: NormalizedEvent): Promise<NormalizedEvent> {
+  if (event.type !== 'identify' || !event.verification || !site.identitySecret) return normalized
+  const claim = identityClaim(event.userId, event.traits?.email)
+  return claim && (await isVerifiedIdentity(site.identitySecret, claim, event.verification)) ? { ...normalized, verified: true } : normalized
 }
 
 /** Lead ids for first-time visitors are a hash of (site, anonymous id): two racing requests agree. */

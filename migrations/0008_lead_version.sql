@@ -1,1 +1,0 @@
-ALTER TABLE `leads` ADD `version` integer DEFAULT 0 NOT NULL;
