@@ -24,6 +24,8 @@ export interface CairnEvent {
   properties?: Properties
   userId?: string
   traits?: Properties
+  /** identify: HMAC-SHA256 (hex) of the user id, or of the email without one, by the site's identity secret. */
+  verification?: string
   anonymousId: string
   timestamp: string
   context: EventContext

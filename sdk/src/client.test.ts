@@ -258,6 +258,18 @@ describe('visitor ids', () => {
     expect(browser.cookies.get('cairn_aid')).toBe(after.anonymousId)
   })
 
+  // Catches the identity signature not reaching the server (identity verification could never pass).
+  it('identify passes the hash from its options as the event verification', async () => {
+    setup()
+    const cairn = createCairn({ site, api, auto: false })
+    cairn.identify('u_42', { plan: 'pro' }, { hash: 'ab12' })
+    cairn.identify('u_42', { plan: 'team' })
+    await wait(1000)
+    const [signed, unsigned] = browser.events()
+    expect(signed).toMatchObject({ type: 'identify', userId: 'u_42', verification: 'ab12', traits: { plan: 'pro' } })
+    expect(unsigned).not.toHaveProperty('verification')
+  })
+
   // Catches: identify(null, traits) treated as a logout (traits dropped, a stranger's anonymous id).
   it('identify(null, traits) sends the traits and keeps the visitor', async () => {
     setup()

@@ -232,10 +232,10 @@ export function createClient(options: CairnOptions): [Cairn, () => void] {
     // A nameless event would make the server refuse its whole batch (400).
     track: safe((name, properties, options) => name && add('track', { event: String(name), properties }, options?.necessary === true)),
     // null is "no user id": the traits still describe this visitor (logging out is reset).
-    identify: safe((userId, traits) => {
+    identify: safe((userId, traits, options) => {
       if (userId != null) uid = String(userId)
       keep()
-      add('identify', { traits })
+      add('identify', { traits, verification: options?.hash })
     }),
     // Logout: a new anonymous visitor with no user id; events waiting for consent belonged to the previous one.
     reset: safe(() => {

@@ -14,5 +14,6 @@ export type {
   Message,
   MessageListener,
   Properties,
+  IdentifyOptions,
   TrackOptions,
 } from './types.js'

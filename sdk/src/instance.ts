@@ -1,7 +1,7 @@
 // The ESM functions init, page, track… act on one default instance, created by init(); calls made
 // before init wait for it, like the script tag's stub queue.
 import { createCommands } from './commands.js'
-import type { CairnOptions, Experience, MessageListener, Properties, TrackOptions } from './types.js'
+import type { CairnOptions, Experience, IdentifyOptions, MessageListener, Properties, TrackOptions } from './types.js'
 
 const run = /* @__PURE__ */ createCommands()
 
@@ -9,7 +9,8 @@ export const init = (options: CairnOptions): void => run('init', options)
 export const page = (properties?: Properties): void => run('page', properties)
 export const track = (name: string, properties?: Properties, options?: TrackOptions): void =>
   run('track', name, properties, options)
-export const identify = (userId: string | null, traits?: Properties): void => run('identify', userId, traits)
+export const identify = (userId: string | null, traits?: Properties, options?: IdentifyOptions): void =>
+  run('identify', userId, traits, options)
 export const reset = (): void => run('reset')
 export const consent = (choice: 'granted' | 'denied'): void => run('consent', choice)
 export const ready = (callback: (experiences: Experience[]) => void): void => run('ready', callback)

@@ -31,6 +31,11 @@ export interface CairnOptions {
   vitals?: string | false
 }
 
+export interface IdentifyOptions {
+  /** The identity's signature from the site's server (identity verification). */
+  hash?: string
+}
+
 export interface TrackOptions {
   /** Strictly necessary: sent even without consent, with a per-page anonymous id, nothing stored. */
   necessary?: boolean
@@ -64,7 +69,7 @@ export interface Cairn {
   page(properties?: Properties): void
   track(name: string, properties?: Properties, options?: TrackOptions): void
   /** `userId` null: traits of the current visitor, with no user id (not a logout: see reset). */
-  identify(userId: string | null, traits?: Properties): void
+  identify(userId: string | null, traits?: Properties, options?: IdentifyOptions): void
   /** Logout: forgets the user id and starts a new anonymous visitor. */
   reset(): void
   consent(choice: 'granted' | 'denied'): void

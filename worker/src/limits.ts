@@ -54,3 +54,6 @@ export const QUEUE_SEND_BATCH = 100
 export const D1_MAX_PARAMETERS = 100
 /** Retries of a failed job before the queue dead-letters it: must equal `max_retries` of the consumer in wrangler.toml. */
 export const MAX_JOB_RETRIES = 5
+
+/** Tries of one ingest transaction that lost a race for its leads (re-read, recomputed), before failing. */
+export const INGEST_WRITE_ATTEMPTS = 40

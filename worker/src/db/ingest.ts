@@ -19,17 +19,25 @@ export type IngestSnapshot = KnownIdentities & {
   goals: Array<{ id: string; goal: string }>
   /** Active ledger entries of the snapshot's leads. */
   entries: Map<string, LedgerEntry[]>
+  /** lead id → version read: the write commits only if every one is unchanged (see `unchangedSince`). */
+  versions: Map<string, number>
+}
+
+/** The leads a batch touches: its visitors' leads and those holding its user ids and emails. */
+function touchedLeadIds(siteId: string, batch: readonly NormalizedEvent[]) {
+  const anonymousIds = [...new Set(batch.map((e) => e.anonymousId))]
+  const userIds = [...new Set(batch.flatMap((e) => (e.type === 'identify' && e.userId ? [e.userId] : [])))]
+  const emails = [...new Set(batch.flatMap((e) => (e.email ? [e.email] : [])))]
+  return sql`(select ${leads.id} from ${leads} where ${leads.siteId} = ${siteId} and (
+      ${leads.id} in (select lead_id from visitors where site_id = ${siteId} and anonymous_id in ${jsonList(anonymousIds)})
+      or ${leads.userId} in ${jsonList(userIds)} or ${leads.email} in ${jsonList(emails)}))`
 }
 
 /** Which events are already stored; the leads the batch's visitors, user ids and emails belong to; rules. */
 export async function loadIngestSnapshot(db: Db, siteId: string, batch: readonly NormalizedEvent[]): Promise<IngestSnapshot> {
   const eventIds = batch.map((e) => e.eventId)
   const anonymousIds = [...new Set(batch.map((e) => e.anonymousId))]
-  const userIds = [...new Set(batch.flatMap((e) => (e.type === 'identify' && e.userId ? [e.userId] : [])))]
-  const emails = [...new Set(batch.flatMap((e) => (e.email ? [e.email] : [])))]
-  const leadIds = sql`(select ${leads.id} from ${leads} where ${leads.siteId} = ${siteId} and (
-      ${leads.id} in (select lead_id from visitors where site_id = ${siteId} and anonymous_id in ${jsonList(anonymousIds)})
-      or ${leads.userId} in ${jsonList(userIds)} or ${leads.email} in ${jsonList(emails)}))`
+  const leadIds = touchedLeadIds(siteId, batch)
 
   const [stored, visitorRows, leadRows, ruleRows, entryRows, goalRows] = await db.batch([
     storedEventIdsQuery(db, siteId, eventIds),
@@ -56,11 +64,39 @@ export async function loadIngestSnapshot(db: Db, siteId: string, batch: readonly
     leads: leadRows.map(toLead),
     rules: ruleRows.map(toScoreRule),
     entries,
+    versions: new Map(leadRows.map((row) => [row.id, row.version])),
     goals: goalRows.flatMap((row) => (row.goal ? [{ id: row.id, goal: row.goal.toLowerCase() }] : [])),
   }
 }
 
-/** Inserts of new events (a replayed event id inserts nothing and returns no row). */
+/**
+ * A read-only statement that fails the transaction it runs in when lead state the snapshot read has
+ * changed since: a touched lead's version, a lead now matching the batch's visitors / user ids / emails, a
+ * lead the batch creates already existing, or a visitor now pointing elsewhere. The caller re-reads and
+ * retries. (A failing expression, since SQL outside triggers has no RAISE: json() of invalid text.)
+ */
+export function unchangedSince(db: Db, siteId: string, batch: readonly NormalizedEvent[], snapshot: IngestSnapshot, created: readonly string[]) {
+  const anonymousIds = [...new Set(batch.map((e) => e.anonymousId))]
+  const pointed = Object.fromEntries(anonymousIds.flatMap((aid) => (snapshot.visitors.has(aid) ? [[aid, snapshot.visitors.get(aid)!]] : [])))
+  const versions = Object.fromEntries(snapshot.versions)
+  const holds = sql`(select count(*) from ${leads} where ${leads.id} in ${touchedLeadIds(siteId, batch)}) = ${snapshot.versions.size}
+    and (select count(*) from ${leads} l join json_each(${JSON.stringify(versions)}) j on l.id = j.key where l.version = j.value) = ${snapshot.versions.size}
+    and (select count(*) from ${leads} where ${leads.id} in ${jsonList(created)}) = 0
+    and (select count(*) from ${visitors} where ${visitors.siteId} = ${siteId} and ${visitors.anonymousId} in ${jsonList(anonymousIds)}) = ${Object.keys(pointed).length}
+    and (select count(*) from ${visitors} v join json_each(${JSON.stringify(pointed)}) j on v.anonymous_id = j.key
+         where v.site_id = ${siteId} and v.lead_id = j.value) = ${Object.keys(pointed).length}`
+  return db.select({ ok: sql<number>`case when ${holds} then 1 else json(${LEAD_STATE_CHANGED} || random()) end` }).from(sql`(select 1)`)
+}
+
+const LEAD_STATE_CHANGED = 'lead state changed'
+
+/** A write that lost a race: a guard above failed, or an event / email / user id was inserted meanwhile. */
+export const isWriteConflict = (error: unknown) => /malformed JSON|UNIQUE constraint failed|SQLITE_CONSTRAINT/i.test(String((error as Error)?.message ?? error))
+
+/**
+ * Inserts of new events. No ON CONFLICT: an event stored by a concurrent request since the snapshot fails
+ * the whole transaction, so its lead writes never apply twice; the retry sees it stored.
+ */
 export function eventInserts(db: Db, siteId: string, batch: readonly NormalizedEvent[], receivedAt: number) {
   const rows = batch.map((e) => ({
     siteId,
@@ -76,7 +112,7 @@ export function eventInserts(db: Db, siteId: string, batch: readonly NormalizedE
     context: e.context,
   }))
   return chunk(rows, rowsPerInsert(eventsTable)).map((part) =>
-    db.insert(eventsTable).values(part).onConflictDoNothing().returning({ eventId: eventsTable.eventId }),
+    db.insert(eventsTable).values(part),
   )
 }
 

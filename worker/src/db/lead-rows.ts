@@ -1,5 +1,5 @@
 // Mapping between lead rows and the domain's Lead, and the statements that persist a scored lead.
-import { and, eq, inArray } from 'drizzle-orm'
+import { and, eq, inArray, sql } from 'drizzle-orm'
 import type { Lead } from '../domain/leads'
 import type { LedgerEntry, ScoredLead } from '../domain/scoring'
 import { chunk, rowsPerInsert } from './binding'
@@ -24,6 +24,7 @@ export function toLead(row: LeadRow): Lead {
     fitScore: row.fitScore,
     engagementScore: row.engagementScore,
     rfm: row.rfm ?? null,
+    verified: row.verified,
     purchases: row.purchases,
     revenue: row.revenue,
     lastPurchaseAt: row.lastPurchaseAt,
@@ -42,6 +43,9 @@ export const toLedgerEntry = (row: ScoreEntryRow): LedgerEntry => ({
   expiresAt: row.expiresAt,
 })
 
+/** The next version of a lead row: every write of a lead or its ledger sets it (see db/ingest `unchangedSince`). */
+export const nextVersion = sql`${leads.version} + 1`
+
 /** Insert-or-update of the whole lead row. */
 export function upsertLead(db: Db, siteId: string, lead: Lead) {
   const { id, ...rest } = lead
@@ -49,7 +53,7 @@ export function upsertLead(db: Db, siteId: string, lead: Lead) {
   return db
     .insert(leads)
     .values({ id, siteId, ...values })
-    .onConflictDoUpdate({ target: leads.id, set: values })
+    .onConflictDoUpdate({ target: leads.id, set: { ...values, version: nextVersion } })
 }
 
 
@@ -94,6 +98,7 @@ export const saveScoring = (db: Db, lead: Lead) =>
       salesEventAt: lead.salesEventAt,
       referralEventAt: lead.referralEventAt,
       rfm: lead.rfm,
+      version: nextVersion,
     })
     .where(eq(leads.id, lead.id))
 

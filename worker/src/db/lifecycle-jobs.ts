@@ -2,6 +2,7 @@
 import { and, asc, eq, gt, gte, lte, sql } from 'drizzle-orm'
 import type { Rfm } from '../domain/lifecycle'
 import type { Db } from './client'
+import { nextVersion } from './lead-rows'
 import { leadChanges, leads, scoreEntries, type LeadRow } from './schema'
 
 /** Leads whose points lapsed since the last run, per site (bounded per run; the next run continues). */
@@ -31,7 +32,7 @@ export function restageStatements(db: Db, lead: LeadRow, next: { stage: string; 
   const moved = next.stage !== lead.stage
   const update = db
     .update(leads)
-    .set({ stage: next.stage, rfm: next.rfm, ...(moved ? { stageChangedAt: now } : {}) })
+    .set({ stage: next.stage, rfm: next.rfm, version: nextVersion, ...(moved ? { stageChangedAt: now } : {}) })
     .where(eq(leads.id, lead.id))
   if (!moved) return [update]
   return [update, db.insert(leadChanges).values({ siteId: lead.siteId, leadId: lead.id, kind: 'stage', from: lead.stage, to: next.stage, at: now })]

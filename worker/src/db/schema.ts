@@ -30,6 +30,8 @@ export const sites = sqliteTable('sites', {
   /** Events answered 202 but not stored, since the site was created: crawlers and automated browsers. */
   ignoredBots: integer('ignored_bots').notNull().default(0),
   ignoredAutomated: integer('ignored_automated').notNull().default(0),
+  /** HMAC key the site's server signs identities with (identity verification); admin API only. */
+  identitySecret: text('identity_secret'),
   createdAt: integer('created_at').notNull().default(now),
   updatedAt: integer('updated_at').notNull().default(now),
 })
@@ -61,6 +63,10 @@ export const leads = sqliteTable(
     salesEventAt: integer('sales_event_at'),
     referralEventAt: integer('referral_event_at'),
     rfm: text('rfm', { mode: 'json' }).$type<Rfm>(),
+    /** Identified by a signed identify: unverified claims never merge into her or overwrite her identity. */
+    verified: integer('verified', { mode: 'boolean' }).notNull().default(false),
+    /** Bumped by every write of the row or its ledger: an ingest commits only if what it read is unchanged. */
+    version: integer('version').notNull().default(0),
     createdAt: integer('created_at').notNull().default(now),
   },
   // Partial: anonymous leads (no email, no user id) write no index entries.

@@ -16,7 +16,7 @@ export function listSites(db: Db): Promise<SiteRow[]> {
   return db.select().from(sites).orderBy(sites.createdAt).all()
 }
 
-export function insertSite(db: Db, site: CreateSite & { id: string; key: string }): Promise<SiteRow> {
+export function insertSite(db: Db, site: CreateSite & { id: string; key: string; identitySecret: string }): Promise<SiteRow> {
   return db
     .insert(sites)
     .values({
@@ -27,6 +27,7 @@ export function insertSite(db: Db, site: CreateSite & { id: string; key: string 
       origin: site.origin ?? null,
       hostnames: site.hostnames ?? [],
       settings: site.settings ?? {},
+      identitySecret: site.identitySecret,
     })
     .returning()
     .get()
@@ -54,4 +55,10 @@ export async function countIgnoredTraffic(db: Db, siteId: string, kind: 'bot' | 
     .set(kind === 'bot' ? { ignoredBots: sql`${column} + ${events}` } : { ignoredAutomated: sql`${column} + ${events}` })
     .where(eq(sites.id, siteId))
     .run()
+}
+
+/** Sets the site's identity secret (a new site's, or a rotation): returns false when there is no such site. */
+export async function saveIdentitySecret(db: Db, siteId: string, secret: string): Promise<boolean> {
+  const row = await db.update(sites).set({ identitySecret: secret, updatedAt: Date.now() }).where(eq(sites.id, siteId)).returning({ id: sites.id }).get()
+  return row !== undefined
 }

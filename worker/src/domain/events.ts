@@ -43,6 +43,8 @@ export const IdentifyEvent = z.object({
   ...EventBase,
   type: z.literal('identify'),
   traits: Dictionary.optional(),
+  /** HMAC-SHA256 (hex) of the user id, or of the email without one, by the site's identity secret. */
+  verification: z.string().max(256).optional(),
 })
 export type IdentifyEvent = z.infer<typeof IdentifyEvent>
 
@@ -100,6 +102,8 @@ export type NormalizedEvent = {
   data: Record<string, unknown> | null
   context: Record<string, unknown> | null
   touch: Touch | null
+  /** identify: signed with the site's identity secret (set by ingest before storing; absent = unverified). */
+  verified?: boolean
 }
 
 /**

@@ -26,6 +26,8 @@ export type Lead = {
   fitScore: number
   engagementScore: number
   rfm: Rfm | null
+  /** Identified by a signed identify: unverified claims of her user id or email are refused. */
+  verified: boolean
 } & LifecycleCounters
 
 /** What the database knows about the visitors and people a batch mentions. */
@@ -48,6 +50,11 @@ export type LeadChanges = {
   eventsByLead: Map<string, NormalizedEvent[]>
 }
 
+export type IdentityPolicy = {
+  /** Unsigned identifies are stored as events but identify nobody (site setting requireVerifiedIdentity). */
+  requireVerified: boolean
+}
+
 export type IdMinter = {
   /** Lead id for a visitor seen for the first time: deterministic, so concurrent first requests agree. */
   forVisitor(anonymousId: string): string
@@ -65,6 +72,7 @@ function mergeInto(target: Lead, source: Lead): void {
   target.eventCount += source.eventCount
   target.firstTouch = earlier(target.firstTouch, source.firstTouch)
   target.lastTouch = later(target.lastTouch, source.lastTouch)
+  target.verified ||= source.verified
   target.traits = { ...source.traits, ...target.traits }
   target.purchases += source.purchases
   target.revenue += source.revenue
@@ -93,6 +101,7 @@ function newLead(id: string, event: NormalizedEvent): Lead {
     fitScore: 0,
     engagementScore: 0,
     rfm: null,
+    verified: false,
     purchases: 0,
     revenue: 0,
     lastPurchaseAt: null,
@@ -116,6 +125,12 @@ function recordActivity(lead: Lead, event: NormalizedEvent, created: boolean): v
 
 const isKnown = (lead: Lead) => lead.userId !== null || lead.email !== null
 
+/** Drops an unverified claimant's hold on the user id / email a verified identify now proves. */
+function evictClaim(holder: Lead, event: NormalizedEvent): void {
+  if (event.userId && holder.userId === event.userId) holder.userId = null
+  if (event.email && holder.email === event.email) holder.email = null
+}
+
 /**
  * Applies accepted events, in batch order, to the known identities. Identify rules:
  * - the person named by userId (else by email) already exists as another lead → an anonymous visitor's
@@ -123,8 +138,16 @@ const isKnown = (lead: Lead) => lead.userId !== null || lead.email !== null
  *   re-pointed to her without merging their histories (shared computer);
  * - nobody has that userId/email yet → the visitor's lead takes them, unless it already belongs to a
  *   different user id, in which case a new lead starts for the new person.
+ * Verification: an unverified identify naming a verified lead changes nothing about either (no merge, no
+ * traits); a verified one evicts an unverified lead's claim instead of merging into it; with
+ * `requireVerified`, unverified identifies identify nobody.
  */
-export function applyEvents(known: KnownIdentities, events: readonly NormalizedEvent[], ids: IdMinter): LeadChanges {
+export function applyEvents(
+  known: KnownIdentities,
+  events: readonly NormalizedEvent[],
+  ids: IdMinter,
+  policy: IdentityPolicy = { requireVerified: false },
+): LeadChanges {
   const leads = new Map(known.leads.map((lead) => [lead.id, { ...lead, traits: { ...lead.traits } }]))
   const existing = new Set(leads.keys())
   const visitorLead = new Map(known.visitors)
@@ -133,6 +156,8 @@ export function applyEvents(known: KnownIdentities, events: readonly NormalizedE
   const removed = new Set<string>()
   const repoint: LeadChanges['repoint'] = []
   const eventsByLead = new Map<string, NormalizedEvent[]>()
+  // Leads that gave up a user id / email: written first, so the unique indexes hold within the transaction.
+  const evicted = new Set<string>()
 
   const find = (predicate: (lead: Lead) => boolean) => {
     for (const lead of leads.values()) if (!removed.has(lead.id) && predicate(lead)) return lead
@@ -154,35 +179,50 @@ export function applyEvents(known: KnownIdentities, events: readonly NormalizedE
       created = true
     }
 
-    if (event.type === 'identify' && (event.userId || event.email)) {
-      const person =
+    const verified = event.verified === true
+    const identifies = event.type === 'identify' && (verified || !policy.requireVerified)
+    if (identifies && (event.userId || event.email)) {
+      let person =
         (event.userId ? find((l) => l.userId === event.userId) : undefined) ??
         (event.email ? find((l) => l.email === event.email) : undefined)
-      if (person && person.id !== lead.id) {
-        if (!isKnown(lead)) {
-          mergeInto(person, lead)
-          removed.add(lead.id)
-          if (existing.has(lead.id)) repoint.push({ from: lead.id, into: person.id })
-          for (const [anonymousId, leadId] of visitorLead) {
-            if (leadId === lead.id) pointVisitor(anonymousId, person.id, person.firstSeen)
-          }
-          eventsByLead.set(person.id, [...(eventsByLead.get(person.id) ?? []), ...(eventsByLead.get(lead.id) ?? [])])
-          eventsByLead.delete(lead.id)
-        } else {
-          pointVisitor(event.anonymousId, person.id, event.ts)
-        }
-        lead = person
-      } else if (!person && event.userId && lead.userId && lead.userId !== event.userId) {
-        const fresh = newLead(ids.fresh(), event)
-        leads.set(fresh.id, fresh)
-        pointVisitor(event.anonymousId, fresh.id, event.ts)
-        lead = fresh
-        created = true
+      if (person && person.id !== lead.id && verified && !person.verified) {
+        // A verified person never joins a lead someone else may have claimed unverified: take the claim.
+        evictClaim(person, event)
+        evicted.add(person.id)
+        touched.add(person.id)
+        person = undefined
       }
-      lead.userId = event.userId ?? lead.userId
-      lead.email = event.email ?? lead.email
+      // An unverified claim on a verified lead (hers or this visitor's): only this visitor's activity counts.
+      if (verified || !(person ?? lead).verified) {
+        if (person && person.id !== lead.id) {
+          if (!isKnown(lead)) {
+            mergeInto(person, lead)
+            removed.add(lead.id)
+            if (existing.has(lead.id)) repoint.push({ from: lead.id, into: person.id })
+            for (const [anonymousId, leadId] of visitorLead) {
+              if (leadId === lead.id) pointVisitor(anonymousId, person.id, person.firstSeen)
+            }
+            eventsByLead.set(person.id, [...(eventsByLead.get(person.id) ?? []), ...(eventsByLead.get(lead.id) ?? [])])
+            eventsByLead.delete(lead.id)
+          } else {
+            pointVisitor(event.anonymousId, person.id, event.ts)
+          }
+          lead = person
+        } else if (!person && event.userId && lead.userId && lead.userId !== event.userId) {
+          const fresh = newLead(ids.fresh(), event)
+          leads.set(fresh.id, fresh)
+          pointVisitor(event.anonymousId, fresh.id, event.ts)
+          lead = fresh
+          created = true
+        }
+        lead.userId = event.userId ?? lead.userId
+        lead.email = event.email ?? lead.email
+        if (verified) lead.verified = true
+        lead.traits = { ...lead.traits, ...event.data }
+      }
+    } else if (identifies && !lead.verified) {
+      lead.traits = { ...lead.traits, ...event.data }
     }
-    if (event.type === 'identify') lead.traits = { ...lead.traits, ...event.data }
 
     recordActivity(lead, event, created)
     touched.add(lead.id)
@@ -190,7 +230,7 @@ export function applyEvents(known: KnownIdentities, events: readonly NormalizedE
   }
 
   return {
-    write: [...touched]
+    write: [...evicted, ...[...touched].filter((id) => !evicted.has(id))]
       .filter((id) => !removed.has(id))
       .map((id) => ({ ...leads.get(id)!, created: !existing.has(id) })),
     remove: [...removed].filter((id) => existing.has(id)),

@@ -31,6 +31,8 @@ export const SiteSettings = z
     messagePolicy: MessagePolicy.optional(),
     /** Store events from automated browsers (webdriver, headless): for staging sites and end-to-end tests. */
     acceptAutomated: z.boolean().optional(),
+    /** Identify events must carry a valid signature to identify a visitor (unsigned ones are only stored). */
+    requireVerifiedIdentity: z.boolean().optional(),
   })
   .strict()
 export type SiteSettings = z.infer<typeof SiteSettings>

@@ -2,7 +2,8 @@
 import { Hono } from 'hono'
 import { CreateSite, UpdateSite } from '../domain/sites'
 import { openDb, type Db } from '../db/client'
-import { findSite, insertSite, listSites, updateSite } from '../db/sites'
+import { findSite, insertSite, listSites, saveIdentitySecret, updateSite } from '../db/sites'
+import { newIdentitySecret } from '../domain/identity'
 import type { SiteRow } from '../db/schema'
 import { ApiError } from '../http/errors'
 import { randomId } from '../db/ids'
@@ -34,7 +35,12 @@ export async function siteOr404(db: Db, siteId: string): Promise<SiteRow> {
 
 export const sitesApi = new Hono<{ Bindings: Env }>()
   .post('/', validate('json', CreateSite), async (c) => {
-    const site = await insertSite(openDb(c.env.DB), { ...c.req.valid('json'), id: randomId('site_'), key: randomId('pk_', 24) })
+    const site = await insertSite(openDb(c.env.DB), {
+      ...c.req.valid('json'),
+      id: randomId('site_'),
+      key: randomId('pk_', 24),
+      identitySecret: newIdentitySecret(),
+    })
     siteConfigs.forgetHostnames()
     return c.json(siteView(site), 201)
   })
@@ -49,4 +55,22 @@ export const sitesApi = new Hono<{ Bindings: Env }>()
     if (!site) throw siteNotFound()
     siteConfigs.forget(site.key)
     return c.json(siteView(site))
+  })
+  // The identity secret is read and rotated here only: no other answer, public or admin, carries it.
+  .get('/:siteId/identity-secret', async (c) => {
+    const db = openDb(c.env.DB)
+    const site = await siteOr404(db, c.req.param('siteId'))
+    if (site.identitySecret) return c.json({ identitySecret: site.identitySecret })
+    // Sites created before identity verification get theirs on first read.
+    const secret = newIdentitySecret()
+    await saveIdentitySecret(db, site.id, secret)
+    siteConfigs.forget(site.key)
+    return c.json({ identitySecret: secret })
+  })
+  .post('/:siteId/identity-secret', async (c) => {
+    const db = openDb(c.env.DB)
+    const secret = newIdentitySecret()
+    if (!(await saveIdentitySecret(db, c.req.param('siteId'), secret))) throw siteNotFound()
+    siteConfigs.forget((await findSite(db, c.req.param('siteId')))!.key)
+    return c.json({ identitySecret: secret })
   })

@@ -7,10 +7,12 @@ import { countIgnoredTraffic } from '../db/sites'
 import {
   conversionStatements,
   eventInserts,
+  isWriteConflict,
   leadRemovals,
   loadIngestSnapshot,
   runCountingWrites,
   storedEventIds,
+  unchangedSince,
   visitorRepoints,
   visitorWrites,
 } from '../db/ingest'
@@ -18,11 +20,13 @@ import { clearLedger, scoringStatements, upsertLead } from '../db/lead-rows'
 import { visitorHistories } from '../db/rescore'
 import { siteHosts } from '../domain/attribution'
 import { ignoredTraffic } from '../domain/bots'
-import { dedupeBatch, normalizeEvent, type EventBatch, type NormalizedEvent } from '../domain/events'
+import { dedupeBatch, normalizeEvent, type EventBatch, type IncomingEvent, type NormalizedEvent } from '../domain/events'
+import { identityClaim, isVerifiedIdentity } from '../domain/identity'
 import { applyEvents, type IdMinter, type LeadChanges } from '../domain/leads'
 import { scoringConfigOf } from '../domain/lifecycle'
 import { compileRules, type CompiledRules, type ScorableEvent } from '../domain/rules'
 import { rescoreLeadHistory, scoreLeadEvents, type ScoredLead } from '../domain/scoring'
+import { INGEST_WRITE_ATTEMPTS } from '../limits'
 import type { JobQueue } from '../queue/jobs'
 import type { LeadTransition } from '../domain/flows/triggers'
 import { startFlows } from './flows/start'
@@ -50,7 +54,7 @@ export async function ingestBatch(
     return { accepted: 0, duplicates: repeats, ignored: unique.length, rowsWritten: 0 }
   }
   const ownHosts = siteHosts(site)
-  const events = unique.map((event) => normalizeEvent(event, batch.sentAt, now, ownHosts))
+  const events = await Promise.all(unique.map(async (event) => verifyIdentity(site, event, normalizeEvent(event, batch.sentAt, now, ownHosts))))
   let accepted: number
   let rowsWritten = 0
   if (mode === 'queue') {
@@ -72,21 +76,33 @@ export async function ingestBatch(
  * Stores the events not yet stored, folds them into their leads and scores them. Idempotent: events
  * already stored (a replay, or a queue message redelivered after its transaction committed) change nothing.
  *
- * The one place that reads lead state and builds the statements that write it: exact counters under
- * parallel requests are a change to this function alone.
+ * Optimistic concurrency: the transaction re-checks, first, that the lead state it was computed from is
+ * unchanged (lead versions, visitor links) and inserts events without ON CONFLICT; a parallel request
+ * that committed in between fails it whole, and it is computed again from a fresh read.
  */
-export async function storeEvents(
-  db: Db,
-  site: SiteRow,
-  batch: readonly NormalizedEvent[],
-  now: number,
-): Promise<{ accepted: number; rowsWritten: number; transitions: LeadTransition[] }> {
+type StoreResult = { accepted: number; rowsWritten: number; transitions: LeadTransition[] }
+
+export async function storeEvents(db: Db, site: SiteRow, batch: readonly NormalizedEvent[], now: number): Promise<StoreResult> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await storeOnce(db, site, batch, now)
+    } catch (error) {
+      if (!isWriteConflict(error) || attempt >= INGEST_WRITE_ATTEMPTS) throw error
+      // Jittered, growing pause: parallel losers of one lead spread out instead of colliding again.
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(200, 5 * 2 ** Math.min(attempt, 6))))
+    }
+  }
+}
+
+async function storeOnce(db: Db, site: SiteRow, batch: readonly NormalizedEvent[], now: number): Promise<StoreResult> {
   const snapshot = await loadIngestSnapshot(db, site.id, batch)
-  const fresh = batch.filter((event) => !snapshot.storedEventIds.has(event.eventId))
+  const seen = new Set<string>()
+  const fresh = batch.filter((event) => !snapshot.storedEventIds.has(event.eventId) && !seen.has(event.eventId) && seen.add(event.eventId))
   if (fresh.length === 0) return { accepted: 0, rowsWritten: 0, transitions: [] }
   // Score and stage before the batch: flows trigger on crossings.
   const before = new Map(snapshot.leads.map((lead) => [lead.id, { score: lead.score, stage: lead.stage }]))
-  const changes = applyEvents(snapshot, fresh, await idMinter(site.id, fresh))
+  const policy = { requireVerified: site.settings.requireVerifiedIdentity === true }
+  const changes = applyEvents(snapshot, fresh, await idMinter(site.id, fresh), policy)
 
   const rules = compileRules(snapshot.rules)
   const config = scoringConfigOf(site.scoring)
@@ -99,9 +115,10 @@ export async function storeEvents(
       scoreLeadEvents(lead, changes.eventsByLead.get(lead.id) ?? [], snapshot.entries.get(lead.id) ?? [], rules, config, now),
   )
 
-  const inserts = eventInserts(db, site.id, fresh, now)
+  const created = changes.write.filter((lead) => !snapshot.versions.has(lead.id)).map((lead) => lead.id)
   const statements = [
-    ...inserts,
+    unchangedSince(db, site.id, fresh, snapshot, created),
+    ...eventInserts(db, site.id, fresh, now),
     // Removals go before writes: the surviving lead may take over the removed lead's email.
     ...leadRemovals(db, site.id, changes.remove),
     ...scored.flatMap((s) => [
@@ -113,16 +130,21 @@ export async function storeEvents(
     ...visitorWrites(db, site.id, changes.visitors),
     ...(snapshot.goals.length === 0 ? [] : conversionStatements(db, site.id, changes.eventsByLead, snapshot.goals)),
   ]
-  const { results, rowsWritten } = await runCountingWrites(db, statements)
-  const insertedRows = results.slice(0, inserts.length)
-  const accepted = insertedRows.reduce((sum, rows) => sum + rows.length, 0)
-  // What flows trigger on: each lead's state before and after, with the events this call stored.
-  const stored = new Set(insertedRows.flatMap((rows) => (rows as Array<{ eventId?: string; event_id?: string }>).map((r) => r.eventId ?? r.event_id)))
+  const { rowsWritten } = await runCountingWrites(db, statements)
+  // Every fresh event was inserted (a conflicting insert fails the whole transaction). What flows trigger
+  // on: each lead's state before and after, with the events this call stored.
   const transitions = scored.flatMap(({ lead }) => {
-    const leadEvents = (changes.eventsByLead.get(lead.id) ?? []).filter((e) => stored.has(e.eventId))
+    const leadEvents = changes.eventsByLead.get(lead.id) ?? []
     return leadEvents.length > 0 ? [{ before: before.get(lead.id) ?? null, after: lead, events: leadEvents }] : []
   })
-  return { accepted, rowsWritten, transitions }
+  return { accepted: fresh.length, rowsWritten, transitions }
+}
+
+/** An identify carrying a signature is marked verified when it matches the site's identity secret. */
+async function verifyIdentity(site: SiteRow, event: IncomingEvent, normalized: NormalizedEvent): Promise<NormalizedEvent> {
+  if (event.type !== 'identify' || !event.verification || !site.identitySecret) return normalized
+  const claim = identityClaim(event.userId, event.traits?.email)
+  return claim && (await isVerifiedIdentity(site.identitySecret, claim, event.verification)) ? { ...normalized, verified: true } : normalized
 }
 
 /** Lead ids for first-time visitors are a hash of (site, anonymous id): two racing requests agree. */
