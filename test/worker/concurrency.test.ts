@@ -55,7 +55,7 @@ describe('parallel ingest for one lead', () => {
     const accepted = await Promise.all(responses.map(async (r) => ((await r.json()) as { accepted: number }).accepted))
     expect(accepted.reduce((a, b) => a + b, 0)).toBe(REQUESTS * 3 + 2)
     await expectExactLead(site, aid, email)
-  })
+  }, 60_000)
 
   // The same through the queue consumer: parallel deliveries, redeliveries included.
   it('queue mode: the consumer keeps lead state exact under parallel deliveries', async () => {
@@ -87,7 +87,7 @@ describe('parallel ingest for one lead', () => {
       }),
     )
     await expectExactLead(site, aid, email)
-  })
+  }, 60_000)
 
   // Catches two devices identifying as the same person at once ending as two leads, or one lead with
   // the other's counters lost.
@@ -111,5 +111,5 @@ describe('parallel ingest for one lead', () => {
     expect(lead!.anonymousIds).toHaveLength(2)
     expect(lead).toMatchObject({ purchases: 6, revenue: 600, eventCount: 22 })
     expect(lead!.score).toBe(3 * 5 + 20) // limits counted over both devices, no fit rule matched
-  })
+  }, 60_000)
 })
