@@ -144,6 +144,7 @@ function visitorsFor(journeys, tag) {
     ...journey,
     aid: `bench-p-${tag}-${i}-${crypto.randomUUID().slice(0, 8)}`,
     seen: new Set(),
+    queued: new Set(),
     previous: Promise.resolve(),
   }))
 }
@@ -197,8 +198,10 @@ async function sendViews({ url, origin, arm, visitors, pages, concurrency, timeL
     const result = await timedGet(requestUrl(url, arm, visitor, view), headers)
     const decided = result.body?.experiences
     if (Array.isArray(decided)) {
-      // The Worker's rule: with an aid, one JOBS message when a decided experience is not in seen=.
-      const fresh = arm.seen ? decided.filter((d) => !visitor.seen.has(`${d.id}.${d.variant}`)) : decided
+      // The Worker's rule: with an aid, one JOBS message when a decided experience is neither in seen= nor
+      // already queued for her by this isolate (local wrangler dev runs one isolate).
+      const fresh = decided.filter((d) => !visitor.queued.has(`${d.id}.${d.variant}`) && !(arm.seen && visitor.seen.has(`${d.id}.${d.variant}`)))
+      if (arm.path === '/v1/personalize') for (const d of fresh) visitor.queued.add(`${d.id}.${d.variant}`)
       result.decided = decided.length
       result.enqueues = arm.path === '/v1/personalize' && fresh.length > 0 ? 1 : 0
       result.experienceIds = decided.map((d) => d.id)
@@ -294,7 +297,7 @@ export async function latencyRuns({ url, origin, plan = LATENCY_PLAN, tag }) {
   // Every distinct URL the variants arm asks for, on a desktop and a phone (the cache key has the device),
   // asked right before each variants round (entries live 60 s): the measured requests are the hit path.
   const distinct = [...new Set(journeys.flatMap((j) => j.views.map((v) => v.url)))]
-  const primeVisitors = distinct.flatMap((u, i) => [false, true].map((mobile) => ({ aid: `prime-${i}`, mobile, views: [{ url: u, ref: '' }], seen: new Set(), previous: Promise.resolve() })))
+  const primeVisitors = distinct.flatMap((u, i) => [false, true].map((mobile) => ({ aid: `prime-${i}`, mobile, views: [{ url: u, ref: '' }], seen: new Set(), queued: new Set(), previous: Promise.resolve() })))
   const prime = () => sendViews({ ...common, arm: ARMS.find((a) => a.name === 'variants'), visitors: primeVisitors, pages: 1, timeLimitMs: plan.armTimeLimitMs })
 
   const visitors = Object.fromEntries(ARMS.map((arm) => [arm.name, visitorsFor(journeys, `${tag}-${arm.name}`)]))

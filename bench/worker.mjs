@@ -17,7 +17,7 @@ const running = new Set()
  * What `wrangler dev` reads. The bench runs a copy: wrangler dev reloads the Worker on every save in its
  * tree, and a teammate's edit mid-run would restart it under load (500s, time-outs, a half-new schema).
  */
-const WORKER_TREE = ['wrangler.toml', 'package.json', 'tsconfig.json', '.dev.vars', '.env', 'worker', 'migrations', 'public']
+const WORKER_TREE = ['wrangler.toml', 'package.json', 'tsconfig.json', '.dev.vars', '.env', 'worker', 'contract', 'migrations', 'public']
 
 /** Copies the Worker's files into `dir` (node_modules linked, not copied) and returns the copy's root. */
 export function snapshotWorkerTree(root, dir) {

@@ -44,6 +44,8 @@ export const LEAD_EVENTS_SHOWN = 200
 export const SITE_CONFIG_TTL_MS = 5_000
 /** Sites' configurations kept per isolate. */
 export const MAX_CACHED_SITES = 1_000
+/** (visitor, experience, variant) exposures an isolate remembers having queued, so repeats send nothing (~1 MB). */
+export const MAX_REMEMBERED_EXPOSURES = 10_000
 /** Variant answers without a visitor id use no per-visitor state: cached at the edge this long. */
 export const VARIANTS_CACHE_SECONDS = 60
 

@@ -5,6 +5,7 @@ import { getCookie } from 'hono/cookie'
 import { VISITOR_COOKIE } from '../../../contract/names'
 import type { SiteRow } from '../db/schema'
 import { asciiHtml, forwardedRequestHeaders, httpOrigin, proxiedResponseHeaders, type Mount, type ProxyUrls } from '../domain/proxy'
+import { markEdgePage } from '../http/edge-marker'
 import { ApiError } from '../http/errors'
 import { decideForRequest, requestContext } from '../services/decide'
 
@@ -54,7 +55,7 @@ export async function serveEdge(c: Context<EdgeEnv>, site: SiteRow, path: string
   const redirect = answer.status >= 300 && answer.status < 400 && answer.headers.has('location')
   let response: Response
   if (answer.ok && type.includes('text/html')) {
-    response = proxied(answer, personalize(answer, decided.decision).body)
+    response = proxied(answer, personalizedBody(c, answer, decided.decision))
     response.headers.delete('content-length')
     response.headers.set('Cache-Control', 'private, no-store')
   } else if (redirect) {
@@ -72,9 +73,24 @@ export async function serveEdge(c: Context<EdgeEnv>, site: SiteRow, path: string
 
 type Decided = Awaited<ReturnType<typeof decideForRequest>>['decision']
 
-function personalize(page: Response, { slots, experiences }: Decided): Response {
-  // The SDK on this page does not ask again; it reads the applied experiences (for ready and vitals).
-  const applied = experiences.map((e) => `${e.id}:${e.variant}`).join(',')
+/** The SDK on this page does not ask again; it reads the applied experiences (for ready and vitals). */
+const appliedOf = ({ experiences }: Decided) => experiences.map((e) => `${e.id}:${e.variant}`).join(',')
+
+/**
+ * A decision that fills no slot (nothing matched, or the control group) changes only `<html>`: the marker is
+ * spliced into the first bytes and the rest streams untouched, instead of parsing the whole page.
+ */
+function personalizedBody(c: Context<EdgeEnv>, page: Response, decided: Decided): ReadableStream | null {
+  if (!page.body) return null
+  // The rewriter decodes by the page's declared charset: it keeps the origin's Content-Type.
+  const type = page.headers.get('content-type') ?? 'text/html'
+  if (Object.keys(decided.slots).length > 0) return personalize(page.body, type, decided)
+  return markEdgePage(page.body, appliedOf(decided), (whole) => personalize(whole, type, decided), (work) => c.executionCtx.waitUntil(work))
+}
+
+function personalize(page: ReadableStream, contentType: string, decided: Decided): ReadableStream {
+  const { slots } = decided
+  const applied = appliedOf(decided)
   return new HTMLRewriter()
     .on('html', {
       element(element) {
@@ -92,5 +108,5 @@ function personalize(page: Response, { slots, experiences }: Decided): Response 
         element.setAttribute('data-cairn-done', '')
       },
     })
-    .transform(page)
+    .transform(new Response(page, { headers: { 'content-type': contentType } })).body!
 }

@@ -11,6 +11,7 @@ import { corsHeaders } from '../http/cors'
 import { ApiError } from '../http/errors'
 import { VARIANTS_CACHE_SECONDS } from '../limits'
 import type { ExposureJob, JobQueue } from '../queue/jobs'
+import { sentExposures } from './sent-exposures'
 import { siteConfigs, type DecisionConfig } from './site-config'
 
 type PublicEnv = { Bindings: Env }
@@ -71,10 +72,11 @@ export async function decidePage(
   }
   const decision = decide(config.experiences, ctx)
   const seen = new Set((query.seen ?? '').split(','))
-  const fresh = decision.experiences.filter((d) => !seen.has(`${d.id}.${d.variant}`))
+  const fresh = visitorId ? sentExposures.unsent(site.id, visitorId, decision.experiences.filter((d) => !seen.has(`${d.id}.${d.variant}`))) : []
   if (visitorId && fresh.length > 0) {
     const job: ExposureJob = { kind: 'exposures', siteId: site.id, anonymousId: visitorId, mode, at: now, decided: fresh }
-    defer(jobs.send(job).catch((error) => console.error('exposure enqueue failed', error)))
+    const sent = jobs.send(job).then(() => sentExposures.remember(site.id, visitorId, fresh))
+    defer(sent.catch((error) => console.error('exposure enqueue failed', error)))
   }
   return { decision, siteId: site.id }
 }

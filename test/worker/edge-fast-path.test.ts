@@ -1,0 +1,161 @@
+// Edge mode's and personalize's hot path against the real Worker (real D1 counted, the real queue counted):
+// no D1 statement on a warm edge request, the page marked without a rewrite when no slot is filled, and a
+// visitor's repeat exposures sent once per isolate while every decided experience still gets its row.
+import { env } from 'cloudflare:workers'
+import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
+import { describe, expect, it, vi } from 'vitest'
+import { app } from '../../worker/src/app'
+import { htmlTagNameEnd, markEdgePage, MARKER_SCAN_LIMIT } from '../../worker/src/http/edge-marker'
+import { SentExposures } from '../../worker/src/services/sent-exposures'
+import { admin, countingD1, createSite, ORIGIN, uniqueId, type TestSite } from './helpers'
+
+type Json = Record<string, any>
+const WAIT = { timeout: 15_000, interval: 100 }
+
+const headline = { name: 'Campaign', match: { utm: { campaign: 'fast' } }, variants: [{ name: 'V', weight: 100, slots: { headline: 'Fast headline' } }] }
+
+async function addExperience(site: TestSite, experience: unknown): Promise<Json> {
+  const response = await admin(`/api/sites/${site.id}/experiences`, { method: 'POST', json: experience })
+  expect(response.status, await response.clone().text()).toBe(201)
+  return (await response.json()) as Json
+}
+
+/** A request through the app with a counted D1 and a counted JOBS queue, waiting for its waitUntil work. */
+function countedWorker() {
+  const { d1, counts } = countingD1(env.DB)
+  const sent: unknown[] = []
+  const jobs = {
+    send: (job: unknown) => {
+      sent.push(job)
+      return env.JOBS.send(job as never)
+    },
+    sendBatch: env.JOBS.sendBatch.bind(env.JOBS),
+  }
+  const fetch = async (url: string, init?: RequestInit) => {
+    const ctx = createExecutionContext()
+    const response = await app.fetch(new Request(url, init), { ...env, DB: d1, JOBS: jobs } as unknown as Env, ctx)
+    const text = await response.text()
+    await waitOnExecutionContext(ctx)
+    return { response, text }
+  }
+  return { fetch, counts, sent }
+}
+
+describe('a warm edge request', () => {
+  // Catches a D1 round trip (hostname scan, site row, visitor state) on a request whose audiences need none.
+  it('runs no D1 statement once the site configuration is cached', async () => {
+    const site = await createSite({ origin: 'https://origin.test' })
+    await addExperience(site, headline)
+    const worker = countedWorker()
+    await worker.fetch(`https://cairn.test/edge/${site.key}/?utm_campaign=fast`) // warm-up loads the configuration
+    const before = worker.counts.statements + worker.counts.batches
+    const matched = await worker.fetch(`https://cairn.test/edge/${site.key}/?utm_campaign=fast`)
+    const unmatched = await worker.fetch(`https://cairn.test/edge/${site.key}/?utm_campaign=other`, { headers: { cookie: 'cairn_aid=a_known' } })
+    expect(matched.text).toContain('>Fast headline</h1>')
+    expect(unmatched.text).toContain('>Origin default</h1>')
+    expect(worker.counts.statements + worker.counts.batches - before).toBe(0)
+  })
+})
+
+describe('a page where no slot is filled', () => {
+  // Catches a marker lost (the SDK would ask again) or page bytes changed when the rewriter is skipped.
+  it('carries the marker and otherwise the origin’s bytes unchanged', async () => {
+    const site = await createSite({ origin: 'https://origin.test' })
+    await addExperience(site, headline)
+    const worker = countedWorker()
+    const edge = await worker.fetch(`https://cairn.test/edge/${site.key}/?utm_campaign=other`)
+    const origin = await (await fetch('https://origin.test/')).text()
+    expect(edge.text).toBe(origin.replace('<html', '<html data-cairn-edge=""'))
+    expect(edge.response.headers.get('set-cookie')).toMatch(/^cairn_aid=a_/)
+    expect(edge.response.headers.get('content-length')).toBeNull()
+  })
+
+  // Catches the control group losing its marker (its exposure and the SDK's ready callbacks read it).
+  it('lists a control-group experience in the marker', async () => {
+    const site = await createSite({ origin: 'https://origin.test' })
+    const created = await addExperience(site, { ...headline, control: 100 })
+    const worker = countedWorker()
+    const edge = await worker.fetch(`https://cairn.test/edge/${site.key}/?utm_campaign=fast`)
+    expect(edge.text).toContain(`<html data-cairn-edge="${created.id}:control" lang="en">`)
+    expect(edge.text).toContain('>Origin default</h1>')
+  })
+})
+
+const streamOf = (chunks: string[]) =>
+  new ReadableStream<Uint8Array>({
+    start(controller) {
+      for (const chunk of chunks) controller.enqueue(new TextEncoder().encode(chunk))
+      controller.close()
+    },
+  })
+
+async function marked(chunks: string[], fallback = (body: ReadableStream<Uint8Array>) => body) {
+  const work: Promise<unknown>[] = []
+  const text = await new Response(markEdgePage(streamOf(chunks), 'e:v', fallback, (p) => work.push(p))).text()
+  await Promise.all(work)
+  return text
+}
+
+describe('markEdgePage', () => {
+  // Catches `<html` split across chunks, `<htmlx>` or `<!doctype html>` taken for the tag.
+  it('finds the <html> tag across chunks and only that tag', async () => {
+    expect(await marked(['<!doctype html><ht', 'ml lang="en"><body>x</body></html>'])).toBe('<!doctype html><html data-cairn-edge="e:v" lang="en"><body>x</body></html>')
+    expect(await marked(['<HTML>', 'x'])).toBe('<HTML data-cairn-edge="e:v">x')
+    expect(await marked(['<htmlx><html>'])).toBe('<htmlx><html data-cairn-edge="e:v">')
+    expect(await marked(['<p>no tag</p>'])).toBe('<p>no tag</p>')
+    expect(htmlTagNameEnd(new TextEncoder().encode('<htm'))).toBe(-2)
+    expect(htmlTagNameEnd(new TextEncoder().encode('<b>'))).toBe(-1)
+  })
+
+  // Catches a page whose <html> comes late being cut, reordered or left unmarked.
+  it('hands a page with no early <html> to the fallback whole', async () => {
+    const late = ['<!--', 'x'.repeat(MARKER_SCAN_LIMIT), '--><html><p>y</p>', '</html>']
+    let given = ''
+    const text = await marked(late, (body) => {
+      const [mine, theirs] = body.tee()
+      void new Response(theirs).text().then((t) => (given = t))
+      return mine
+    })
+    expect(text).toBe(late.join(''))
+    expect(given).toBe(late.join(''))
+  })
+})
+
+describe('exposures of a returning visitor', () => {
+  const personalize = (worker: ReturnType<typeof countedWorker>, site: TestSite, path: string, aid: string) =>
+    worker.fetch(`https://cairn.test/v1/personalize?${new URLSearchParams({ site: site.key, url: `${ORIGIN}${path}`, aid })}`, { headers: { origin: ORIGIN } })
+
+  // Catches a queue message per page for a decision already sent, and an exposure lost to the skipping.
+  it('are sent once per experience and variant, and each decided experience gets its row', async () => {
+    const site = await createSite()
+    const first = await addExperience(site, { ...headline, match: { path: '/' } })
+    const second = await addExperience(site, { ...headline, name: 'Pricing', match: { path: '/pricing' } })
+    const worker = countedWorker()
+    const aid = `a_${uniqueId('v')}`
+    await personalize(worker, site, '/', aid)
+    await personalize(worker, site, '/', aid)
+    await personalize(worker, site, '/', aid)
+    expect(worker.sent).toHaveLength(1)
+    await personalize(worker, site, '/pricing', aid)
+    expect(worker.sent).toHaveLength(2)
+    await vi.waitFor(async () => {
+      const rows = await env.DB.prepare('select experience_id as id from exposures where site_id = ? and anonymous_id = ? order by experience_id').bind(site.id, aid).all<{ id: string }>()
+      expect(rows.results.map((r) => r.id)).toEqual([first.id, second.id].sort())
+    }, WAIT)
+  })
+
+  // Catches a send that failed being remembered as done (its exposure would never be written).
+  it('remembers only what was handed to the queue, and forgets the oldest first', () => {
+    const sent = new SentExposures(2)
+    const a = { id: 'exp_a', variant: 'var_1' }
+    const b = { id: 'exp_b', variant: 'var_1' }
+    const c = { id: 'exp_c', variant: 'control' }
+    expect(sent.unsent('s', 'v', [a, b])).toEqual([a, b])
+    sent.remember('s', 'v', [a, b])
+    expect(sent.unsent('s', 'v', [a, b, c])).toEqual([c])
+    expect(sent.unsent('s', 'other', [a])).toEqual([a])
+    expect(sent.unsent('s', 'v', [{ ...a, variant: 'var_2' }])).toHaveLength(1) // a new variant is a new exposure key
+    sent.remember('s', 'v', [c])
+    expect(sent.unsent('s', 'v', [a, b, c])).toEqual([a])
+  })
+})
