@@ -38,6 +38,8 @@ export const RESTAGE_PAGE = 200
 // Reads
 /** Recent events shown with a lead. */
 export const LEAD_EVENTS_SHOWN = 200
+/** Leads per page of the admin leads list. */
+export const MAX_LEADS_PAGE = 200
 /** Vitals samples read per request: a week of a busy site's vitals, bounded to keep memory small. */
 export const MAX_VITALS_SAMPLES = 50_000
 /** Default range of the vitals report. */
