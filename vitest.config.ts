@@ -57,7 +57,7 @@ export default defineConfig(async () => {
             cloudflareTest({
               wrangler: { configPath: './wrangler.toml' },
               miniflare: {
-                bindings: { TEST_MIGRATIONS: migrations, ADMIN_TOKEN: 'test-admin-token', ENVIRONMENT: 'test', ADMIN_HOST: 'admin.cairn.test' },
+                bindings: { TEST_MIGRATIONS: migrations, ADMIN_TOKEN: 'test-admin-token', ENVIRONMENT: 'test', ADMIN_HOST: 'admin.cairn.test', PUBLIC_URL: 'https://cairn.test' },
                 // Same binding as wrangler.toml with a lower limit, so the 429 test stays fast.
                 ratelimits: { INGEST_LIMITER: { simple: { limit: 50, period: 60 } } },
                 // A stand-in for a customer's origin server behind edge mode (origin.test); nothing else is reachable.

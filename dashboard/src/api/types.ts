@@ -33,6 +33,10 @@ export type Site = Timed & {
   origin: string | null
   hostnames: string[]
   settings: SiteSettings
+  /** Events answered but not stored: known bots, automated browsers (unless the site accepts them). */
+  ignored: { bots: number; automated: number }
+  /** The install snippet (stub + script tag on the public host). */
+  snippet: string
 }
 
 // Leads
