@@ -16,7 +16,7 @@ import { siteConfigs, type DecisionConfig } from './site-config'
 type PublicEnv = { Bindings: Env }
 
 export type DecisionMode = 'client' | 'edge' | 'api'
-export type PageQuery = { site: string; url: URL; aid?: string; ref?: string; seen?: string }
+export type PageQuery = { site: string; url: URL; aid?: string; ref?: string; seen?: string; automated?: '1' }
 /** Where the request comes from, as far as audiences care. */
 export type RequestFacts = { origin: string | undefined; device: DecisionContext['device']; country: string | null; gpc: boolean }
 
@@ -72,7 +72,9 @@ export async function decidePage(
   const decision = decide(config.experiences, ctx)
   const seen = new Set((query.seen ?? '').split(','))
   const fresh = decision.experiences.filter((d) => !seen.has(`${d.id}.${d.variant}`))
-  if (visitorId && fresh.length > 0) {
+  // An automated browser's exposures would skew results, unless the site accepts automated traffic (its own tests).
+  const recorded = query.automated !== '1' || site.settings.acceptAutomated === true
+  if (visitorId && recorded && fresh.length > 0) {
     const job: ExposureJob = { kind: 'exposures', siteId: site.id, anonymousId: visitorId, mode, at: now, decided: fresh }
     defer(jobs.send(job).catch((error) => console.error('exposure enqueue failed', error)))
   }
