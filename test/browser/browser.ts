@@ -23,7 +23,7 @@ const CHROMIUM_FLAGS = [
 
 /**
  * `visitor: true` makes the page look like a person's browser (navigator.webdriver false, desktop UA),
- * since the SDK deliberately sends nothing for webdriver-driven browsers.
+ * since the demo site does not accept automated traffic (the SDK flags webdriver-driven browsers).
  */
 export async function launch({ visitor = true } = {}): Promise<Browser> {
   return chromium.launch({

@@ -237,19 +237,30 @@ describe('privacy and robustness', () => {
     expect(errors).toEqual([])
   })
 
-  it('a webdriver-driven browser sends nothing (automation is not a visitor)', async () => {
+  // Catches: automation dropped silently or sent without its flag, and ignored events piling up in localStorage.
+  it('a webdriver-driven browser sends its events flagged automated; ignored by the site, nothing piles up', async () => {
     const automated = await launch({ visitor: false })
     try {
       const page = await automated.newPage()
-      const posts: string[] = []
-      page.on('request', (r) => {
-        if (r.url().includes('/v1/events')) posts.push(r.url())
+      const answers: Array<{ body: Record<string, unknown>; status: number; json: Record<string, unknown> }> = []
+      page.on('response', async (r) => {
+        if (!r.url().includes('/v1/events')) return
+        const body = JSON.parse(r.request().postData() ?? '{}')
+        answers.push({ body, status: r.status(), json: await r.json().catch(() => ({})) })
       })
       await page.goto(`${baseUrl()}/`)
       expect(await page.evaluate(() => navigator.webdriver)).toBe(true)
       await page.evaluate(() => (window as any).cairn('track', 'Bot Click', {}))
-      await page.waitForTimeout(2_000)
-      expect(posts).toEqual([])
+      await eventually(async () => {
+        const sent = answers.flatMap((a) => (a.body.batch as Array<{ event?: string }>).map((e) => e.event))
+        expect(sent).toContain('Bot Click')
+      }, { timeout: 30_000 })
+      for (const answer of answers) {
+        expect(answer.body.automated).toBe(true)
+        expect(answer.status).toBe(202)
+        expect(answer.json.ignored).toBeTruthy()
+      }
+      await eventually(async () => expect(await page.evaluate(() => localStorage.getItem('cairn_q:pk_demo'))).toBe('[]'), { timeout: 30_000 })
     } finally {
       await automated.close()
     }
