@@ -95,7 +95,8 @@ describe('script tag tracking', () => {
     for (const plan of ['starter', 'growth', 'scale']) {
       await page.evaluate((p) => (window as any).cairn('track', 'Plan Compared', { plan: p }), plan)
     }
-    await page.waitForTimeout(2_500) // the SDK's flush fails offline and the events stay persisted
+    // Persisted at once; offline, the SDK's flush leaves them there.
+    await page.waitForFunction(() => (localStorage.getItem('cairn_q:pk_demo') ?? '').split('Plan Compared').length === 4, undefined, { timeout: 60_000 })
     const persisted = await page.evaluate(() =>
       Object.keys(localStorage).filter((k) => k.startsWith('cairn_q')).map((k) => localStorage.getItem(k) ?? '').join(''),
     )
@@ -104,7 +105,8 @@ describe('script tag tracking', () => {
     await context.setOffline(false)
     await page.reload()
     const events = await eventsOfVisitor(aid, (e) => named(e, 'Plan Compared').length >= 3)
-    await page.waitForTimeout(2_000) // a second delivery, if any, would land now
+    // Delivered and settled: the queue is empty, so no second delivery can still be on its way.
+    await page.waitForFunction(() => localStorage.getItem('cairn_q:pk_demo') === '[]', undefined, { timeout: 60_000 })
     const final = await eventsOf((await leadByVisitor(aid))!.id)
     expect(named(final, 'Plan Compared')).toHaveLength(3)
     expect(new Set(named(final, 'Plan Compared').map((e) => e.id)).size).toBe(3)
@@ -176,9 +178,12 @@ describe('privacy and robustness', () => {
     page.on('request', (r) => {
       if (r.url().includes('/v1/events')) posts.push(r.postData() ?? '')
     })
+    // The page's clock is driven by the test: the SDK's flush timers run without waiting on real time.
+    await page.clock.install()
     await page.goto(`${baseUrl()}/pricing`)
     await page.evaluate(() => (window as any).cairn('track', 'Clicked', {}))
-    await page.waitForTimeout(2_000)
+    await page.clock.runFor(10_000)
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(resolve)))
     expect(posts).toEqual([])
     const stored = await page.evaluate(() => ({
       keys: Object.keys(localStorage).filter((k) => k.startsWith('cairn')),
@@ -193,12 +198,14 @@ describe('privacy and robustness', () => {
     page.on('request', (r) => {
       if (r.url().includes('/v1/events')) posts.push(r.postData() ?? '')
     })
+    await page.clock.install()
     await page.goto(`${baseUrl()}/`)
     await page.waitForFunction(() => document.cookie.includes('cairn_aid='))
     await page.evaluate(() => (window as any).cairn('consent', 'denied'))
     const sentBefore = posts.length
     await page.evaluate(() => (window as any).cairn('track', 'After Deny', {}))
-    await page.waitForTimeout(2_000)
+    await page.clock.runFor(10_000)
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(resolve)))
     expect(posts.slice(sentBefore).join('')).not.toContain('After Deny')
     const stored = await page.evaluate(() => ({
       keys: Object.keys(localStorage).filter((k) => k.startsWith('cairn')),
