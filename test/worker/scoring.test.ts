@@ -141,7 +141,7 @@ describe('re-scoring and preview', () => {
         const scored = await leadsPage(site.id, 'minScore=10&limit=1')
         expect(scored.total).toBe(visitors.length)
       },
-      { timeout: 20_000, interval: 250 },
+      { timeout: 90_000, interval: 250 },
     )
   })
 })
