@@ -224,7 +224,7 @@ describe('automated browsers', () => {
       if (acceptAutomated) await vi.waitFor(async () => expect(await exposuresOf(site.id, robot)).toBe(1), WAIT)
       else expect(await exposuresOf(site.id, robot)).toBe(0)
     }
-  })
+  }, 120_000) // waits on the queue consumer twice: slow on a busy machine
 
   // Catches: any value other than the SDK's flag silently accepted.
   it('refuses a malformed automated flag', async () => {

@@ -143,7 +143,7 @@ describe('re-scoring and preview', () => {
       },
       { timeout: 90_000, interval: 250 },
     )
-  })
+  }, 120_000) // queued re-scoring pages are slow on a busy machine
 })
 
 describe('merges', () => {
