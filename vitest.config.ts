@@ -113,7 +113,8 @@ export default defineConfig(async () => {
             include: ['test/browser/**/*.test.ts'],
             globalSetup: ['test/browser/global-setup.ts'],
             fileParallelism: false,
-            testTimeout: 60_000,
+            // Generous: every wait is on a condition, and a busy 2-core machine only makes conditions come later.
+            testTimeout: 180_000,
             hookTimeout: 120_000,
           },
         },

@@ -26,7 +26,7 @@ console.log('Cairn: building the SDK and dashboard, preparing the local D1 …')
 await build({ quiet: true })
 await prepareLocalDb({ cwd: root, port, quiet: true })
 
-const dev = spawn('npx', ['wrangler', 'dev', '--ip', '127.0.0.1', '--port', String(port), '--show-interactive-dev-session=false', '--log-level', 'info'], {
+const dev = spawn('npx', ['wrangler', 'dev', '--ip', '127.0.0.1', '--port', String(port), '--var', `PUBLIC_URL:http://localhost:${port}`, '--show-interactive-dev-session=false', '--log-level', 'info'], {
   cwd: root,
   env: { ...process.env, ...LOCAL_WRANGLER_ENV },
   stdio: ['inherit', 'pipe', 'pipe'],

@@ -92,18 +92,32 @@ describe('sending', () => {
     expect(browser.queue()).toEqual([])
   })
 
-  it('never sends from an automated browser (navigator.webdriver), but keeps working', async () => {
-    setup({ webdriver: true })
+  // Catches: automation dropped silently (a site's own end-to-end tests see nothing), the flag missing from
+  // a batch or a beacon, and an `ignored` 202 kept in the queue so that events pile up in localStorage.
+  it('sends every batch from an automated browser with "automated": true, and an ignored 202 empties the queue', async () => {
+    setup({ webdriver: true, beacon: true })
     const cairn = createCairn({ site, api })
     cairn.track('A')
     const ready = vi.fn()
     cairn.ready(ready)
-    await wait(60000)
+    await wait(1000)
+    expect(browser.requests).toHaveLength(1)
+    expect(browser.requests[0]!.json).toMatchObject({ site, automated: true })
+    expect(browser.requests[0]!.json.batch).toHaveLength(2)
+    cairn.track('B')
     await browser.hide()
-    expect(browser.requests).toHaveLength(0)
-    expect(browser.beacons).toHaveLength(0)
+    expect(browser.beacons).toHaveLength(1)
+    expect(browser.beacons[0]!.json).toMatchObject({ automated: true, batch: [expect.objectContaining({ event: 'B' })] })
     expect(ready).toHaveBeenCalledOnce()
-    expect(browser.queue()).toHaveLength(2)
+    expect(browser.queue()).toEqual([])
+  })
+
+  // Catches: the automated flag sent by a person's browser (the Worker would drop her events).
+  it('says nothing about automation for a person\'s browser', async () => {
+    setup()
+    createCairn({ site, api })
+    await wait(1000)
+    expect(Object.keys(browser.requests[0]!.json)).toEqual(['site', 'sentAt', 'batch'])
   })
 })
 

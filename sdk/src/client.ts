@@ -34,8 +34,8 @@ export function createClient(options: CairnOptions): [Cairn, () => void] {
   const url = base + '/v1/events'
   const queueKey = 'cairn_q:' + site
   const tab = uuid()
-  // The SDK side of the bot rule: automation (navigator.webdriver) queues events but never sends them.
-  const bot = nav.webdriver === true
+  // Automation (navigator.webdriver) is said, not hidden: the Worker stores it only if the site accepts it.
+  const automated = nav.webdriver === true || undefined
   const landing = parseCampaign(loc.href)
   const messages = createEmitter<Message>()
   /** Message ids already delivered on this page (a SPA navigation may answer one again). */
@@ -63,7 +63,7 @@ export function createClient(options: CairnOptions): [Cairn, () => void] {
   let until = 0
   let fails = 0
   let batchMax = BATCH_MAX
-  let vitals = !bot && options.vitals
+  let vitals = options.vitals
 
   const persisting = () => mayStore(consent) && !storageFailed
   const load = (): QueueItem[] => (persisting() ? parseQueue(read(queueKey)) : memory)
@@ -72,9 +72,9 @@ export function createClient(options: CairnOptions): [Cairn, () => void] {
     memory = queue
     if (persisting() && !write(queueKey, json)) storageFailed = true
   }
-  const live = () => !bot && nav.onLine !== false
-  /** The personalize request carries the visitor id: only for a consenting visitor (and never for bots). */
-  const personalizing = () => !bot && consent == 'granted'
+  const live = () => nav.onLine !== false
+  /** The personalize request carries the visitor id: only for a consenting visitor. */
+  const personalizing = () => consent == 'granted'
 
   /** Writes the ids of a visitor who may be remembered (the cookie is shared with edge mode). */
   const keep = () => {
@@ -121,7 +121,7 @@ export function createClient(options: CairnOptions): [Cairn, () => void] {
     for (let queue = load(); queue.length; queue = load()) {
       const batch = pack(queue, site, batchMax)[0] || queue.slice(0, 1)
       flying = idsOf(batch)
-      const status = await post(url, encodeBatch(site, batch))
+      const status = await post(url, encodeBatch(site, batch, automated))
       flying = []
       if (!settle(idsOf(batch), status)) break
     }
@@ -143,7 +143,7 @@ export function createClient(options: CairnOptions): [Cairn, () => void] {
     if (!live()) return
     const queue = load().filter((item) => !flying.includes(item.e.id))
     for (const batch of pack(queue, site, batchMax)) {
-      const body = encodeBatch(site, batch)
+      const body = encodeBatch(site, batch, automated)
       const ids = idsOf(batch)
       if (beacon(url, body)) save(without(load(), ids))
       else {
@@ -187,7 +187,7 @@ export function createClient(options: CairnOptions): [Cairn, () => void] {
   const personalize = createPersonalizer(
     doc,
     async (href) => {
-      const response = await fetch(personalizeUrl(base, site, href, aid, doc.referrer), { credentials: 'omit' })
+      const response = await fetch(personalizeUrl(base, site, href, aid, doc.referrer, automated), { credentials: 'omit' })
       if (!response.ok) throw 0
       return readDecision(await response.json())
     },
@@ -276,7 +276,7 @@ export function createClient(options: CairnOptions): [Cairn, () => void] {
     let shown = pathKey(loc)
     try {
       // Edge mode: the Worker filled the slots already (and may list its experiences in the attribute).
-      // No consent yet (opt-in mode), denied, GPC or a bot: the defaults stay; a later page is personalized.
+      // No consent yet (opt-in mode), denied or GPC: the defaults stay; a later page is personalized.
       edge != null ? landed(parseExperiences(edge)) : personalizing() ? personalize(loc.href, true) : landed([])
     } catch {
       landed([])

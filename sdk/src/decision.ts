@@ -2,14 +2,14 @@
 // "expId:varId,…" text used by edge mode's <html data-cairn-edge> and by 'Web Vitals' events.
 import type { Decision, Experience } from './types.js'
 
-const encode = encodeURIComponent
-
 /**
  * A plain GET with no custom header: no CORS preflight. `ref` is the page's referrer (the request's own
- * Referer is the page), for referrer audiences.
+ * Referer is the page), for referrer audiences. `automated`: an automated browser (no exposure recorded).
  */
-export const personalizeUrl = (base: string, site: string, href: string, aid: string, ref: string): string =>
-  base + '/v1/personalize?site=' + encode(site) + '&url=' + encode(href) + '&aid=' + encode(aid) + (ref ? '&ref=' + encode(ref) : '')
+export const personalizeUrl = (base: string, site: string, href: string, aid: string, ref: string, automated?: true): string =>
+  base +
+  '/v1/personalize?' +
+  new URLSearchParams({ site, url: href, aid, ...(ref && { ref }), ...(automated && { automated: '1' }) })
 
 /** A missing part of the answer reads as "nothing" (a malformed one fails later, inside a try). */
 export const readDecision = (body: Partial<Decision> | null): Decision => ({ slots: {}, experiences: [], messages: [], ...body })

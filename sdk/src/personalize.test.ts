@@ -63,6 +63,20 @@ describe('landing page', () => {
     expect(ready).toHaveBeenCalledOnce()
   })
 
+  // Catches: an automated browser left unpersonalized (a site's end-to-end tests could not see their
+  // experiences) or asking without the flag (its exposure would count in the results).
+  it('personalizes an automated browser too, flagging the request automated=1', async () => {
+    setup({ slots, webdriver: true, personalize: after(10, decision) })
+    const cairn = createCairn({ site, api })
+    const ready = vi.fn()
+    cairn.ready(ready)
+    expect(browser.personalizations).toHaveLength(1)
+    expect(browser.personalizations[0]!.searchParams.get('automated')).toBe('1')
+    await wait(10)
+    expect(texts()).toEqual(['Black Friday: CRM at 40% off', 'Claim the deal'])
+    expect(ready).toHaveBeenCalledWith([{ id: 'exp_bf', variant: 'var_b' }])
+  })
+
   // Catches: a slot the decision does not name being emptied or left hidden.
   it('keeps the default of slots the answer does not name', async () => {
     setup({ slots, personalize: () => ({ slots: { headline: 'Hi' }, experiences: [], messages: [] }) })
@@ -213,7 +227,6 @@ describe('when personalization is skipped', () => {
   it.each([
     ['opt-in mode before a grant', { consent: 'required' }, {}],
     ['Global Privacy Control', {}, { gpc: true }],
-    ['an automated browser', {}, { webdriver: true }],
   ])('no request and nothing held under %s; ready at once', async (_, options, browserOptions) => {
     setup({ slots, ...browserOptions })
     const cairn = createCairn({ site, api, ...options })
@@ -365,6 +378,14 @@ describe('in-app messages', () => {
 describe('web-vitals chunk', () => {
   const vitals = 'https://edge.test/sdk-vitals.js'
 
+  // Catches: vitals withheld from automated browsers (they are sent, flagged, like every other event).
+  it('is loaded in an automated browser too', async () => {
+    setup({ webdriver: true })
+    createCairn({ site, api, vitals })
+    await wait(1000)
+    expect(browser.scripts().map((script) => script.src)).toEqual([vitals])
+  })
+
   // Catches: the chunk competing with the page load, loading twice, or loading without consent.
   it('is loaded once, after the load event, when idle', async () => {
     setup({ readyState: 'interactive' })
@@ -391,7 +412,6 @@ describe('web-vitals chunk', () => {
 
   it.each([
     ['denied consent', { gpc: true }, vitals],
-    ['an automated browser', { webdriver: true }, vitals],
     ['no chunk URL (data-vitals="false", ESM)', {}, false as const],
   ])('is not loaded with %s', async (_, browserOptions, url) => {
     setup(browserOptions)

@@ -9,45 +9,28 @@ export const CONSENT = 'cairn_consent'
 export const FIRST_TOUCH = 'cairn_ft'
 const YEAR = 31536000
 
-export function read(key: string): string | null | undefined {
+/** Runs a storage access; a throw reads as "nothing". */
+const attempt = <T>(access: () => T): T | undefined => {
   try {
-    return localStorage.getItem(key)
+    return access()
   } catch {}
 }
+
+export const read = (key: string): string | null | undefined => attempt(() => localStorage.getItem(key))
 
 /** Returns false when the write did not happen (blocked storage, quota). */
-export function write(key: string, value: string): boolean {
-  try {
-    localStorage.setItem(key, value)
-    return true
-  } catch {
-    return false
-  }
-}
+export const write = (key: string, value: string): boolean => !!attempt(() => (localStorage.setItem(key, value), 1))
 
-export function remove(key: string): void {
-  try {
-    localStorage.removeItem(key)
-  } catch {}
-}
+export const remove = (key: string): void => attempt(() => localStorage.removeItem(key))
 
 /** The anonymous id cookie shared with edge mode, where the Worker sets it. */
-export function readCookie(): string | undefined {
-  try {
-    return document.cookie.match(RegExp('(?:^|; ?)' + AID + '=([^;]+)'))?.[1]
-  } catch {}
-}
+export const readCookie = (): string | undefined => attempt(() => document.cookie.match(RegExp('(?:^|; ?)' + AID + '=([^;]+)'))?.[1])
 
-export function writeCookie(value: string, maxAge = YEAR): void {
-  try {
-    document.cookie = `${AID}=${value};Max-Age=${maxAge};SameSite=Lax;path=/`
-  } catch {}
-}
+export const writeCookie = (value: string, maxAge = YEAR): void =>
+  void attempt(() => (document.cookie = `${AID}=${value};Max-Age=${maxAge};SameSite=Lax;path=/`))
 
 /** Consent denied: every Cairn key of every site and the cookie go. */
 export function wipe(): void {
-  try {
-    for (const key of Object.keys(localStorage)) if (key.startsWith('cairn_')) localStorage.removeItem(key)
-  } catch {}
+  attempt(() => Object.keys(localStorage).map((key) => key.startsWith('cairn_') && localStorage.removeItem(key)))
   writeCookie('', 0)
 }

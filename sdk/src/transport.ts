@@ -6,8 +6,9 @@ export const BODY_MAX = 65536
 
 export const bytes = (text: string): number => new Blob([text]).size
 
-export function encodeBatch(site: string, items: QueueItem[]): string {
-  return JSON.stringify({ site, sentAt: new Date().toISOString(), batch: items.map((item) => item.e) satisfies CairnEvent[] })
+/** `automated`: sent from an automated browser (the key is left out otherwise). */
+export function encodeBatch(site: string, items: QueueItem[], automated?: true): string {
+  return JSON.stringify({ site, sentAt: new Date().toISOString(), automated, batch: items.map((item) => item.e) satisfies CairnEvent[] })
 }
 
 /**

@@ -23,7 +23,7 @@ const CHROMIUM_FLAGS = [
 
 /**
  * `visitor: true` makes the page look like a person's browser (navigator.webdriver false, desktop UA),
- * since the SDK deliberately sends nothing for webdriver-driven browsers.
+ * since the demo site does not accept automated traffic (the SDK flags webdriver-driven browsers).
  */
 export async function launch({ visitor = true } = {}): Promise<Browser> {
   return chromium.launch({
@@ -76,7 +76,7 @@ export async function anonymousIdOf(page: Page): Promise<string> {
 }
 
 /** Polls until `check` passes (events arrive asynchronously: batching, beacons, retries). */
-export async function eventually<T>(check: () => Promise<T>, { timeout = 15_000, interval = 200 } = {}): Promise<T> {
+export async function eventually<T>(check: () => Promise<T>, { timeout = 60_000, interval = 200 } = {}): Promise<T> {
   const deadline = Date.now() + timeout
   for (;;) {
     try {
@@ -86,4 +86,31 @@ export async function eventually<T>(check: () => Promise<T>, { timeout = 15_000,
       await new Promise((r) => setTimeout(r, interval))
     }
   }
+}
+
+export type AppliedExperience = { id: string; variant: string }
+
+/**
+ * Loads `url` until the SDK reports an applied decision (`cairn('ready')` with experiences). On a busy
+ * machine the 300 ms hold may expire first and the page keeps its defaults (by design), and an edited
+ * experience reaches the Worker's configuration cache within its TTL: both are waited out, not raced.
+ */
+export async function visitUntilPersonalized(page: Page, url: string, { timeout = 90_000 } = {}): Promise<AppliedExperience[]> {
+  return eventually(
+    async () => {
+      await page.goto(url)
+      const applied = await page.evaluate(
+        () => new Promise<AppliedExperience[]>((resolve) => (window as any).cairn('ready', resolve)),
+      )
+      if (applied.length === 0) throw new Error(`no decision applied on ${url}`)
+      return applied
+    },
+    { timeout, interval: 250 },
+  )
+}
+
+/** The page's slots are settled and two frames have been painted since (layout shifts would be recorded). */
+export async function settled(page: Page): Promise<void> {
+  await page.waitForFunction(() => document.querySelectorAll('[data-cairn-slot]:not([data-cairn-done])').length === 0, undefined, { timeout: 60_000 })
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))))
 }

@@ -214,6 +214,64 @@ describe('dashboard views', () => {
     expect(await text(page, '#ads-status')).toBe('Imported 1 ad.')
   })
 
+  it('leads: pages with "Load more", sorts and filters known vs anonymous; settings: ignored counts and the automated toggle', async () => {
+    // A site of its own, so the counts are exact whatever other tests send to the demo site.
+    const adminHeaders = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' }
+    const created = await fetch(`${baseUrl()}/api/sites`, {
+      method: 'POST',
+      headers: adminHeaders,
+      body: JSON.stringify({ name: `Paging ${Date.now()}`, origins: [baseUrl()] }),
+    })
+    expect(created.status).toBe(201)
+    const own = (await created.json()) as { id: string; key: string }
+    const email = `oldest.${Date.now()}@example.com`
+    const at = (s: number) => new Date(Date.now() - s * 1000).toISOString()
+    const batch = Array.from({ length: 60 }, (_, i) => ({
+      id: `e_${own.key}_${i}`,
+      type: 'page',
+      anonymousId: `a_${own.key}_${i}`,
+      timestamp: at(100 - i),
+      context: { url: `${baseUrl()}/` },
+    }))
+    batch.push(
+      { id: `e_${own.key}_k1`, type: 'page', anonymousId: `a_${own.key}_k`, timestamp: at(500), context: { url: `${baseUrl()}/` } },
+      { id: `e_${own.key}_k2`, type: 'identify', anonymousId: `a_${own.key}_k`, timestamp: at(499), traits: { email }, context: { url: `${baseUrl()}/` } } as never,
+    )
+    const sent = await fetch(`${baseUrl()}/v1/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain', origin: baseUrl(), 'user-agent': DESKTOP_UA },
+      body: JSON.stringify({ site: own.key, sentAt: new Date().toISOString(), batch }),
+    })
+    expect(sent.status).toBe(202)
+    const page = await signedIn(`#/sites/${own.id}/leads`)
+    const rows = () => page.locator('#leads-body tr').count()
+    // Catches a list that stops at its first page, or a "Load more" that repeats or skips leads.
+    await expect.poll(rows, { timeout: 15_000 }).toBe(50)
+    expect(await text(page, '#leads-count')).toBe('Showing 50 of 61 leads')
+    await page.click('#leads-more')
+    await expect.poll(rows, { timeout: 15_000 }).toBe(61)
+    expect(await page.locator('#leads-more').isHidden()).toBe(true)
+    // Catches a sort that is not sent: the oldest-seen lead (the known one) comes first in ascending order.
+    await page.selectOption('#leads-sort', 'lastSeen:asc')
+    await expect.poll(() => text(page, '#leads-body tr:first-child'), { timeout: 15_000 }).toContain(email)
+    // Catches a known filter that is not sent or reversed.
+    await page.selectOption('#leads-known', 'true')
+    await page.click('#leads-apply')
+    await expect.poll(rows, { timeout: 15_000 }).toBe(1)
+    await page.selectOption('#leads-known', 'false')
+    await page.click('#leads-apply')
+    await expect.poll(() => text(page, '#leads-count'), { timeout: 15_000 }).toBe('Showing 50 of 60 leads')
+
+    await page.goto(`${baseUrl()}/dashboard/#/sites/${own.id}/settings`)
+    await expect.poll(() => text(page, '#settings-ignored'), { timeout: 15_000 }).toContain('0 events from bots, 0 from automated browsers')
+    expect(await page.locator('#settings-accept-automated').isChecked()).toBe(false)
+    await page.check('#settings-accept-automated')
+    await page.click('#settings-save')
+    // Catches a toggle that is not saved into the site's settings.
+    await expect.poll(() => text(page, '#settings-status'), { timeout: 15_000 }).toBe('Saved.')
+    expect((await adminGet<{ settings: { acceptAutomated?: boolean } }>(`/api/sites/${own.id}`)).settings.acceptAutomated).toBe(true)
+  })
+
   it('settings: shows the demo key; a new name is saved through PATCH and shown in the title', async () => {
     const page = await signedIn(site('settings'))
     await expect.poll(() => page.inputValue('#settings-key')).toBe('pk_demo')

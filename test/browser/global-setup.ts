@@ -29,7 +29,7 @@ export async function setup(project: TestProject) {
   dev = spawn(
     'npx',
     // The inspector port follows the test port: parallel `wrangler dev`s would all claim the default 9229.
-    ['wrangler', 'dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(port + 10_000), '--persist-to', persistTo, '--show-interactive-dev-session=false'],
+    ['wrangler', 'dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(port + 10_000), '--persist-to', persistTo, '--var', `PUBLIC_URL:http://localhost:${port}`, '--show-interactive-dev-session=false'],
     { cwd: root, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
   )
   dev.stdout?.on('data', (d) => (output += d))

@@ -3,7 +3,7 @@
 // visits, and a utm_term holding markup is shown as text.
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ADMIN_TOKEN, adminGet, baseUrl, DEMO_SITE_ID, edgeUrl, launch, newVisitor, type Watched } from './browser'
+import { ADMIN_TOKEN, adminGet, baseUrl, DEMO_SITE_ID, edgeUrl, launch, newVisitor, settled, visitUntilPersonalized, type Watched } from './browser'
 
 let browser: Browser
 const visitors: Watched[] = []
@@ -56,11 +56,10 @@ describe('client mode (script tag)', () => {
   it('shows the headline the ad promised, with zero layout shift', async () => {
     const { page } = await visitor()
     await variantVisitor(page)
-    await page.goto(`${baseUrl()}${AD}`)
-    await expect.poll(() => headline(page).textContent(), { timeout: 5_000 }).toBe(DEAL)
+    await visitUntilPersonalized(page, `${baseUrl()}${AD}`)
+    expect(await headline(page).textContent()).toBe(DEAL)
     expect(await page.locator('[data-cairn-slot="cta"]').textContent()).toBe('Claim the deal')
-    expect(await ready(page)).toBe(true)
-    await page.waitForTimeout(500)
+    await settled(page)
     expect(await layoutShift(page)).toBe(0)
     await page.screenshot({ path: 'test-results/personalized-client.png' })
   })
@@ -77,8 +76,8 @@ describe('client mode (script tag)', () => {
     const { page } = await visitor()
     await variantVisitor(page)
     const term = '<img src=x onerror="window.__xss=1">'
-    await page.goto(`${baseUrl()}/?utm_campaign=black-friday&utm_term=${encodeURIComponent(term)}`)
-    await expect.poll(() => headline(page).textContent(), { timeout: 5_000 }).toBe(`Black Friday: ${term} at 40% off`)
+    await visitUntilPersonalized(page, `${baseUrl()}/?utm_campaign=black-friday&utm_term=${encodeURIComponent(term)}`)
+    expect(await headline(page).textContent()).toBe(`Black Friday: ${term} at 40% off`)
     expect(await headline(page).locator('img').count()).toBe(0)
     expect(await page.evaluate(() => (window as any).__xss)).toBeUndefined()
   })
@@ -98,19 +97,26 @@ describe('client mode (script tag)', () => {
       }),
     })
     expect(create.status).toBe(201)
-    const seen = new Map<string, Set<string>>()
+    const experience = (await create.json()) as { id: string; variants: Array<{ id: string; slots: { headline: string } }> }
+    const headlineOf = new Map(experience.variants.map((v) => [v.id, v.slots.headline]))
+    // The Worker's answer on each visit is the assignment: whether the SDK applied it within its 300 ms hold
+    // is a matter of machine load (checked only when it did), not of stickiness.
+    const seen = new Map<number, Set<string>>()
     for (let person = 0; person < 4; person++) {
       const { page } = await visitor()
       for (let visit = 0; visit < 3; visit++) {
+        const answer = page.waitForResponse((r) => r.url().includes('/v1/personalize'), { timeout: 60_000 })
         await page.goto(`${baseUrl()}/?utm_campaign=sticky-test&visit=${visit}`)
-        await ready(page)
-        const text = (await headline(page).textContent()) ?? ''
-        seen.set(String(person), (seen.get(String(person)) ?? new Set()).add(text))
+        const body = (await (await answer).json()) as { experiences: Array<{ id: string; variant: string }> }
+        const variant = body.experiences.find((e) => e.id === experience.id)?.variant ?? 'none'
+        seen.set(person, (seen.get(person) ?? new Set()).add(variant))
+        const applied = await page.evaluate(() => new Promise<Array<{ id: string }>>((resolve) => (window as any).cairn('ready', resolve)))
+        if (applied.some((e) => e.id === experience.id)) expect(await headline(page).textContent()).toBe(headlineOf.get(variant))
       }
     }
-    for (const headlines of seen.values()) {
-      expect(headlines.size).toBe(1) // the same variant on every visit
-      expect(['The fastest CRM', 'The simplest CRM']).toContain([...headlines][0])
+    for (const variants of seen.values()) {
+      expect(variants.size).toBe(1) // the same variant on every visit
+      expect(headlineOf.has([...variants][0]!)).toBe(true)
     }
   })
 })
@@ -129,7 +135,7 @@ describe('edge mode', () => {
     expect(await headline(page).textContent()).toBe(DEAL)
     expect(await page.getAttribute('html', 'data-cairn-edge')).toMatch(/^exp_demo_blackfriday:var_demo_deal$/)
     expect(await ready(page)).toBe(true)
-    await page.waitForTimeout(500)
+    await settled(page)
     expect(await layoutShift(page)).toBe(0)
     expect(personalizeCalls).toEqual([])
     await page.screenshot({ path: 'test-results/personalized-edge.png' })
@@ -148,10 +154,16 @@ describe('web vitals', () => {
   it('reports LCP and CLS per page and variant through the lazy chunk', async () => {
     const { page } = await visitor()
     await variantVisitor(page)
-    const chunk = page.waitForRequest((r) => r.url().endsWith('/sdk-vitals.js'), { timeout: 10_000 })
-    await page.goto(`${baseUrl()}${AD}`)
-    await chunk // loaded lazily, after the page, as a separate file
-    await page.waitForTimeout(1_000)
+    // The vitals carry the applied variant: a visit whose decision missed the hold reports none, so retry.
+    await visitUntilPersonalized(page, `${baseUrl()}${AD}`)
+    // Loaded lazily, after the page, as a separate file; web-vitals observes once the chunk has run.
+    await page.waitForFunction(
+      () => performance.getEntriesByType('resource').some((e) => e.name.endsWith('/sdk-vitals.js') && (e as PerformanceResourceTiming).responseEnd > 0),
+      undefined,
+      { timeout: 60_000 },
+    )
+    // An idle callback after the chunk's load: the async script has executed by then.
+    await page.evaluate(() => new Promise((resolve) => requestIdleCallback(resolve)))
     await page.goto(`${baseUrl()}/pricing`) // hiding the page finalizes LCP and CLS
     await expect
       .poll(
@@ -162,7 +174,7 @@ describe('web vitals', () => {
           const row = pages.find((p) => p.page === '/' && p.experiences.includes('exp_demo_blackfriday:var_demo_deal'))
           return row ? row.LCP.count > 0 && row.CLS.count > 0 : false
         },
-        { timeout: 15_000, interval: 300 },
+        { timeout: 60_000, interval: 300 },
       )
       .toBe(true)
   })

@@ -95,7 +95,8 @@ describe('script tag tracking', () => {
     for (const plan of ['starter', 'growth', 'scale']) {
       await page.evaluate((p) => (window as any).cairn('track', 'Plan Compared', { plan: p }), plan)
     }
-    await page.waitForTimeout(2_500) // the SDK's flush fails offline and the events stay persisted
+    // Persisted at once; offline, the SDK's flush leaves them there.
+    await page.waitForFunction(() => (localStorage.getItem('cairn_q:pk_demo') ?? '').split('Plan Compared').length === 4, undefined, { timeout: 60_000 })
     const persisted = await page.evaluate(() =>
       Object.keys(localStorage).filter((k) => k.startsWith('cairn_q')).map((k) => localStorage.getItem(k) ?? '').join(''),
     )
@@ -104,7 +105,8 @@ describe('script tag tracking', () => {
     await context.setOffline(false)
     await page.reload()
     const events = await eventsOfVisitor(aid, (e) => named(e, 'Plan Compared').length >= 3)
-    await page.waitForTimeout(2_000) // a second delivery, if any, would land now
+    // Delivered and settled: the queue is empty, so no second delivery can still be on its way.
+    await page.waitForFunction(() => localStorage.getItem('cairn_q:pk_demo') === '[]', undefined, { timeout: 60_000 })
     const final = await eventsOf((await leadByVisitor(aid))!.id)
     expect(named(final, 'Plan Compared')).toHaveLength(3)
     expect(new Set(named(final, 'Plan Compared').map((e) => e.id)).size).toBe(3)
@@ -176,9 +178,12 @@ describe('privacy and robustness', () => {
     page.on('request', (r) => {
       if (r.url().includes('/v1/events')) posts.push(r.postData() ?? '')
     })
+    // The page's clock is driven by the test: the SDK's flush timers run without waiting on real time.
+    await page.clock.install()
     await page.goto(`${baseUrl()}/pricing`)
     await page.evaluate(() => (window as any).cairn('track', 'Clicked', {}))
-    await page.waitForTimeout(2_000)
+    await page.clock.runFor(10_000)
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(resolve)))
     expect(posts).toEqual([])
     const stored = await page.evaluate(() => ({
       keys: Object.keys(localStorage).filter((k) => k.startsWith('cairn')),
@@ -193,12 +198,14 @@ describe('privacy and robustness', () => {
     page.on('request', (r) => {
       if (r.url().includes('/v1/events')) posts.push(r.postData() ?? '')
     })
+    await page.clock.install()
     await page.goto(`${baseUrl()}/`)
     await page.waitForFunction(() => document.cookie.includes('cairn_aid='))
     await page.evaluate(() => (window as any).cairn('consent', 'denied'))
     const sentBefore = posts.length
     await page.evaluate(() => (window as any).cairn('track', 'After Deny', {}))
-    await page.waitForTimeout(2_000)
+    await page.clock.runFor(10_000)
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(resolve)))
     expect(posts.slice(sentBefore).join('')).not.toContain('After Deny')
     const stored = await page.evaluate(() => ({
       keys: Object.keys(localStorage).filter((k) => k.startsWith('cairn')),
@@ -237,19 +244,30 @@ describe('privacy and robustness', () => {
     expect(errors).toEqual([])
   })
 
-  it('a webdriver-driven browser sends nothing (automation is not a visitor)', async () => {
+  // Catches: automation dropped silently or sent without its flag, and ignored events piling up in localStorage.
+  it('a webdriver-driven browser sends its events flagged automated; ignored by the site, nothing piles up', async () => {
     const automated = await launch({ visitor: false })
     try {
       const page = await automated.newPage()
-      const posts: string[] = []
-      page.on('request', (r) => {
-        if (r.url().includes('/v1/events')) posts.push(r.url())
+      const answers: Array<{ body: Record<string, unknown>; status: number; json: Record<string, unknown> }> = []
+      page.on('response', async (r) => {
+        if (!r.url().includes('/v1/events')) return
+        const body = JSON.parse(r.request().postData() ?? '{}')
+        answers.push({ body, status: r.status(), json: await r.json().catch(() => ({})) })
       })
       await page.goto(`${baseUrl()}/`)
       expect(await page.evaluate(() => navigator.webdriver)).toBe(true)
       await page.evaluate(() => (window as any).cairn('track', 'Bot Click', {}))
-      await page.waitForTimeout(2_000)
-      expect(posts).toEqual([])
+      await eventually(async () => {
+        const sent = answers.flatMap((a) => (a.body.batch as Array<{ event?: string }>).map((e) => e.event))
+        expect(sent).toContain('Bot Click')
+      }, { timeout: 30_000 })
+      for (const answer of answers) {
+        expect(answer.body.automated).toBe(true)
+        expect(answer.status).toBe(202)
+        expect(answer.json.ignored).toBeTruthy()
+      }
+      await eventually(async () => expect(await page.evaluate(() => localStorage.getItem('cairn_q:pk_demo'))).toBe('[]'), { timeout: 30_000 })
     } finally {
       await automated.close()
     }

@@ -47,6 +47,11 @@ describe('sites', () => {
     expect(site).toMatchObject({ name: 'Globex', origins: ['https://globex.test'], hostnames: ['www.globex.test'] })
     expect(site.key).toMatch(/^pk_[0-9A-Za-z]{24}$/)
     expect(site.id).toMatch(/^site_/)
+    // Catches: no snippet, or one loading the SDK from the admin host instead of the public host (PUBLIC_URL).
+    expect(site.snippet).toBe(
+      '<script>window.cairn=window.cairn||function(){(cairn.q=cairn.q||[]).push(arguments)}</script>\n' +
+        `<script async src="https://cairn.test/sdk.js" data-site="${site.key}"></script>`,
+    )
 
     const list = (await (await admin('/api/sites')).json()) as { sites: Array<{ id: string }> }
     expect(list.sites.map((s) => s.id)).toContain(site.id)

@@ -99,6 +99,15 @@ export async function leadsOf(siteId: string, query: string): Promise<Array<Reco
   return ((await response.json()) as { leads: Array<Record<string, any>> }).leads
 }
 
+export type LeadsPage = { leads: Array<Record<string, any>>; total: number; nextCursor: string | null }
+
+/** One page of the admin leads list, with its total and the cursor to the next page. */
+export async function leadsPage(siteId: string, query: string): Promise<LeadsPage> {
+  const response = await admin(`/api/sites/${siteId}/leads?${query}`)
+  if (response.status !== 200) throw new Error(`leads: ${response.status} ${await response.text()}`)
+  return (await response.json()) as LeadsPage
+}
+
 export async function countRows(table: 'events' | 'leads' | 'visitors', siteId: string): Promise<number> {
   const row = await env.DB.prepare(`select count(*) as n from ${table} where site_id = ?`).bind(siteId).first<{ n: number }>()
   return row?.n ?? 0

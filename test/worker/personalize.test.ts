@@ -204,6 +204,36 @@ describe('GET /v1/personalize', () => {
   })
 })
 
+describe('automated browsers', () => {
+  const exposuresOf = async (siteId: string, aid: string) =>
+    (await env.DB.prepare('select count(*) as n from exposures where site_id = ? and anonymous_id = ?').bind(siteId, aid).first<{ n: number }>())!.n
+
+  // Catches: a site's own end-to-end tests (navigator.webdriver) counted as exposures in experiment results.
+  it('personalizes automated=1 visitors but records their exposure only when the site accepts automated traffic', async () => {
+    const page = `${ORIGIN}/?utm_campaign=black-friday`
+    for (const acceptAutomated of [false, true]) {
+      const site = await createSite({ settings: { acceptAutomated } })
+      await addExperience(site, blackFriday)
+      const [robot, person] = [uniqueId('a_'), uniqueId('a_')]
+      const query = new URLSearchParams({ site: site.key, url: page, aid: robot, automated: '1' })
+      const response = await call(`/v1/personalize?${query}`, { headers: { origin: ORIGIN } })
+      expect(((await response.json()) as Json).slots.headline).toBe('Black Friday: CRM at 40% off')
+      await decision(site, page, person)
+      // The person's exposure passes through the same queue after the robot's: once it is written, the robot's would be.
+      await vi.waitFor(async () => expect(await exposuresOf(site.id, person)).toBe(1), WAIT)
+      if (acceptAutomated) await vi.waitFor(async () => expect(await exposuresOf(site.id, robot)).toBe(1), WAIT)
+      else expect(await exposuresOf(site.id, robot)).toBe(0)
+    }
+  }, 120_000) // waits on the queue consumer twice: slow on a busy machine
+
+  // Catches: any value other than the SDK's flag silently accepted.
+  it('refuses a malformed automated flag', async () => {
+    const site = await createSite()
+    const query = new URLSearchParams({ site: site.key, url: `${ORIGIN}/`, automated: 'yes' })
+    expect((await call(`/v1/personalize?${query}`, { headers: { origin: ORIGIN } })).status).toBe(400)
+  })
+})
+
 describe('GET /v1/variants', () => {
   it('answers builders without a visitor from the edge cache', async () => {
     const site = await createSite()

@@ -6,7 +6,7 @@ import { describe, expect, it, vi } from 'vitest'
 import worker from '../../worker/src/index'
 import { DAILY, HOURLY } from '../../worker/src/queue/cron'
 import { SYNC_RESCORE_LEADS } from '../../worker/src/limits'
-import { admin, createSite, identifyEvent, leadsOf, ORIGIN, pageEvent, sendEvents, trackEvent, uniqueId, type TestSite } from './helpers'
+import { admin, createSite, identifyEvent, leadsOf, leadsPage, ORIGIN, pageEvent, sendEvents, trackEvent, uniqueId, type TestSite } from './helpers'
 
 type Json = Record<string, any>
 const DAY = 86_400_000
@@ -138,12 +138,12 @@ describe('re-scoring and preview', () => {
     expect(rule.rescore).toEqual({ mode: 'queued', leads: visitors.length })
     await vi.waitFor(
       async () => {
-        const scored = await leadsOf(site.id, 'minScore=10&limit=500')
-        expect(scored).toHaveLength(visitors.length)
+        const scored = await leadsPage(site.id, 'minScore=10&limit=1')
+        expect(scored.total).toBe(visitors.length)
       },
-      { timeout: 20_000, interval: 250 },
+      { timeout: 90_000, interval: 250 },
     )
-  })
+  }, 120_000) // queued re-scoring pages are slow on a busy machine
 })
 
 describe('merges', () => {

@@ -3,4 +3,6 @@
 interface Env {
   JOBS: Queue<import('./queue/jobs').Job>
   INGEST_MODE: 'direct' | 'queue'
+  /** The public host's URL (e.g. https://cairn.example.com): install snippets load the SDK from it. */
+  PUBLIC_URL?: string
 }

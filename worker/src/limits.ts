@@ -38,6 +38,8 @@ export const RESTAGE_PAGE = 200
 // Reads
 /** Recent events shown with a lead. */
 export const LEAD_EVENTS_SHOWN = 200
+/** Leads per page of the admin leads list. */
+export const MAX_LEADS_PAGE = 200
 
 // Caches
 /** How long an isolate keeps a site's configuration (site row, active experiences, hostnames). */

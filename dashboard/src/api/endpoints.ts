@@ -1,11 +1,13 @@
 // Every API call the dashboard makes, typed end to end. Paths are relative: the dashboard works on any host.
 import { request } from './client'
 import type {
-  Coverage, Decision, Experience, ExperienceDraft, ExperienceResult, Lead, LeadDetail, LeadFilter, PreviewQuery, Rule, RuleDraft,
+  Coverage, Decision, Experience, ExperienceDraft, ExperienceResult, LeadDetail, LeadFilter, LeadPage, PreviewQuery, Rule, RuleDraft,
   RulesPreview, SavedRule, SavedScoring, ScoringConfig, ScoringInput, Site, SiteInput, SitePatch, VitalsReport, Ad,
 } from './types'
 
 type S = AbortSignal | undefined
+/** Leads per page of the leads list ("Load more" fetches the next). */
+export const LEADS_PAGE = 50
 const enc = encodeURIComponent
 const site = (siteId: string) => `/api/sites/${enc(siteId)}`
 const query = (entries: Record<string, string | undefined>) =>
@@ -16,8 +18,8 @@ export const api = {
   createSite: (body: SiteInput) => request<Site>('/api/sites', { method: 'POST', body }),
   updateSite: (siteId: string, body: SitePatch) => request<Site>(site(siteId), { method: 'PATCH', body }),
 
-  leads: (siteId: string, filter: LeadFilter, signal?: S) =>
-    request<{ leads: Lead[] }>(`${site(siteId)}/leads?${query({ limit: '200', ...filter })}`, { signal }),
+  leads: (siteId: string, filter: LeadFilter, cursor?: string, signal?: S) =>
+    request<LeadPage>(`${site(siteId)}/leads?${query({ limit: String(LEADS_PAGE), ...filter, cursor })}`, { signal }),
   lead: (siteId: string, leadId: string, signal?: S) => request<LeadDetail>(`${site(siteId)}/leads/${enc(leadId)}`, { signal }),
 
   rules: (siteId: string, signal?: S) => request<{ rules: Rule[] }>(`${site(siteId)}/rules`, { signal }),

@@ -33,6 +33,10 @@ export type Site = Timed & {
   origin: string | null
   hostnames: string[]
   settings: SiteSettings
+  /** Events answered but not stored: known bots, automated browsers (unless the site accepts them). */
+  ignored: { bots: number; automated: number }
+  /** The install snippet (stub + script tag on the public host). */
+  snippet: string
 }
 
 // Leads
@@ -74,7 +78,10 @@ export type LeadDetail = Lead & {
   stageHistory: Array<{ from: string | null; to: string; at: Iso }>
   events: LeadEvent[]
 }
-export type LeadFilter = { email?: string; stage?: string; minScore?: string; source?: string }
+/** The list's query as the API takes it: `known` is 'true' | 'false', `sort` is 'score' | 'lastSeen', `order` 'desc' | 'asc'. */
+export type LeadFilter = { email?: string; stage?: string; minScore?: string; source?: string; known?: string; sort?: string; order?: string }
+/** One page of leads, the number matching the filter, and the cursor to the next page (null: the last). */
+export type LeadPage = { leads: Lead[]; total: number; nextCursor: string | null }
 
 // Scoring
 export type RuleDraft = z.input<typeof RuleInput>

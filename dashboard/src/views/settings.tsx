@@ -1,4 +1,5 @@
-// Settings: a site's name, key, allowed origins, edge origin and hostnames (PATCH /api/sites/:id).
+// Settings: a site's name, key, allowed origins, edge origin, hostnames and whether it accepts automated
+// traffic (PATCH /api/sites/:id), with the counts of traffic it ignored.
 import { useEffect, useRef, useState } from 'hono/jsx/dom'
 import { api } from '../api/endpoints'
 import type { Site, SitePatch } from '../api/types'
@@ -15,6 +16,8 @@ const valuesOf = (site: Site | undefined) => ({
   hostnames: (site?.hostnames ?? []).join('\n'),
 })
 
+const count = (n: number | undefined) => (n ?? 0).toLocaleString('en')
+
 export function SettingsView({ siteId }: { siteId: string }) {
   const site = useSite(siteId)
   const [values, setValues] = useState(() => valuesOf(site))
@@ -22,9 +25,11 @@ export function SettingsView({ siteId }: { siteId: string }) {
   const [problem, setProblem] = useState<Problem>(site ? null : { message: NO_SITE })
   const [status, setStatus] = useState('')
   const [busy, setBusy] = useState(false)
+  const [acceptAutomated, setAcceptAutomated] = useState(site?.settings.acceptAutomated === true)
   const form = useRef<HTMLFormElement>(null)
   useEffect(() => {
     setValues(valuesOf(site))
+    setAcceptAutomated(site?.settings.acceptAutomated === true)
     setErrors({})
     setStatus('')
     setProblem(site ? null : { message: NO_SITE })
@@ -43,7 +48,7 @@ export function SettingsView({ siteId }: { siteId: string }) {
     setStatus('')
     const origins = splitList(values.origins)
     const hostnames = splitList(values.hostnames)
-    const body: SitePatch = { name: values.name.trim(), origins, hostnames }
+    const body: SitePatch = { name: values.name.trim(), origins, hostnames, settings: { ...site.settings, acceptAutomated } }
     const origin = values.origin.trim()
     // An emptied edge origin is sent as null: it turns edge mode off.
     if (origin || site.origin) body.origin = origin || null
@@ -53,6 +58,7 @@ export function SettingsView({ siteId }: { siteId: string }) {
       const saved = await api.updateSite(siteId, body)
       session.putSite(saved)
       setValues(valuesOf(saved))
+      setAcceptAutomated(saved.settings.acceptAutomated === true)
       setStatus('Saved.')
       announce('Site settings saved.')
     } catch (error) {
@@ -87,6 +93,22 @@ export function SettingsView({ siteId }: { siteId: string }) {
           Hostnames <span class="muted">(optional, one per line: routed through the Worker)</span>
         </label>
         <textarea id="settings-hostnames" rows={2} placeholder="www.acme.test" {...bind('hostnames')} />
+        <label class="check" for="settings-accept-automated">
+          <input
+            id="settings-accept-automated"
+            type="checkbox"
+            checked={acceptAutomated}
+            onChange={(e: Event) => setAcceptAutomated((e.target as HTMLInputElement).checked)}
+          />{' '}
+          Accept automated traffic
+        </label>
+        <p class="muted" id="settings-accept-automated-help">
+          Store events and exposures from automated browsers (Playwright, Cypress, Selenium): for staging sites and your own
+          end-to-end tests, off for production.
+        </p>
+        <p id="settings-ignored" class="muted">
+          {`Ignored since the site was created: ${count(site?.ignored?.bots)} events from bots, ${count(site?.ignored?.automated)} from automated browsers.`}
+        </p>
         <ErrorBox id="settings-error" problem={problem} />
         <div>
           <button type="submit" id="settings-save" disabled={busy || !site}>

@@ -60,7 +60,7 @@ export function SitesView() {
 }
 
 function SiteRows({ site }: { site: Site }) {
-  const snippet = `<script async src="${location.origin}/sdk.js" data-site="${site.key}"></script>`
+  const { snippet } = site
   const leads = href.tab(site.id, 'leads')
   return (
     <>

@@ -2,6 +2,7 @@
 // first/last seen, sessions and attribution become after a batch of accepted events. Pure: the caller
 // loads the current state, applies the returned changes in one D1 transaction.
 import { directTouch, type Touch } from './attribution'
+import { INTERNAL_EVENTS } from '../../../contract/names'
 import type { NormalizedEvent } from './events'
 import type { LifecycleCounters, Rfm } from './lifecycle'
 
@@ -110,12 +111,17 @@ function newLead(id: string, event: NormalizedEvent): Lead {
   }
 }
 
+/** Events Cairn sends itself (web vitals, late decisions), as opposed to the site's own actions. */
+export const isInternalEvent = (event: Pick<NormalizedEvent, 'type' | 'name'>) =>
+  event.type === 'track' && event.name !== null && INTERNAL_EVENTS.includes(event.name)
+
 /** Folds one event into its lead: activity, sessions, attribution. */
 function recordActivity(lead: Lead, event: NormalizedEvent, created: boolean): void {
   if (!created && event.ts - lead.lastSeen > SESSION_GAP_MS) lead.sessions += 1
   lead.firstSeen = Math.min(lead.firstSeen, event.ts)
   lead.lastSeen = Math.max(lead.lastSeen, event.ts)
-  lead.eventCount += 1
+  // Cairn's own events (web vitals, late decisions) are not the visitor's actions.
+  if (!isInternalEvent(event)) lead.eventCount += 1
   if (event.touch) {
     lead.lastTouch = later(lead.lastTouch, event.touch)
     // An earlier event replayed from an offline queue can still carry the true first touch.

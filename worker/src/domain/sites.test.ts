@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { isOriginAllowed } from './sites'
+import { installSnippet, isOriginAllowed, publicBase } from './sites'
 
 describe('isOriginAllowed', () => {
   const allowed = ['https://acme.test', 'https://*.acme.dev', 'http://127.0.0.1:8787']
@@ -16,5 +16,20 @@ describe('isOriginAllowed', () => {
     ['http://127.0.0.1:8788', false],
   ])('%s → %s', (origin, expected) => {
     expect(isOriginAllowed(allowed, origin)).toBe(expected)
+  })
+})
+
+describe('install snippet', () => {
+  // Catches: a snippet pointing at the admin host (or a path) when the public host is configured.
+  it('loads the SDK from PUBLIC_URL, else from the request origin', () => {
+    expect(publicBase('https://cairn.example.com/ignored', 'http://127.0.0.1:8787/api/sites')).toBe('https://cairn.example.com')
+    expect(publicBase(undefined, 'http://127.0.0.1:8787/api/sites')).toBe('http://127.0.0.1:8787')
+    expect(publicBase('javascript:alert(1)', 'https://admin.test/api/sites')).toBe('https://admin.test')
+  })
+  // Catches: a snippet without the stub (calls before load lost) or with an unescaped attribute.
+  it('is the stub plus the async script tag, attributes escaped', () => {
+    const snippet = installSnippet('https://cairn.example.com', 'pk_a"b')
+    expect(snippet).toContain('window.cairn=window.cairn||function(){(cairn.q=cairn.q||[]).push(arguments)}')
+    expect(snippet).toContain('<script async src="https://cairn.example.com/sdk.js" data-site="pk_a&quot;b"></script>')
   })
 })

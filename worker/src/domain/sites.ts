@@ -80,3 +80,26 @@ export function isOriginAllowed(allowed: readonly string[], origin: string): boo
     return candidate.startsWith(scheme) && candidate.endsWith(suffix) && candidate.length > scheme.length + suffix.length
   })
 }
+
+/**
+ * Where visitors' browsers load the SDK from: `PUBLIC_URL` (the public host) when configured, else the
+ * origin the admin request came to (which also serves `/sdk.js`).
+ */
+export function publicBase(configured: string | undefined, requestUrl: string): string {
+  if (configured) {
+    try {
+      const url = new URL(configured)
+      if (url.protocol === 'http:' || url.protocol === 'https:') return url.origin
+    } catch {
+      // A malformed PUBLIC_URL falls back to the request's origin rather than breaking every snippet.
+    }
+  }
+  return new URL(requestUrl).origin
+}
+
+const attribute = (text: string) => text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+
+/** The ready-to-paste install snippet: the queueing stub, then the async script tag. */
+export const installSnippet = (base: string, siteKey: string) =>
+  '<script>window.cairn=window.cairn||function(){(cairn.q=cairn.q||[]).push(arguments)}</script>\n' +
+  `<script async src="${attribute(`${base}/sdk.js`)}" data-site="${attribute(siteKey)}"></script>`

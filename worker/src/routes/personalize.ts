@@ -31,6 +31,8 @@ export const DecisionQuery = z.object({
   ref: z.string().max(4096).optional(),
   /** Exposures the SDK already reported (`expId.varId,…`): repeats need no write. */
   seen: z.string().max(2000).optional(),
+  /** Sent by the SDK in an automated browser (`navigator.webdriver`): no exposure unless the site accepts it. */
+  automated: z.literal('1').optional(),
 })
 
 function parseQuery(c: Context<PublicEnv>) {

@@ -1,6 +1,6 @@
 // Admin: sites (keys, allowed origins, edge-mode origin and hostnames).
-import { Hono } from 'hono'
-import { CreateSite, UpdateSite } from '../domain/sites'
+import { Hono, type Context } from 'hono'
+import { CreateSite, installSnippet, publicBase, UpdateSite } from '../domain/sites'
 import { openDb, type Db } from '../db/client'
 import { findSite, insertSite, listSites, saveIdentitySecret, updateSite } from '../db/sites'
 import { newIdentitySecret } from '../domain/identity'
@@ -10,7 +10,8 @@ import { randomId } from '../db/ids'
 import { validate } from '../http/validate'
 import { siteConfigs } from '../services/site-config'
 
-export const siteView = (site: SiteRow) => ({
+/** A site as the admin API shows it; `base` is the public host the install snippet points at. */
+export const siteView = (site: SiteRow, base: string) => ({
   id: site.id,
   key: site.key,
   name: site.name,
@@ -22,7 +23,10 @@ export const siteView = (site: SiteRow) => ({
   ignored: { bots: site.ignoredBots, automated: site.ignoredAutomated },
   createdAt: new Date(site.createdAt).toISOString(),
   updatedAt: new Date(site.updatedAt).toISOString(),
+  snippet: installSnippet(base, site.key),
 })
+
+const baseOf = (c: Context<{ Bindings: Env }>) => publicBase(c.env.PUBLIC_URL, c.req.url)
 
 export const siteNotFound = () => new ApiError(404, 'site_not_found', 'No site with this id.')
 
@@ -42,19 +46,19 @@ export const sitesApi = new Hono<{ Bindings: Env }>()
       identitySecret: newIdentitySecret(),
     })
     siteConfigs.forgetHostnames()
-    return c.json(siteView(site), 201)
+    return c.json(siteView(site, baseOf(c)), 201)
   })
-  .get('/', async (c) => c.json({ sites: (await listSites(openDb(c.env.DB))).map(siteView) }))
+  .get('/', async (c) => c.json({ sites: (await listSites(openDb(c.env.DB))).map((site) => siteView(site, baseOf(c))) }))
   .get('/:siteId', async (c) => {
     const site = await findSite(openDb(c.env.DB), c.req.param('siteId'))
     if (!site) throw siteNotFound()
-    return c.json(siteView(site))
+    return c.json(siteView(site, baseOf(c)))
   })
   .patch('/:siteId', validate('json', UpdateSite), async (c) => {
     const site = await updateSite(openDb(c.env.DB), c.req.param('siteId'), c.req.valid('json'))
     if (!site) throw siteNotFound()
     siteConfigs.forget(site.key)
-    return c.json(siteView(site))
+    return c.json(siteView(site, baseOf(c)))
   })
   // The identity secret is read and rotated here only: no other answer, public or admin, carries it.
   .get('/:siteId/identity-secret', async (c) => {

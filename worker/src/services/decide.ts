@@ -17,7 +17,7 @@ import { siteConfigs, type DecisionConfig } from './site-config'
 type PublicEnv = { Bindings: Env }
 
 export type DecisionMode = 'client' | 'edge' | 'api'
-export type PageQuery = { site: string; url: URL; aid?: string; ref?: string; seen?: string }
+export type PageQuery = { site: string; url: URL; aid?: string; ref?: string; seen?: string; automated?: '1' }
 /** Where the request comes from, as far as audiences care. */
 export type RequestFacts = { origin: string | undefined; device: DecisionContext['device']; country: string | null; gpc: boolean }
 
@@ -72,7 +72,9 @@ export async function decidePage(
   }
   const decision = decide(config.experiences, ctx)
   const seen = new Set((query.seen ?? '').split(','))
-  const fresh = visitorId ? sentExposures.unsent(site.id, visitorId, decision.experiences.filter((d) => !seen.has(`${d.id}.${d.variant}`))) : []
+  // An automated browser's exposures would skew results, unless the site accepts automated traffic (its own tests).
+  const recorded = query.automated !== '1' || site.settings.acceptAutomated === true
+  const fresh = visitorId && recorded ? sentExposures.unsent(site.id, visitorId, decision.experiences.filter((d) => !seen.has(`${d.id}.${d.variant}`))) : []
   if (visitorId && fresh.length > 0) {
     const job: ExposureJob = { kind: 'exposures', siteId: site.id, anonymousId: visitorId, mode, at: now, decided: fresh }
     const sent = jobs.send(job).then(() => sentExposures.remember(site.id, visitorId, fresh))

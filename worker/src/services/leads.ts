@@ -5,11 +5,11 @@ import { findLead, leadEvents, scoreBreakdown, stageHistory } from '../db/leads'
 import { isActive } from '../domain/scoring'
 import { LEAD_EVENTS_SHOWN } from '../limits'
 
-export async function leadDetail(db: Db, siteId: string, leadId: string, now: number) {
+export async function leadDetail(db: Db, siteId: string, leadId: string, now: number, internal = false) {
   const lead = await findLead(db, siteId, leadId)
   if (!lead) return undefined
   const [events, breakdown, history] = await Promise.all([
-    leadEvents(db, siteId, lead.anonymousIds, LEAD_EVENTS_SHOWN),
+    leadEvents(db, siteId, lead.anonymousIds, LEAD_EVENTS_SHOWN, internal),
     scoreBreakdown(db, siteId, lead.id),
     stageHistory(db, siteId, lead.id),
   ])

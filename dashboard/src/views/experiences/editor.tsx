@@ -2,7 +2,8 @@
 import { useEffect, useRef, useState } from 'hono/jsx/dom'
 import { ApiError, errorText } from '../../api/client'
 import { api } from '../../api/endpoints'
-import { previewUrlFor, UTM_KEYS, type UtmKey } from '../../contract-shim'
+import { UTM_FIELDS, type UtmField } from '../../../../contract/campaign'
+import { previewUrlFor } from '../../preview'
 import { useFocusInvalid, ErrorBox, FieldError, invalid, placeIssues, problemOf, type FieldErrors, type Problem } from '../../ui/forms'
 import { useLoad } from '../../ui/hooks'
 import { NO_SITE, SiteFrame, useSite } from '../../ui/layout'
@@ -46,7 +47,7 @@ export function ExperienceEditor({ siteId, expId }: { siteId: string; expId: str
     onInput: (e: Event) => set({ [key]: (e.target as HTMLInputElement).value }),
     ...invalid(errors, field, id),
   })
-  const utm = (k: UtmKey) => ({
+  const utm = (k: UtmField) => ({
     id: `exp-utm-${k}`,
     value: f.utm[k],
     onInput: (e: Event) => set({ utm: { ...f.utm, [k]: (e.target as HTMLInputElement).value } }),
@@ -108,7 +109,7 @@ export function ExperienceEditor({ siteId, expId }: { siteId: string; expId: str
               <div class="field"><label for="exp-country">Countries <span class="muted">(comma separated)</span></label><input placeholder="FR, DE" autocomplete="off" {...bind('country', 'match.country', 'exp-country')} /><FieldError errors={errors} name="match.country" id="exp-country" /></div>
             </div>
             <div class="fields utm">
-              {UTM_KEYS.map((k) => (
+              {UTM_FIELDS.map((k) => (
                 <div class="field">
                   <label for={`exp-utm-${k}`}>{`utm_${k}`}</label>
                   <input autocomplete="off" placeholder={k === 'campaign' ? 'black-friday' : undefined} {...utm(k)} />

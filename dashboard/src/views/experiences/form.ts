@@ -1,6 +1,6 @@
 // The experience editor's form values and their reading into an ExperienceInput (pure: no DOM, no fetch).
 import type { Audience, Experience, ExperienceDraft } from '../../api/types'
-import { UTM_KEYS, type UtmKey } from '../../contract-shim'
+import { UTM_FIELDS, type UtmField } from '../../../../contract/campaign'
 import { splitList } from '../../ui/forms'
 
 let lastKey = 0
@@ -17,7 +17,7 @@ export type ExperienceForm = {
   path: string
   referrer: string
   country: string
-  utm: Record<UtmKey, string>
+  utm: Record<UtmField, string>
   stage: string[]
   device: string[]
   scoreGte: string
@@ -47,7 +47,7 @@ export function formOf(x: Experience | null): ExperienceForm {
     path: text(m.path),
     referrer: text(m.referrer),
     country: (m.country ?? []).join(', '),
-    utm: Object.fromEntries(UTM_KEYS.map((f) => [f, text(m.utm?.[f])])) as Record<UtmKey, string>,
+    utm: Object.fromEntries(UTM_FIELDS.map((f) => [f, text(m.utm?.[f])])) as Record<UtmField, string>,
     stage: m.stage ?? [],
     device: m.device ?? [],
     scoreGte: text(m.score?.gte),
@@ -62,7 +62,7 @@ export function formOf(x: Experience | null): ExperienceForm {
 export function audienceOf(f: ExperienceForm): Audience {
   const int = (s: string) => (s.trim() === '' ? undefined : Number(s.trim()))
   const some = <T>(list: T[]) => (list.length ? list : undefined)
-  const utm = Object.fromEntries(UTM_KEYS.map((k) => [k, f.utm[k].trim()]).filter(([, glob]) => glob))
+  const utm = Object.fromEntries(UTM_FIELDS.map((k) => [k, f.utm[k].trim()]).filter(([, glob]) => glob))
   const score = { gte: int(f.scoreGte), lte: int(f.scoreLte) }
   return {
     path: f.path.trim() || undefined,

@@ -3,7 +3,7 @@ import { useState } from 'hono/jsx/dom'
 import { errorText } from '../../api/client'
 import { api } from '../../api/endpoints'
 import type { Audience, Experience, ExperienceDraft } from '../../api/types'
-import { UTM_KEYS } from '../../contract-shim'
+import { UTM_FIELDS } from '../../../../contract/campaign'
 import { Badge, Dash } from '../../ui/format'
 import { useLoad } from '../../ui/hooks'
 import { NO_SITE, SiteFrame, useSite } from '../../ui/layout'
@@ -15,7 +15,7 @@ export function audienceSummary(m: Audience = {}): string {
   const score = m.score && [m.score.gte != null && `≥ ${m.score.gte}`, m.score.lte != null && `≤ ${m.score.lte}`].filter(Boolean).join(' ')
   return (
     [
-      ...UTM_KEYS.filter((f) => m.utm?.[f]).map((f) => `utm_${f} = ${m.utm?.[f]}`),
+      ...UTM_FIELDS.filter((f) => m.utm?.[f]).map((f) => `utm_${f} = ${m.utm?.[f]}`),
       m.path && `path ${m.path}`,
       m.referrer && `referrer ${m.referrer}`,
       m.stage && `stage ${m.stage.join(' / ')}`,

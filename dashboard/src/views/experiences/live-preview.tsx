@@ -4,7 +4,8 @@ import { useEffect, useState } from 'hono/jsx/dom'
 import { errorText, isAbort } from '../../api/client'
 import { api } from '../../api/endpoints'
 import type { Experience, ExperienceDraft } from '../../api/types'
-import { audienceMisses, escapeHtml, INLINE_TAGS, isAllowedSlot, renderTokens, type PreviewVisitor } from '../../contract-shim'
+import { escapeHtml, INLINE_TAGS, isSafeFragment, renderTokens, urlTokens } from '../../../../contract/slots'
+import { audienceMisses, type PreviewVisitor } from '../../preview'
 import { useDebounced, useLatestSignal } from '../../ui/hooks'
 
 export type Visitor = { device: string; stage: string; score: string; country: string; referrer: string }
@@ -61,8 +62,8 @@ export function LivePreview({ siteId, expId, draft, url, onUrl, visitor, onVisit
   const slots = Object.fromEntries(
     Object.entries(variant?.slots ?? {}).map(([name, content]) => {
       // Markup beyond the inline tags is shown as text: the Worker would reject it on save.
-      if (!isAllowedSlot(content)) return unsafe.push(name), [name, escapeHtml(content)]
-      return [name, renderTokens(content, ctx)]
+      if (!isSafeFragment(content)) return unsafe.push(name), [name, escapeHtml(content)]
+      return [name, renderTokens(content, urlTokens(ctx.url?.href ?? '', ctx.country))]
     }),
   )
   const v = (key: keyof Visitor) => ({ value: visitor[key], onInput: (e: Event) => onVisitor({ ...visitor, [key]: (e.target as HTMLInputElement).value }) })

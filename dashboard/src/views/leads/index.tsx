@@ -1,4 +1,5 @@
-// Leads: filter by email, stage, minimum score and first-touch source; a row opens the lead's details.
+// Leads: filter by email, stage, minimum score, first-touch source and known/anonymous, sorted by last seen or
+// score, a page at a time ("Load more"); a row opens the lead's details.
 import { useEffect, useRef, useState } from 'hono/jsx/dom'
 import { errorText } from '../../api/client'
 import { api } from '../../api/endpoints'
@@ -10,7 +11,13 @@ import { go, href } from '../../router'
 import { LeadDetailPanel, scoreSplit } from './detail'
 
 const DEFAULT_STAGES = ['visitor', 'returning', 'lead', 'mql', 'sql', 'customer', 'repeat', 'at_risk', 'lost']
-const NO_FILTER: Required<LeadFilter> = { email: '', stage: '', minScore: '', source: '' }
+const NO_FILTER: Required<LeadFilter> = { email: '', stage: '', minScore: '', source: '', known: '', sort: 'lastSeen', order: 'desc' }
+const SORTS = [
+  ['lastSeen:desc', 'Last seen, newest first'],
+  ['lastSeen:asc', 'Last seen, oldest first'],
+  ['score:desc', 'Score, highest first'],
+  ['score:asc', 'Score, lowest first'],
+] as const
 const active = (filter: Required<LeadFilter>): LeadFilter =>
   Object.fromEntries(Object.entries(filter).map(([k, v]) => [k, v.trim()]).filter(([, v]) => v))
 
@@ -28,7 +35,23 @@ export function LeadsView({ siteId, leadId }: { siteId: string; leadId: string |
   const site = useSite(siteId)
   const [draft, setDraft] = useState(NO_FILTER)
   const [filter, setFilter] = useState<LeadFilter>({})
-  const leads = useLoad((signal) => (site ? api.leads(siteId, filter, signal).then((r) => r.leads) : Promise.resolve([])), [siteId, JSON.stringify(filter)])
+  const leads = useLoad(
+    (signal) => (site ? api.leads(siteId, filter, undefined, signal) : Promise.resolve({ leads: [], total: 0, nextCursor: null })),
+    [siteId, JSON.stringify(filter)],
+  )
+  const [more, setMore] = useState<{ busy: boolean; error: string }>({ busy: false, error: '' })
+  const loadMore = async () => {
+    const page = leads.data
+    if (!page?.nextCursor || more.busy) return
+    setMore({ busy: true, error: '' })
+    try {
+      const next = await api.leads(siteId, filter, page.nextCursor)
+      leads.set({ leads: page.leads.concat(next.leads), total: next.total, nextCursor: next.nextCursor })
+      setMore({ busy: false, error: '' })
+    } catch (error) {
+      setMore({ busy: false, error: errorText(error) })
+    }
+  }
   // The preset names the stages; without it the default ones stay in the filter.
   const scoring = useLoad((signal) => (site ? api.scoring(siteId, signal) : Promise.reject(new Error(NO_SITE))), [siteId])
   const stages = scoring.data?.stages?.length ? scoring.data.stages : DEFAULT_STAGES
@@ -51,8 +74,8 @@ export function LeadsView({ siteId, leadId }: { siteId: string; leadId: string |
     value: draft[key],
     onInput: (e: Event) => setDraft({ ...draft, [key]: (e.target as HTMLInputElement).value }),
   })
-  const list = leads.data ?? []
-  const filtered = Object.keys(filter).length > 0
+  const list = leads.data?.leads ?? []
+  const filtered = Object.keys(filter).some((key) => key !== 'sort' && key !== 'order')
   return (
     <SiteFrame view="leads" siteId={siteId} tab="leads" heading="Leads">
       <form id="leads-filter" class="toolbar" role="search" onSubmit={(e: Event) => (e.preventDefault(), apply(draft))}>
@@ -78,6 +101,31 @@ export function LeadsView({ siteId, leadId }: { siteId: string; leadId: string |
             Source <span class="muted">(first touch)</span>
           </label>
           <input id="leads-source" name="source" type="search" placeholder="google" autocomplete="off" {...bind('source')} />
+        </div>
+        <div class="field">
+          <label for="leads-known">Who</label>
+          <select id="leads-known" name="known" {...bind('known')}>
+            <option value="" selected={draft.known === ''}>Everyone</option>
+            <option value="true" selected={draft.known === 'true'}>Known (email or user id)</option>
+            <option value="false" selected={draft.known === 'false'}>Anonymous</option>
+          </select>
+        </div>
+        <div class="field">
+          <label for="leads-sort">Sort</label>
+          <select
+            id="leads-sort"
+            name="sort"
+            onChange={(e: Event) => {
+              const [sort = 'lastSeen', order = 'desc'] = (e.target as HTMLSelectElement).value.split(':')
+              apply({ ...draft, sort, order })
+            }}
+          >
+            {SORTS.map(([value, label]) => (
+              <option value={value} selected={value === `${draft.sort}:${draft.order}`}>
+                {label}
+              </option>
+            ))}
+          </select>
         </div>
         <button type="submit" id="leads-apply">
           Filter
@@ -112,6 +160,15 @@ export function LeadsView({ siteId, leadId }: { siteId: string; leadId: string |
               ))}
             </tbody>
           </table>
+          <p id="leads-count" class="muted" hidden={!leads.data || list.length === 0}>
+            {`Showing ${list.length} of ${leads.data?.total ?? 0} leads`}
+          </p>
+          <p id="leads-more-error" class="error" role="alert" hidden={!more.error}>
+            {more.error}
+          </p>
+          <button type="button" id="leads-more" class="ghost" hidden={!leads.data?.nextCursor} disabled={more.busy} onClick={loadMore}>
+            {more.busy ? 'Loading…' : 'Load more'}
+          </button>
         </div>
         {leadId && site ? <LeadDetailPanel siteId={siteId} leadId={leadId} /> : null}
       </div>
