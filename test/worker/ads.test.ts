@@ -26,6 +26,38 @@ describe('CSV', () => {
   })
 })
 
+describe('ad platform exports', () => {
+  // Catches exports refused for their own column names, TSV read as one column, report title rows taken
+  // for the header, or match-type marks kept in keywords.
+  it('reads a Google Ads report (TSV, title rows, "Headline 1", "Final URL", no ad name)', () => {
+    const tsv = [
+      'Ad report',
+      'November 1, 2026 - November 30, 2026',
+      ['Campaign', 'Ad group', 'Ad ID', 'Headline 1', 'Headline 2', 'Final URL', 'Keyword'].join('\t'),
+      ['Black Friday', 'CRM deals', '6481', 'CRM at 40% off', 'This week only', 'https://acme.test/?utm_term={keyword}', '[black friday crm]'].join('\t'),
+    ].join('\r\n')
+    const { ads, errors } = adsFromCsv(`\uFEFF${tsv}`)
+    expect(errors).toEqual([])
+    expect(ads).toEqual([
+      { campaign: 'Black Friday', adGroup: 'CRM deals', name: '6481', headline: 'CRM at 40% off', keywords: ['black friday crm'], finalUrl: 'https://acme.test/?utm_term={keyword}' },
+    ])
+  })
+  it('reads a Microsoft Advertising Editor export whose keyword rows belong to the ad group', () => {
+    const csv = `Type,Campaign,Ad Group,Title Part 1,Final Url,Keyword
+Expanded Text Ad,Spring,KPI tools,KPI dashboards in minutes,https://acme.test/kpi,
+Keyword,Spring,KPI tools,,,"""kpi software"""
+Keyword,Spring,KPI tools,,,+kpi +dashboard
+`
+    const { ads, errors } = adsFromCsv(csv)
+    expect(errors).toEqual([])
+    expect(ads).toHaveLength(1)
+    expect(ads[0]).toMatchObject({ campaign: 'Spring', adGroup: 'KPI tools', name: 'KPI dashboards in minutes', keywords: ['kpi software', 'kpi dashboard'] })
+  })
+  it('names the missing columns of an unknown export', () => {
+    expect(adsFromCsv('Campaign,Clicks\nX,3\n').errors).toEqual([{ line: 1, message: 'missing columns: adGroup, headline, finalUrl' }])
+  })
+})
+
 describe('ads API and coverage', () => {
   it('imports a CSV and reports coverage and message mismatches', async () => {
     const site = await createSite()

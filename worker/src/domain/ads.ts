@@ -21,8 +21,8 @@ export const AdBatch = z.object({ ads: z.array(AdInput).min(1).max(1000) }).stri
 
 export type Ad = AdInput & { id: string }
 
-/** RFC 4180 CSV: quoted fields, doubled quotes, commas and newlines inside quotes. */
-export function parseCsv(text: string): string[][] {
+/** RFC 4180 CSV (or TSV with `delimiter` = tab): quoted fields, doubled quotes, delimiters and newlines inside quotes. */
+export function parseCsv(text: string, delimiter = ','): string[][] {
   const rows: string[][] = []
   let row: string[] = []
   let field = ''
@@ -34,7 +34,7 @@ export function parseCsv(text: string): string[][] {
       else if (ch === '"') quoted = false
       else field += ch
     } else if (ch === '"') quoted = true
-    else if (ch === ',') row.push(field), (field = '')
+    else if (ch === delimiter) row.push(field), (field = '')
     else if (ch === '\n' || ch === '\r') {
       if (ch === '\r' && text[i + 1] === '\n') i++
       row.push(field)
@@ -47,43 +47,82 @@ export function parseCsv(text: string): string[][] {
   return rows.filter((r) => r.some((cell) => cell.trim() !== ''))
 }
 
-const HEADER_ALIASES: Record<string, keyof AdInput> = {
+type AdColumn = keyof AdInput | 'adId'
+
+/** Our own column names and those of Google Ads and Microsoft Advertising exports (Editor and reports). */
+const HEADER_ALIASES: Record<string, AdColumn> = {
   campaign: 'campaign',
+  'campaign name': 'campaign',
   'ad group': 'adGroup',
   ad_group: 'adGroup',
   adgroup: 'adGroup',
+  'ad group name': 'adGroup',
   ad: 'name',
   'ad name': 'name',
   name: 'name',
+  'ad id': 'adId',
+  id: 'adId',
   headline: 'headline',
+  'headline 1': 'headline',
+  'title part 1': 'headline',
+  'ad title': 'headline',
   keywords: 'keywords',
+  keyword: 'keywords',
+  'search keyword': 'keywords',
   'final url': 'finalUrl',
+  'final urls': 'finalUrl',
   final_url: 'finalUrl',
   finalurl: 'finalUrl',
 }
 
+/** `[black friday crm]`, `"crm"` and `+crm` (match-type marks of ad platforms) → the plain keyword. */
+const plainKeyword = (keyword: string) => keyword.replace(/^[[\]"'+\s]+|[[\]"'\s]+$/g, '').replace(/\s\+/g, ' ').trim()
+
 export type CsvImport = { ads: AdInput[]; errors: Array<{ line: number; message: string }> }
 
-/** Reads an ads export (header row: campaign, ad group, ad, headline, keywords, final url). */
+const REQUIRED = ['campaign', 'adGroup', 'headline', 'finalUrl'] as const
+
+/**
+ * Reads an ads export: our CSV (campaign, ad group, ad, headline, keywords, final url) or a Google Ads /
+ * Microsoft Advertising export, CSV or TSV, title rows above the header allowed. Rows with a keyword but no
+ * ad (keyword rows of Editor exports) give their keyword to every ad of their ad group; an ad without a
+ * name is named by its ad id, else its first headline.
+ */
 export function adsFromCsv(text: string): CsvImport {
-  const [header, ...rows] = parseCsv(text)
-  if (!header) return { ads: [], errors: [{ line: 1, message: 'the file is empty' }] }
-  const columns = header.map((name) => HEADER_ALIASES[name.trim().toLowerCase()])
-  const missing = (['campaign', 'adGroup', 'name', 'headline', 'finalUrl'] as const).filter((c) => !columns.includes(c))
-  if (missing.length) return { ads: [], errors: [{ line: 1, message: `missing columns: ${missing.join(', ')}` }] }
-  const ads: AdInput[] = []
+  const clean = text.replace(/^\uFEFF/, '')
+  const firstLine = clean.slice(0, clean.search(/\r?\n|$/))
+  const rows = parseCsv(clean, firstLine.includes('\t') || /\t/.test(clean.slice(0, 2000)) ? '\t' : ',')
+  if (rows.length === 0) return { ads: [], errors: [{ line: 1, message: 'the file is empty' }] }
+  const columnsOf = (row: string[]) => row.map((name) => HEADER_ALIASES[name.trim().toLowerCase()])
+  // Reports start with a title and a date range: the header is the first row naming the campaign column.
+  const headerIndex = Math.max(0, rows.findIndex((row) => columnsOf(row).includes('campaign')))
+  const columns = columnsOf(rows[headerIndex]!)
+  const missing = REQUIRED.filter((c) => !columns.includes(c))
+  if (missing.length) return { ads: [], errors: [{ line: headerIndex + 1, message: `missing columns: ${missing.join(', ')}` }] }
+  const drafts: Array<{ line: number; raw: Record<string, unknown> }> = []
+  const groupKeywords = new Map<string, string[]>()
   const errors: CsvImport['errors'] = []
-  rows.forEach((cells, index) => {
-    const raw: Record<string, unknown> = {}
+  rows.slice(headerIndex + 1).forEach((cells, index) => {
+    const raw: Record<string, string> = {}
     columns.forEach((column, i) => {
-      if (!column) return
-      const cell = (cells[i] ?? '').trim()
-      raw[column] = column === 'keywords' ? cell.split(/[;|\n]/).map((k) => k.trim()).filter(Boolean) : cell
+      if (column && raw[column] === undefined) raw[column] = (cells[i] ?? '').trim()
     })
-    const parsed = AdInput.safeParse(raw)
-    if (parsed.success) ads.push(parsed.data)
-    else errors.push({ line: index + 2, message: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') })
+    const keywords = (raw.keywords ?? '').split(/[;|\n]/).map(plainKeyword).filter(Boolean)
+    const group = `${raw.campaign}\u0000${raw.adGroup}`
+    if (!raw.headline && !raw.finalUrl && keywords.length > 0) {
+      groupKeywords.set(group, [...(groupKeywords.get(group) ?? []), ...keywords])
+      return
+    }
+    const name = raw.name || raw.adId || raw.headline
+    drafts.push({ line: headerIndex + index + 2, raw: { campaign: raw.campaign, adGroup: raw.adGroup, name, headline: raw.headline, finalUrl: raw.finalUrl, keywords, group } })
   })
+  const ads: AdInput[] = []
+  for (const { line, raw } of drafts) {
+    const { group, keywords, ...ad } = raw as { group: string; keywords: string[] } & Record<string, unknown>
+    const parsed = AdInput.safeParse({ ...ad, keywords: [...new Set([...keywords, ...(groupKeywords.get(group) ?? [])])] })
+    if (parsed.success) ads.push(parsed.data)
+    else errors.push({ line, message: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') })
+  }
   return { ads, errors }
 }
 
