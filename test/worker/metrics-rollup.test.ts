@@ -3,7 +3,7 @@
 import { env } from 'cloudflare:workers'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { openDb } from '../../worker/src/db/client'
-import { rollUpSiteJob } from '../../worker/src/db/metrics-rollup'
+import { rollUpSiteJob } from '../../worker/src/services/metrics-rollup'
 import { admin, createSite, type TestSite } from './helpers'
 import { seedFixture } from './metrics-fixture'
 

@@ -2,7 +2,7 @@
 // line here (the map's type makes a missing handler a compile error). Retry policy: see consumer.ts.
 import type { Db } from '../db/client'
 import { recordExposureBatch } from '../db/experiences'
-import { rollUpSiteJob } from '../db/metrics-rollup'
+import { rollUpSiteJob } from '../services/metrics-rollup'
 import { findSite } from '../db/sites'
 import { storeEvents } from '../services/ingest'
 import { planRescore, rescorePage } from '../services/rescore'

@@ -1,5 +1,5 @@
 // Admin metrics for a date range in the site's time zone: funnel, channels, time to convert, trends,
-// messages, ad coverage over time, web vitals. All read roll-ups (see db/metrics-rollup.ts), brought up
+// messages, ad coverage over time, web vitals. All read roll-ups (see services/metrics-rollup.ts), brought up
 // to date first when a few seconds old; `asOf` says when they last caught up completely.
 import { Hono, type Context } from 'hono'
 import { z } from 'zod'
@@ -14,7 +14,7 @@ import { listAds } from '../db/ads'
 import { openDb } from '../db/client'
 import { listExperiences, toExperience } from '../db/experiences'
 import { cellsPerDay, dailyNumbers, sumCells, vitalsP75 } from '../db/metrics'
-import { refreshRollups, rollUpSiteFully } from '../db/metrics-rollup'
+import { refreshRollups, rollUpSiteFully } from '../services/metrics-rollup'
 import { ApiError } from '../http/errors'
 import { validate } from '../http/validate'
 import { siteOr404 } from './sites'

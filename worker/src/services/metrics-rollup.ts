@@ -9,12 +9,12 @@ import { dayClock, weekOf, DAY_MS, type DayClock } from '../domain/metrics/days'
 import { cellDeltas, cellsOf, type Cell } from '../domain/metrics/cells'
 import { factsFromRow, factsRow, leadFactsOf, MAX_STEPS, type StageChange } from '../domain/metrics/facts'
 import { toSample, VITALS_EVENT } from '../domain/vitals'
-import { jsonList } from './binding'
-import type { Db } from './client'
-import { listAds } from './ads'
-import { findSite } from './sites'
-import { listExperiences, toExperience } from './experiences'
-import { dailyCounts, leadChanges, leadFacts, metricCells, leads, rollupState, visitorDays, vitalSamples, type RollupStateRow, type SiteRow } from './schema'
+import { jsonList } from '../db/binding'
+import type { Db } from '../db/client'
+import { listAds } from '../db/ads'
+import { findSite } from '../db/sites'
+import { listExperiences, toExperience } from '../db/experiences'
+import { dailyCounts, leadChanges, leadFacts, metricCells, leads, rollupState, visitorDays, vitalSamples, type RollupStateRow, type SiteRow } from '../db/schema'
 
 /** Leads seen this long before the last complete run are re-checked: events replayed late still count. */
 export const LATE_MS = 7 * DAY_MS
