@@ -2,7 +2,7 @@
 import { request } from './client'
 import type {
   Coverage, Decision, Experience, ExperienceDraft, ExperienceResult, Lead, LeadDetail, LeadFilter, PreviewQuery, Rule, RuleDraft,
-  RulesPreview, SavedRule, SavedScoring, ScoringConfig, ScoringInput, Site, SiteInput, SitePatch, VitalsReport, Ad,
+  RulesPreview, SavedRule, Channels, ChannelGrouping, ChannelTouch, DateRange, Funnel, MessageStats, TimeToConvert, Trends, SavedScoring, ScoringConfig, ScoringInput, Site, SiteInput, SitePatch, VitalsReport, Ad,
 } from './types'
 
 type S = AbortSignal | undefined
@@ -41,6 +41,14 @@ export const api = {
     request<{ experiences: ExperienceResult[] }>(`${site(siteId)}/metrics/experiences?${query(range)}`, { signal }),
   vitals: (siteId: string, range: { from?: string; to?: string }, signal?: S) =>
     request<VitalsReport>(`${site(siteId)}/metrics/vitals?${query(range)}`, { signal }),
+
+  funnel: (siteId: string, range: DateRange, signal?: S) => request<Funnel>(`${site(siteId)}/metrics/funnel?${query(range)}`, { signal }),
+  channels: (siteId: string, q: DateRange & { touch: ChannelTouch; by: ChannelGrouping }, signal?: S) =>
+    request<Channels>(`${site(siteId)}/metrics/channels?${query(q)}`, { signal }),
+  timeToConvert: (siteId: string, q: DateRange & { touch: ChannelTouch; by: ChannelGrouping }, signal?: S) =>
+    request<TimeToConvert>(`${site(siteId)}/metrics/time-to-convert?${query(q)}`, { signal }),
+  trends: (siteId: string, q: DateRange & { interval: 'day' | 'week' }, signal?: S) => request<Trends>(`${site(siteId)}/metrics/trends?${query(q)}`, { signal }),
+  messages: (siteId: string, range: DateRange, signal?: S) => request<MessageStats>(`${site(siteId)}/metrics/messages?${query(range)}`, { signal }),
 
   ads: (siteId: string, signal?: S) => request<{ ads: Ad[] }>(`${site(siteId)}/ads`, { signal }),
   coverage: (siteId: string, signal?: S) => request<Coverage>(`${site(siteId)}/ads/coverage`, { signal }),

@@ -7,16 +7,18 @@ import { ExperienceEditor } from './experiences/editor'
 import { ExperiencesView } from './experiences/list'
 import { ResultsView } from './experiences/results'
 import { LeadsView } from './leads'
+import { OverviewView } from './overview'
 import { ScoringView } from './scoring'
 import { SettingsView } from './settings'
 import type { TabKey } from './tabs'
 
 const TAB_VIEWS: Record<Exclude<TabKey, 'leads'>, FC<{ siteId: string }>> = {
+  overview: OverviewView,
   scoring: ScoringView,
   experiences: ExperiencesView,
   ads: AdsView,
   settings: SettingsView,
-  // overview: OverviewView, flows: FlowsView, outbox: OutboxView — when their APIs land.
+  // flows: FlowsView, outbox: OutboxView — when their APIs land.
 }
 
 export function RoutedView({ route }: { route: Exclude<Route, { view: 'sites' }> }) {
