@@ -15,7 +15,7 @@ import { Num, SortableTable } from './table'
 
 const PRESETS = [7, 30, 90] as const
 
-const sum = (values: Array<number | null>) => (values.every((v) => v == null) ? null : values.reduce<number>((a, v) => a + (v ?? 0), 0))
+const sum = (values: Array<number | null>) => (values.length > 0 && values.every((v) => v == null) ? null : values.reduce<number>((a, v) => a + (v ?? 0), 0))
 const trendTotals = (t: Trends) => ({
   newLeads: sum(t.points.map((p) => p.newLeads)),
   mqls: sum(t.points.map((p) => p.mqls)),
