@@ -3,9 +3,33 @@
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-workers'
 import { defineConfig } from 'vitest/config'
 
+/** Idempotency keys a Resend-compatible stand-in has seen: a repeated key answers the first email id. */
+const providerEmails = new Map<string, string>()
+
+/**
+ * Stand-ins for external receivers: a Resend-compatible email API (email-api.test) that checks the
+ * bearer key and requires an Idempotency-Key, and a webhook receiver (hooks.test) that answers its path's
+ * status and echoes headers and body, so tests read back what the Worker sent.
+ */
+async function receiverServer(request: Request, url: URL): Promise<Response> {
+  const body = await request.text()
+  if (url.hostname === 'email-api.test') {
+    if (request.headers.get('authorization') !== 'Bearer re_test_key') return Response.json({ message: 'bad key' }, { status: 401 })
+    const key = request.headers.get('idempotency-key')
+    if (!key) return Response.json({ message: 'Idempotency-Key required by this stand-in' }, { status: 422 })
+    const parsed = JSON.parse(body) as { to: string[]; subject: string; headers: Record<string, string> }
+    if (!parsed.headers['List-Unsubscribe'] || !parsed.headers['List-Unsubscribe-Post']) return Response.json({ message: 'no RFC 8058 headers' }, { status: 422 })
+    if (!providerEmails.has(key)) providerEmails.set(key, `re_${providerEmails.size + 1}_${key}`)
+    return Response.json({ id: providerEmails.get(key) })
+  }
+  const status = Number(url.pathname.split('/')[1]) || 200
+  return Response.json({ path: url.pathname, headers: Object.fromEntries(request.headers), body }, { status })
+}
+
 /** Serves a small HTML page with slots, and echoes anything else, like a customer's site would answer. */
 async function originServer(request: Request): Promise<Response> {
   const url = new URL(request.url)
+  if (url.hostname === 'email-api.test' || url.hostname === 'hooks.test') return receiverServer(request, url)
   if (url.hostname !== 'origin.test') return new Response('no network in tests', { status: 502 })
   if (request.method === 'GET' && url.pathname === '/') {
     const html = `<!doctype html><html lang="en"><head><title>Origin</title></head><body>
@@ -57,7 +81,18 @@ export default defineConfig(async () => {
             cloudflareTest({
               wrangler: { configPath: './wrangler.toml' },
               miniflare: {
-                bindings: { TEST_MIGRATIONS: migrations, ADMIN_TOKEN: 'test-admin-token', ENVIRONMENT: 'test', ADMIN_HOST: 'admin.cairn.test' },
+                bindings: {
+                  TEST_MIGRATIONS: migrations,
+                  ADMIN_TOKEN: 'test-admin-token',
+                  ENVIRONMENT: 'test',
+                  ADMIN_HOST: 'admin.cairn.test',
+                  UNSUBSCRIBE_SECRET: 'test-unsubscribe-secret',
+                  PUBLIC_URL: 'https://cairn.test',
+                  // The outbox provider by default; tests switch to the binding or the Resend stand-in.
+                  EMAIL_PROVIDER: 'outbox',
+                  FLOW_WEBHOOK_SECRET: 'test-webhook-secret',
+                  EMAIL_WEBHOOK_SECRET: 'whsec_dGVzdC1wcm92aWRlci1zZWNyZXQ=',
+                },
                 // Same binding as wrangler.toml with a lower limit, so the 429 test stays fast.
                 ratelimits: { INGEST_LIMITER: { simple: { limit: 50, period: 60 } } },
                 // A stand-in for a customer's origin server behind edge mode (origin.test); nothing else is reachable.

@@ -1,6 +1,7 @@
 // `npm run bench`: measures Cairn against DESIGN.md's performance budgets in one run and writes
 // bench/results.json. Flags: --no-peers (skip the npm install of peers), --no-ingest, --no-scoring,
-// --no-personalize, --no-edge, --no-metrics, --only SECTION (size, ingest, scoring, personalize, edge or metrics), --port N (8799).
+// --no-personalize, --no-edge, --no-metrics, --no-flows, --only SECTION (size, ingest, scoring, personalize, edge,
+// metrics or flows), --port N (8799).
 import { writeFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -8,6 +9,7 @@ import { fileURLToPath } from 'node:url'
 import { build } from '../scripts/build.mjs'
 import { ingestSection, removeScratchNow } from './ingest-section.mjs'
 import { edgeSection, edgeSummaryRows } from './edge-section.mjs'
+import { flowsSection, flowsSummaryRows } from './flows-section.mjs'
 import { personalizeSection, personalizeSummaryRows } from './personalize-section.mjs'
 import { scoringSection } from './scoring-section.mjs'
 import { sdkSizeSection } from './sdk-size.mjs'
@@ -20,10 +22,10 @@ const root = join(benchDir, '..')
 const WATCHDOG_MS = 12 * 60_000
 const SDK_BROTLI_BUDGET = 4096
 
-const SECTIONS = ['size', 'ingest', 'scoring', 'personalize', 'edge', 'metrics']
+const SECTIONS = ['size', 'ingest', 'scoring', 'personalize', 'edge', 'metrics', 'flows']
 
 function parseArgs(argv) {
-  const known = new Set(['--no-peers', '--no-ingest', '--no-scoring', '--no-personalize', '--no-edge', '--no-metrics', '--only', '--port'])
+  const known = new Set(['--no-peers', '--no-ingest', '--no-scoring', '--no-personalize', '--no-edge', '--no-metrics', '--no-flows', '--only', '--port'])
   const valued = new Set(['--port', '--only'])
   const unknown = argv.filter((arg, i) => arg.startsWith('--') && !known.has(arg) && !valued.has(argv[i - 1]))
   if (unknown.length > 0) throw new Error(`unknown option ${unknown.join(' ')} (known: ${[...known].join(' ')})`)
@@ -42,6 +44,7 @@ function parseArgs(argv) {
     personalize: on('personalize'),
     edge: on('edge'),
     metrics: on('metrics'),
+    flows: on('flows'),
     only,
     port,
   }
@@ -80,7 +83,7 @@ function installCleanup() {
 }
 
 /** Budget rows: metric, value, budget, pass/fail (n/a rows are informational). */
-function summaryRows(size, ingest, scoring, personalize, edge) {
+function summaryRows(size, ingest, scoring, personalize, edge, flows) {
   const rows = []
   const check = (metric, value, budget, pass) => rows.push({ metric, value, budget, pass })
   if (size) {
@@ -115,6 +118,7 @@ function summaryRows(size, ingest, scoring, personalize, edge) {
   }
   if (personalize) rows.push(...personalizeSummaryRows(personalize))
   if (edge) rows.push(...edgeSummaryRows(edge))
+  if (flows) rows.push(...flowsSummaryRows(flows))
   return rows
 }
 
@@ -139,8 +143,10 @@ async function main() {
   if (!edge) console.log(`\n6. Edge: skipped (${options.only ? `--only ${options.only}` : '--no-edge'})`)
   const metrics = options.metrics ? await (await import('./metrics-section.mjs')).metricsSection({ root, preferredPort: options.port }) : null
   if (!metrics) console.log(`\n7. Metrics: skipped (${options.only ? `--only ${options.only}` : '--no-metrics'})`)
+  const flows = options.flows ? await flowsSection({ root, preferredPort: options.port }) : null
+  if (!flows) console.log(`\n8. Flows: skipped (${options.only ? `--only ${options.only}` : '--no-flows'})`)
 
-  const summary = summaryRows(size, ingest, scoring, personalize, edge)
+  const summary = summaryRows(size, ingest, scoring, personalize, edge, flows)
   printTable(
     '3. Summary',
     ['metric', 'value', 'budget', 'result'],
@@ -149,7 +155,7 @@ async function main() {
   const seconds = (Date.now() - startedAt.getTime()) / 1000
   console.log(`\nbench finished in ${fixed(seconds, 0)} s`)
 
-  const results = { timestamp: startedAt.toISOString(), durationSeconds: Math.round(seconds), machine: info, options, sdkSize: size, ingest, scoring, personalize, edge, metrics, summary }
+  const results = { timestamp: startedAt.toISOString(), durationSeconds: Math.round(seconds), machine: info, options, sdkSize: size, ingest, scoring, personalize, edge, metrics, flows, summary }
   // A single section (--only) gets its own file: the full run's results.json stays whole.
   const file = options.only ? `results-${options.only}.json` : 'results.json'
   writeFileSync(join(benchDir, file), `${JSON.stringify(results, null, 2)}\n`)

@@ -46,6 +46,51 @@ const DEMO_EXPERIENCES = [
   },
 ]
 
+/** Enabled demo flows (from the templates): a known lead viewing pricing twice gets a banner and an email. */
+const DEMO_FLOWS = [
+  {
+    id: 'flow_demo_pricing',
+    name: 'Pricing follow-up',
+    template: 'pricing-follow-up',
+    definition: {
+      trigger: { type: 'event', match: { type: 'page', path: '/pricing*' }, count: { gte: 2, withinDays: 7 } },
+      filter: [{ field: 'lead.email', op: 'exists' }],
+      goal: { type: 'track', event: 'Purchased' },
+      reentry: { type: 'cooldown', days: 30 },
+      steps: [
+        { type: 'in_app', kind: 'banner', title: 'Questions about pricing?', body: 'A 15-minute call answers most of them.', cta: { label: 'Book a demo', url: '/demo' } },
+        { type: 'email', subject: 'Your pricing questions', body: 'Hi {{lead.traits.firstName|there}},\n\nYou looked at our plans twice. Reply with any question, or book a demo.' },
+      ],
+    },
+  },
+  {
+    id: 'flow_demo_course',
+    name: 'Knowledge-base mini course',
+    template: 'kb-mini-course',
+    definition: {
+      trigger: { type: 'event', match: { type: 'track', event: 'Signed Up' } },
+      filter: [{ field: 'lead.email', op: 'exists' }],
+      reentry: { type: 'once' },
+      steps: [
+        { type: 'email', subject: 'Lesson 1: import your contacts', body: 'Hi {{lead.traits.firstName|there}},\n\nLesson 1 of 3.' },
+        { type: 'wait', seconds: 172800 },
+        { type: 'email', subject: 'Lesson 2: build your first pipeline', body: 'Lesson 2 of 3.' },
+      ],
+    },
+  },
+  {
+    id: 'flow_demo_support',
+    name: 'Proactive support after 4 help pages',
+    template: 'proactive-support',
+    definition: {
+      trigger: { type: 'event', match: { type: 'page', path: '/help*' }, count: { gte: 4, withinDays: 1 } },
+      filter: [],
+      reentry: { type: 'cooldown', days: 7 },
+      steps: [{ type: 'in_app', kind: 'banner', title: 'Stuck? Chat with support', body: 'A person answers within minutes.', cta: { label: 'Contact support', url: '/help/' } }],
+    },
+  },
+]
+
 const DEMO_ADS = [
   ['Black Friday', 'CRM deals', 'BF CRM 40%', 'CRM at 40% off this Black Friday', ['black friday crm', 'crm deal'], 'black-friday', 'crm'],
   ['Black Friday', 'CRM deals', 'BF pipeline', 'Pipeline software, 40% off', ['pipeline software', 'sales pipeline'], 'black-friday', 'pipeline software'],
@@ -76,6 +121,11 @@ on conflict (id) do nothing;`,
 ${(demoRules ? DEMO_EXPERIENCES : []).map(
   (e) => `insert into experiences (id, site_id, name, priority, goal, control, match, variants)
 values (${[e.id, site.id, e.name].map(sqlString).join(', ')}, ${e.priority}, ${sqlString(e.goal)}, ${e.control}, ${sqlString(JSON.stringify(e.match))}, ${sqlString(JSON.stringify(e.variants))})
+on conflict (id) do nothing;`,
+).join('\n')}
+${(demoRules ? DEMO_FLOWS : []).map(
+  (f) => `insert into flows (id, site_id, name, enabled, definition, template_id)
+values (${[f.id, site.id, f.name].map(sqlString).join(', ')}, 1, ${sqlString(JSON.stringify(f.definition))}, ${sqlString(f.template)})
 on conflict (id) do nothing;`,
 ).join('\n')}
 ${(demoRules ? DEMO_ADS : []).map(

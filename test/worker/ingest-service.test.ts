@@ -47,7 +47,7 @@ describe('ingest service', () => {
     const { d1, counts } = countingD1(env.DB)
     const db = openDb(d1)
     const now = Date.now()
-    expect(await storeEvents(db, (await findSite(db, site.id))!, normalized(events, now), now)).toEqual({ accepted: 0, rowsWritten: 0 })
+    expect(await storeEvents(db, (await findSite(db, site.id))!, normalized(events, now), now)).toEqual({ accepted: 0, rowsWritten: 0, transitions: [] })
     expect(counts.writeBatches).toBe(0)
   })
 })

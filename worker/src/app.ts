@@ -9,9 +9,12 @@ import { adsApi } from './routes/ads'
 import { assetsApi } from './routes/assets'
 import { serveEdge } from './routes/edge'
 import { eventsApi } from './routes/events'
+import { emailLinksApi } from './routes/email-links'
 import { experiencesApi } from './routes/experiences'
+import { flowsApi } from './routes/flows'
 import { healthApi } from './routes/health'
 import { leadsApi } from './routes/leads'
+import { messagesApi } from './routes/messages'
 import { metricsApi } from './routes/metrics'
 import { personalizeApi } from './routes/personalize'
 import { rulesApi } from './routes/rules'
@@ -28,6 +31,8 @@ api.route('/sites', rulesApi)
 api.route('/sites', experiencesApi)
 api.route('/sites', adsApi)
 api.route('/sites', metricsApi)
+api.route('/sites', flowsApi)
+api.route('/sites', messagesApi)
 api.all('*', (c) => notFound(c))
 
 const publicApi = new Hono<{ Bindings: Env }>()
@@ -51,4 +56,5 @@ app.all('/edge/:key/*', async (c) => {
 app.route('/healthz', healthApi)
 app.route('/v1', publicApi)
 app.route('/api', api)
+app.route('/', emailLinksApi)
 app.route('/', assetsApi)

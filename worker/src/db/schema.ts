@@ -7,6 +7,8 @@ import type { Rfm, ScoringConfig } from '../domain/lifecycle'
 import type { Audience, Variant } from '../domain/experiences'
 import type { RuleMatch } from '../domain/rules'
 import type { SiteSettings } from '../domain/sites'
+import type { FlowDefinition } from '../domain/flows/schema'
+import type { MessageContent } from '../domain/flows/messages'
 
 const now = sql`(cast(unixepoch('subsecond') * 1000 as integer))`
 
@@ -226,6 +228,140 @@ export const ads = sqliteTable(
   (t) => [uniqueIndex('ads_site_name').on(t.siteId, t.campaign, t.adGroup, t.name)],
 )
 
+/** A marketer's automation: trigger, filters, goal, re-entry, policy and steps (validated JSON). */
+export const flows = sqliteTable(
+  'flows',
+  {
+    id: text('id').primaryKey(),
+    siteId: text('site_id').notNull().references(() => sites.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    enabled: integer('enabled', { mode: 'boolean' }).notNull().default(false),
+    definition: text('definition', { mode: 'json' }).$type<FlowDefinition>().notNull(),
+    templateId: text('template_id'),
+    /** Bumped on every edit: enrollments keep running on the steps as they are now. */
+    version: integer('version').notNull().default(1),
+    createdAt: integer('created_at').notNull().default(now),
+    updatedAt: integer('updated_at').notNull().default(now),
+  },
+  (t) => [index('flows_site').on(t.siteId)],
+)
+
+/**
+ * One lead's run through a flow. The key (flow, lead, number) is the exactly-once enrollment key: two
+ * racing ingests insert the same key and one of them wins. WITHOUT ROWID (migration 0005).
+ */
+export const flowEnrollments = sqliteTable(
+  'flow_enrollments',
+  {
+    flowId: text('flow_id').notNull(),
+    leadId: text('lead_id').notNull(),
+    number: integer('number').notNull(),
+    siteId: text('site_id').notNull(),
+    status: text('status', { enum: ['active', 'completed', 'exited', 'cancelled'] }).notNull().default('active'),
+    /** Path of the next step to run ("2", "3.then.0"); null once finished. */
+    cursor: text('cursor'),
+    /** When the step at `cursor` is due (waits store their release time here; the cron picks up late ones). */
+    nextAt: integer('next_at'),
+    timeZone: text('time_zone').notNull().default('UTC'),
+    enrolledAt: integer('enrolled_at').notNull(),
+    endedAt: integer('ended_at'),
+    exitReason: text('exit_reason'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.flowId, t.leadId, t.number] }),
+    // The only secondary index: the sweep's due runs. Lead lookups go through the key (flow, lead).
+    index('flow_enrollments_due').on(t.nextAt).where(sql`status = 'active'`),
+  ],
+)
+
+/**
+ * The exactly-once key of every executed step: (enrollment, step). A step's effect is written in the same
+ * D1 transaction as this row and only by the run whose `token` won the insert. WITHOUT ROWID (0005).
+ */
+export const flowEffects = sqliteTable(
+  'flow_effects',
+  {
+    flowId: text('flow_id').notNull(),
+    leadId: text('lead_id').notNull(),
+    number: integer('number').notNull(),
+    step: text('step').notNull(),
+    kind: text('kind').notNull(),
+    token: text('token').notNull(),
+    at: integer('at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.flowId, t.leadId, t.number, t.step] })],
+)
+
+/** The outbox: every delivery on any channel, with its rendered content and its fate. */
+export const messages = sqliteTable(
+  'messages',
+  {
+    /** A hash of (enrollment, step): a redelivered step job cannot create a second message. */
+    id: text('id').primaryKey(),
+    siteId: text('site_id').notNull(),
+    leadId: text('lead_id').notNull(),
+    flowId: text('flow_id'),
+    enrollment: integer('enrollment'),
+    step: text('step'),
+    channel: text('channel', { enum: ['email', 'in_app', 'webhook'] }).notNull(),
+    status: text('status', { enum: ['queued', 'sending', 'sent', 'failed', 'suppressed', 'cancelled'] }).notNull().default('queued'),
+    to: text('to'),
+    subject: text('subject'),
+    content: text('content', { mode: 'json' }).$type<MessageContent>().notNull(),
+    /** A/B variant of the step (subject line test), if any. */
+    variant: text('variant'),
+    reason: text('reason'),
+    provider: text('provider'),
+    providerId: text('provider_id'),
+    attempts: integer('attempts').notNull().default(0),
+    /** Not before this time (held by quiet hours or a frequency cap). */
+    dueAt: integer('due_at').notNull(),
+    /** A held message past this time is cancelled instead of sent late. */
+    expiresAt: integer('expires_at').notNull(),
+    claimedAt: integer('claimed_at'),
+    claimToken: text('claim_token'),
+    sentAt: integer('sent_at'),
+    shownAt: integer('shown_at'),
+    clickedAt: integer('clicked_at'),
+    dismissedAt: integer('dismissed_at'),
+    openedAt: integer('opened_at'),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [
+    index('messages_site_created').on(t.siteId, t.createdAt),
+    index('messages_lead').on(t.leadId, t.sentAt),
+    index('messages_queued').on(t.dueAt).where(sql`status in ('queued', 'sending')`),
+    index('messages_provider').on(t.providerId).where(sql`provider_id is not null`),
+  ],
+)
+
+/** Addresses that get no marketing email: unsubscribes, hard bounces, complaints. WITHOUT ROWID (0005). */
+export const suppressions = sqliteTable(
+  'suppressions',
+  {
+    siteId: text('site_id').notNull(),
+    email: text('email').notNull(),
+    reason: text('reason', { enum: ['unsubscribe', 'bounce', 'complaint', 'manual'] }).notNull(),
+    messageId: text('message_id'),
+    at: integer('at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.siteId, t.email] })],
+)
+
+/** Jobs that exhausted their retries (from the dead-letter queue), kept for the operator. */
+export const deadLetters = sqliteTable(
+  'dead_letters',
+  {
+    id: text('id').primaryKey(),
+    siteId: text('site_id'),
+    kind: text('kind').notNull(),
+    body: text('body', { mode: 'json' }).$type<unknown>().notNull(),
+    attempts: integer('attempts').notNull(),
+    at: integer('at').notNull(),
+  },
+  (t) => [index('dead_letters_at').on(t.at)],
+)
+
 export type SiteRow = typeof sites.$inferSelect
 export type LeadRow = typeof leads.$inferSelect
 export type EventRow = typeof events.$inferSelect
@@ -233,6 +369,9 @@ export type ScoreRuleRow = typeof scoreRules.$inferSelect
 export type ScoreEntryRow = typeof scoreEntries.$inferSelect
 export type ExperienceRow = typeof experiences.$inferSelect
 export type AdRow = typeof ads.$inferSelect
+export type FlowRow = typeof flows.$inferSelect
+export type EnrollmentRow = typeof flowEnrollments.$inferSelect
+export type MessageRow = typeof messages.$inferSelect
 
 /**
  * Metric roll-ups. Written by the roll-up (cron, or a metrics read that finds them stale), never by ingest;

@@ -1,5 +1,6 @@
 // Site configuration: what a marketer registers so a site can send events and be personalized.
 import { z } from 'zod'
+import { MessagePolicy } from './flows/schema'
 import { TimeZone } from './metrics/days'
 
 const HttpOrigin = z
@@ -24,6 +25,10 @@ export const SiteSettings = z
     timeZone: TimeZone.optional(),
     /** Postal address printed in marketing email footers. */
     postalAddress: z.string().max(500).optional(),
+    /** Sender of flow emails, e.g. "Acme <hello@acme.test>" (else EMAIL_FROM). */
+    emailFrom: z.string().trim().max(300).optional(),
+    /** Frequency caps and quiet hours for email and in-app messages (flows may override). */
+    messagePolicy: MessagePolicy.optional(),
     /** Store events from automated browsers (webdriver, headless): for staging sites and end-to-end tests. */
     acceptAutomated: z.boolean().optional(),
   })

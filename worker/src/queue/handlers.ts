@@ -6,8 +6,21 @@ import { findSite } from '../db/sites'
 import { storeEvents } from '../services/ingest'
 import { planRescore, rescorePage } from '../services/rescore'
 import type { Job, JobQueue } from './jobs'
+import { deliverMessage } from '../services/flows/deliver'
+import { runFlowSteps } from '../services/flows/run-steps'
+import { startFlows } from '../services/flows/start'
 
-export type JobContext = { db: Db; jobs: JobQueue; now: number }
+/** Thrown by a handler that wants its message retried after a specific delay (not the default backoff). */
+export class RetryLater extends Error {
+  constructor(
+    message: string,
+    readonly delaySeconds: number,
+  ) {
+    super(message)
+  }
+}
+
+export type JobContext = { db: Db; jobs: JobQueue; now: number; env: Env }
 
 /** Runs one message's job; each succeeds or is retried on its own. */
 type EachHandler<J> = { each: (job: J, ctx: JobContext) => Promise<void> }
@@ -19,13 +32,24 @@ type Registry = { [K in Job['kind']]: JobHandler<Extract<Job, { kind: K }>> }
 
 export const jobHandlers: Registry = {
   ingest: {
-    each: async (job, { db }) => {
+    each: async (job, { db, jobs }) => {
       const site = await findSite(db, job.siteId)
-      if (site) await storeEvents(db, site, job.events, job.receivedAt)
+      if (!site) return
+      const stored = await storeEvents(db, site, job.events, job.receivedAt)
+      await startFlows(db, jobs, site, stored.transitions, Date.now())
     },
   },
   'rescore-plan': { each: (job, { db, jobs }) => planRescore(db, jobs, job) },
   rescore: { each: (job, { db, now }) => rescorePage(db, job, now) },
   // Inserts are idempotent (first exposure wins), so a whole batch retries safely.
   exposures: { all: (jobs, { db }) => recordExposureBatch(db, jobs) },
+  // Exactly once per (run, step): see flows/run-steps.ts.
+  'flow-step': { each: (job, { db, env }) => runFlowSteps(db, env, job, Date.now) },
+  // Held messages are re-enqueued with their delay (not retried); a retry is a transient failure.
+  deliver: {
+    each: async (job, { db, env }) => {
+      const outcome = await deliverMessage(db, env, job, { now: Date.now })
+      if ('retry' in outcome) throw new RetryLater(`deliver ${job.messageId}: retry in ${outcome.retry} s`, outcome.retry)
+    },
+  },
 }

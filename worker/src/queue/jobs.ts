@@ -1,5 +1,6 @@
 // Jobs carried by the JOBS queue. Each consumer step is idempotent: a redelivered message changes nothing.
 import type { NormalizedEvent } from '../domain/events'
+import type { FlowJob } from './flow-jobs'
 
 /** Events accepted by POST /v1/events in queue-buffered ingest mode, written to D1 by the consumer. */
 export type IngestJob = { kind: 'ingest'; siteId: string; receivedAt: number; events: NormalizedEvent[] }
@@ -20,7 +21,7 @@ export type ExposureJob = {
   decided: Array<{ id: string; variant: string }>
 }
 
-export type Job = IngestJob | RescorePlanJob | RescoreJob | ExposureJob
+export type Job = IngestJob | RescorePlanJob | RescoreJob | ExposureJob | FlowJob
 
 /** The JOBS queue's producer binding, typed by what it carries (see env.d.ts). */
 export type JobQueue = Queue<Job>

@@ -6,6 +6,8 @@ import { corsHeaders } from '../http/cors'
 import { ApiError } from '../http/errors'
 import { VARIANTS_CACHE_SECONDS } from '../limits'
 import { anonymousVariants, decideForRequest } from '../services/decide'
+import { openDb } from '../db/client'
+import { inAppMessagesFor } from '../services/flows/in-app'
 
 type PublicEnv = { Bindings: Env }
 
@@ -48,8 +50,11 @@ function parseQuery(c: Context<PublicEnv>) {
 export const personalizeApi = new Hono<PublicEnv>()
   .get('/ping', (c) => c.json({}))
   .get('/personalize', async (c) => {
-    const { decision } = await decideForRequest(c, parseQuery(c), 'client')
-    return c.json({ ...decision, messages: [] }, 200, { ...corsHeaders(c.req.header('origin')), 'Cache-Control': 'private, no-store' })
+    const query = parseQuery(c)
+    const { decision, siteId } = await decideForRequest(c, query, 'client')
+    // The visitor's own in-app messages; none under Global Privacy Control (no visitor is remembered).
+    const messages = query.aid && c.req.header('sec-gpc') !== '1' ? await inAppMessagesFor(openDb(c.env.DB), siteId, query.aid, Date.now()) : []
+    return c.json({ ...decision, messages }, 200, { ...corsHeaders(c.req.header('origin')), 'Cache-Control': 'private, no-store' })
   })
   .get('/variants', async (c) => {
     const query = parseQuery(c)

@@ -24,6 +24,8 @@ import { scoringConfigOf } from '../domain/lifecycle'
 import { compileRules, type CompiledRules, type ScorableEvent } from '../domain/rules'
 import { rescoreLeadHistory, scoreLeadEvents, type ScoredLead } from '../domain/scoring'
 import type { JobQueue } from '../queue/jobs'
+import type { LeadTransition } from '../domain/flows/triggers'
+import { startFlows } from './flows/start'
 
 export type IngestMode = 'direct' | 'queue'
 
@@ -57,7 +59,11 @@ export async function ingestBatch(
     if (fresh.length > 0) await jobs.send({ kind: 'ingest', siteId: site.id, receivedAt: now, events: fresh })
     accepted = fresh.length
   } else {
-    ;({ accepted, rowsWritten } = await storeEvents(db, site, events, now))
+    const stored = await storeEvents(db, site, events, now)
+    // After the events are durable: goals end runs at once, triggers enroll (exactly once per key).
+    const flows = await startFlows(db, jobs, site, stored.transitions, Date.now())
+    accepted = stored.accepted
+    rowsWritten = stored.rowsWritten + flows.rowsWritten
   }
   return { accepted, duplicates: batch.batch.length - accepted, rowsWritten }
 }
@@ -69,10 +75,17 @@ export async function ingestBatch(
  * The one place that reads lead state and builds the statements that write it: exact counters under
  * parallel requests are a change to this function alone.
  */
-export async function storeEvents(db: Db, site: SiteRow, batch: readonly NormalizedEvent[], now: number): Promise<{ accepted: number; rowsWritten: number }> {
+export async function storeEvents(
+  db: Db,
+  site: SiteRow,
+  batch: readonly NormalizedEvent[],
+  now: number,
+): Promise<{ accepted: number; rowsWritten: number; transitions: LeadTransition[] }> {
   const snapshot = await loadIngestSnapshot(db, site.id, batch)
   const fresh = batch.filter((event) => !snapshot.storedEventIds.has(event.eventId))
-  if (fresh.length === 0) return { accepted: 0, rowsWritten: 0 }
+  if (fresh.length === 0) return { accepted: 0, rowsWritten: 0, transitions: [] }
+  // Score and stage before the batch: flows trigger on crossings.
+  const before = new Map(snapshot.leads.map((lead) => [lead.id, { score: lead.score, stage: lead.stage }]))
   const changes = applyEvents(snapshot, fresh, await idMinter(site.id, fresh))
 
   const rules = compileRules(snapshot.rules)
@@ -101,8 +114,15 @@ export async function storeEvents(db: Db, site: SiteRow, batch: readonly Normali
     ...(snapshot.goals.length === 0 ? [] : conversionStatements(db, site.id, changes.eventsByLead, snapshot.goals)),
   ]
   const { results, rowsWritten } = await runCountingWrites(db, statements)
-  const accepted = results.slice(0, inserts.length).reduce((sum, rows) => sum + rows.length, 0)
-  return { accepted, rowsWritten }
+  const insertedRows = results.slice(0, inserts.length)
+  const accepted = insertedRows.reduce((sum, rows) => sum + rows.length, 0)
+  // What flows trigger on: each lead's state before and after, with the events this call stored.
+  const stored = new Set(insertedRows.flatMap((rows) => (rows as Array<{ eventId?: string; event_id?: string }>).map((r) => r.eventId ?? r.event_id)))
+  const transitions = scored.flatMap(({ lead }) => {
+    const leadEvents = (changes.eventsByLead.get(lead.id) ?? []).filter((e) => stored.has(e.eventId))
+    return leadEvents.length > 0 ? [{ before: before.get(lead.id) ?? null, after: lead, events: leadEvents }] : []
+  })
+  return { accepted, rowsWritten, transitions }
 }
 
 /** Lead ids for first-time visitors are a hash of (site, anonymous id): two racing requests agree. */

@@ -1,0 +1,82 @@
+// Email rendering and signing: escaping, fallbacks, RFC 8058 headers, postal address rule, token forgery.
+import { describe, expect, it } from 'vitest'
+import { POSTAL_PLACEHOLDER, renderEmail } from './render'
+import { unsubscribeToken, verifyProviderWebhook, verifyUnsubscribeToken, webhookSignature } from './signing'
+import { renderTokens } from './tokens'
+
+const base = {
+  step: { type: 'email' as const, subject: 'Hi {{lead.traits.firstName|there}}', body: 'Hello {{lead.traits.firstName|there}},\n\nSee you.' },
+  variant: null,
+  site: { name: 'Acme', postalAddress: '1 Main St', from: 'Acme <hi@acme.test>' },
+  to: 'ada@example.com',
+  messageId: 'msg_abc123def456',
+  unsubscribeUrl: 'https://cairn.test/u/tok?x=1&y=2',
+  production: true,
+}
+
+describe('tokens', () => {
+  // Catches a visitor-controlled trait injecting HTML, and fallbacks not applied to empty values.
+  it('escapes values and fallbacks in HTML, not in text', () => {
+    const scope = { lead: { traits: { firstName: '<script>x</script>' } } }
+    expect(renderTokens('Hi {{lead.traits.firstName|there}}', scope, 'html')).toBe('Hi &lt;script&gt;x&lt;/script&gt;')
+    expect(renderTokens('Hi {{lead.traits.firstName|there}}', scope, 'text')).toBe('Hi <script>x</script>')
+    expect(renderTokens('Hi {{ lead.traits.nickname | there }}!', { lead: { traits: { nickname: '' } } }, 'html')).toBe('Hi there!')
+    expect(renderTokens('{{lead.traits}}', { lead: { traits: { a: 1 } } }, 'text')).toBe('') // objects never print
+  })
+})
+
+describe('renderEmail', () => {
+  it('carries RFC 8058 headers, a footer link and the postal address', () => {
+    // Catches a marketing email without one-click unsubscribe or without the address the law asks for.
+    const result = renderEmail({ ...base, scope: { lead: { traits: { firstName: 'Ada & Co' } } } })
+    if (!result.ok) throw new Error(result.reason)
+    expect(result.subject).toBe('Hi Ada & Co')
+    expect(result.content.headers['List-Unsubscribe']).toBe('<https://cairn.test/u/tok?x=1&y=2>')
+    expect(result.content.headers['List-Unsubscribe-Post']).toBe('List-Unsubscribe=One-Click')
+    expect(result.content.html).toContain('<p>Hello Ada &amp; Co,</p>')
+    expect(result.content.html).toContain('href="https://cairn.test/u/tok?x=1&amp;y=2"')
+    expect(result.content.html).toContain('1 Main St')
+    expect(result.content.text).toContain('Unsubscribe: https://cairn.test/u/tok?x=1&y=2')
+  })
+  it('without a postal address: fails in production, a visible placeholder elsewhere', () => {
+    // Catches a production send without the postal address, or a local send that hides the gap.
+    const site = { ...base.site, postalAddress: undefined }
+    expect(renderEmail({ ...base, site, scope: { lead: { traits: {} } } })).toMatchObject({ ok: false, reason: expect.stringContaining('postal_address_missing') })
+    const dev = renderEmail({ ...base, site, production: false, scope: { lead: { traits: {} } } })
+    expect(dev.ok && dev.content.html.includes(POSTAL_PLACEHOLDER.replace(/:/g, ':'))).toBe(true)
+  })
+  it('picks the subject of the lead\'s A/B variant and keeps headers on one line', () => {
+    // Catches header injection through a subject token and the wrong variant's subject.
+    const step = { type: 'email' as const, subjects: ['A {{lead.traits.x}}', 'B'], body: 'x' }
+    const a = renderEmail({ ...base, step, variant: '0', scope: { lead: { traits: { x: 'one\r\nBcc: evil@x' } } } })
+    expect(a.ok && a.subject).toBe('A one Bcc: evil@x')
+    expect(renderEmail({ ...base, step, variant: '1', scope: { lead: { traits: {} } } })).toMatchObject({ subject: 'B' })
+  })
+})
+
+describe('signing', () => {
+  it('unsubscribe tokens verify, and a changed id or signature does not', async () => {
+    // Catches forgeable tokens (unsubscribing someone else by editing the id).
+    const token = await unsubscribeToken('msg_abc123def456', 'secret')
+    expect(token).not.toContain('@')
+    expect(await verifyUnsubscribeToken(token, 'secret')).toBe('msg_abc123def456')
+    expect(await verifyUnsubscribeToken(token.replace('abc', 'abd'), 'secret')).toBeNull()
+    expect(await verifyUnsubscribeToken(token, 'other-secret')).toBeNull()
+    expect(await verifyUnsubscribeToken('msg_abc123def456.' + 'A'.repeat(43), 'secret')).toBeNull()
+  })
+  it('webhook signatures: Stripe-style for receivers, Svix-style from the provider with a freshness window', async () => {
+    // Catches accepting an unsigned, tampered or replayed provider event.
+    expect(await webhookSignature('{}', 's', 1_700_000_000_000)).toMatch(/^t=1700000000,v1=[0-9a-f]{64}$/)
+    const secret = 'whsec_' + btoa('provider-secret')
+    const now = 1_700_000_000_000
+    const key = await crypto.subtle.importKey('raw', new TextEncoder().encode('provider-secret'), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])
+    const sign = async (body: string, ts: number) =>
+      'v1,' + btoa(String.fromCharCode(...new Uint8Array(await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(`id1.${ts}.${body}`)))))
+    const ts = now / 1000
+    const signature = await sign('{"a":1}', ts)
+    expect(await verifyProviderWebhook({ id: 'id1', timestamp: String(ts), signature }, '{"a":1}', secret, now)).toBe(true)
+    expect(await verifyProviderWebhook({ id: 'id1', timestamp: String(ts), signature }, '{"a":2}', secret, now)).toBe(false)
+    expect(await verifyProviderWebhook({ id: 'id1', timestamp: String(ts), signature }, '{"a":1}', secret, now + 600_000)).toBe(false)
+    expect(await verifyProviderWebhook({ id: 'id1', timestamp: String(ts), signature: null }, '{"a":1}', secret, now)).toBe(false)
+  })
+})

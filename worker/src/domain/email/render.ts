@@ -1,0 +1,59 @@
+// Renders a flow email: tokens, HTML + text bodies, the footer (unsubscribe link, postal address) and the
+// RFC 8058 one-click unsubscribe headers every marketing email carries.
+import type { EmailContent } from '../flows/messages'
+import type { EmailStep } from '../flows/schema'
+import { escapeHtml, renderTokens, type TokenScope } from './tokens'
+
+export const POSTAL_PLACEHOLDER = '[Postal address missing: set it in the site settings before sending real email]'
+
+export type EmailSite = { name: string; postalAddress?: string; from: string }
+
+export type RenderedEmail = { ok: true; subject: string; content: EmailContent } | { ok: false; reason: string }
+
+export function renderEmail(input: {
+  step: EmailStep
+  variant: string | null
+  scope: TokenScope
+  site: EmailSite
+  to: string
+  messageId: string
+  unsubscribeUrl: string
+  /** Production refuses to send without a postal address; development shows a visible placeholder. */
+  production: boolean
+}): RenderedEmail {
+  const { step, scope, site } = input
+  const postal = site.postalAddress?.trim()
+  if (!postal && input.production) {
+    return { ok: false, reason: 'postal_address_missing: the site has no postal address (site settings → postalAddress); marketing email must carry one' }
+  }
+  const address = postal || POSTAL_PLACEHOLDER
+  const subjectTemplate = input.variant !== null && step.subjects ? step.subjects[Number(input.variant)]! : step.subject!
+  const subject = renderTokens(subjectTemplate, scope, 'text').replace(/[\r\n]+/g, ' ')
+  const bodyText = renderTokens(step.body, scope, 'text')
+  const paragraphs = bodyText
+    .split(/\n{2,}/)
+    .map((p) => `<p>${escapeHtml(p).replace(/\n/g, '<br>')}</p>`)
+    .join('\n')
+  const footerHtml = `<hr><p style="font-size:12px;color:#666">${escapeHtml(site.name)} · ${escapeHtml(address)}<br>` +
+    `<a href="${escapeHtml(input.unsubscribeUrl)}">Unsubscribe</a></p>`
+  const html = `<!doctype html><html><body>\n${paragraphs}\n${footerHtml}\n</body></html>`
+  const text = `${bodyText}\n\n--\n${site.name} · ${address}\nUnsubscribe: ${input.unsubscribeUrl}\n`
+  return {
+    ok: true,
+    subject,
+    content: {
+      channel: 'email',
+      from: site.from,
+      headers: {
+        From: site.from,
+        To: input.to,
+        Subject: subject,
+        'List-Unsubscribe': `<${input.unsubscribeUrl}>`,
+        'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+        'X-Cairn-Message-Id': input.messageId,
+      },
+      html,
+      text,
+    },
+  }
+}

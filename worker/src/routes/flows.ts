@@ -1,0 +1,142 @@
+// Admin: flows (CRUD, templates, preview before enabling) and their runs.
+import { Hono } from 'hono'
+import { openDb, type Db } from '../db/client'
+import { recentRunsOfFlow } from '../db/enrollments'
+import { deleteFlow, findFlow, flowConfigs, flowStats, insertFlow, listFlows, replaceFlow } from '../db/flows'
+import { randomId } from '../db/ids'
+import type { EnrollmentRow, FlowRow } from '../db/schema'
+import { allPaths } from '../domain/flows/steps'
+import { FlowDefinition, FlowInput, FromTemplate } from '../domain/flows/schema'
+import { FLOW_TEMPLATES, findTemplate } from '../domain/flows/templates'
+import { previewDraftFlow } from '../services/flows/preview'
+import { ApiError, invalidRequest } from '../http/errors'
+import { validate } from '../http/validate'
+import { siteOr404 } from './sites'
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
+
+export const flowView = (row: FlowRow) => ({
+  id: row.id,
+  name: row.name,
+  enabled: row.enabled,
+  ...row.definition,
+  templateId: row.templateId,
+  version: row.version,
+  steps: row.definition.steps,
+  stepPaths: allPaths(row.definition.steps),
+  createdAt: iso(row.createdAt),
+  updatedAt: iso(row.updatedAt),
+})
+
+export const runView = (row: EnrollmentRow) => ({
+  flowId: row.flowId,
+  leadId: row.leadId,
+  number: row.number,
+  status: row.status,
+  step: row.cursor,
+  nextAt: iso(row.nextAt),
+  timeZone: row.timeZone,
+  enrolledAt: iso(row.enrolledAt),
+  endedAt: iso(row.endedAt),
+  exitReason: row.exitReason,
+})
+
+const flowNotFound = () => new ApiError(404, 'flow_not_found', 'No flow with this id on this site.')
+
+type Stats = Awaited<ReturnType<typeof flowStats>>
+
+/** enrolled, active, completed, exited by goal; messages per step (and per A/B variant) by status. */
+function statsOf(stats: Stats, flowId: string) {
+  const runs = stats.enrollments.filter((r) => r.flowId === flowId)
+  const count = (pred: (r: Stats['enrollments'][number]) => boolean) => runs.filter(pred).reduce((n, r) => n + r.n, 0)
+  const steps: Record<string, Record<string, number>> = {}
+  for (const m of stats.sent.filter((m) => m.flowId === flowId)) {
+    const key = m.variant === null ? m.step! : `${m.step}#${m.variant}`
+    const entry = (steps[key] ??= {})
+    entry[m.status] = (entry[m.status] ?? 0) + m.n
+    entry.opened = (entry.opened ?? 0) + m.opened
+    entry.clicked = (entry.clicked ?? 0) + m.clicked
+  }
+  return {
+    enrolled: count(() => true),
+    active: count((r) => r.status === 'active'),
+    completed: count((r) => r.status === 'completed'),
+    exitedByGoal: count((r) => r.status === 'exited' && r.exitReason === 'goal'),
+    messagesPerStep: steps,
+  }
+}
+
+const forget = (siteId: string) => flowConfigs.forget(siteId)
+
+async function createFromBody(db: Db, siteId: string, body: unknown) {
+  if (body && typeof body === 'object' && 'template' in body) {
+    const parsed = FromTemplate.safeParse(body)
+    if (!parsed.success) throw invalidRequest(parsed.error)
+    const template = findTemplate(parsed.data.template)
+    if (!template) throw new ApiError(400, 'unknown_template', `No template "${parsed.data.template}"; GET …/flows/templates lists them.`)
+    const input = { ...template.flow, name: parsed.data.name ?? template.flow.name, enabled: parsed.data.enabled ?? false }
+    return insertFlow(db, siteId, randomId('flow_'), input, template.id)
+  }
+  const parsed = FlowInput.safeParse(body)
+  if (!parsed.success) throw invalidRequest(parsed.error)
+  return insertFlow(db, siteId, randomId('flow_'), parsed.data)
+}
+
+async function jsonBody(request: Request): Promise<unknown> {
+  try {
+    return await request.json()
+  } catch {
+    throw new ApiError(400, 'malformed_json', 'The body is not valid JSON.')
+  }
+}
+
+export const flowsApi = new Hono<{ Bindings: Env }>()
+  .get('/:siteId/flows/templates', async (c) => {
+    await siteOr404(openDb(c.env.DB), c.req.param('siteId'))
+    return c.json({ templates: FLOW_TEMPLATES.map((t) => ({ id: t.id, description: t.description, ...t.flow })) })
+  })
+  .post('/:siteId/flows/preview', async (c) => {
+    const db = openDb(c.env.DB)
+    const site = await siteOr404(db, c.req.param('siteId'))
+    const body = (await jsonBody(c.req.raw)) as Record<string, unknown> | null
+    // A draft may be a whole flow (name/enabled are ignored) or just its definition.
+    const { name: _name, enabled: _enabled, ...draft } = body && typeof body === 'object' ? body : {}
+    const parsed = FlowDefinition.safeParse(draft)
+    if (!parsed.success) throw invalidRequest(parsed.error)
+    return c.json(await previewDraftFlow(db, site.id, parsed.data, Date.now()))
+  })
+  .get('/:siteId/flows', async (c) => {
+    const db = openDb(c.env.DB)
+    const siteId = c.req.param('siteId')
+    await siteOr404(db, siteId)
+    const [rows, stats] = await Promise.all([listFlows(db, siteId), flowStats(db, siteId)])
+    return c.json({ flows: rows.map((row) => ({ ...flowView(row), stats: statsOf(stats, row.id) })) })
+  })
+  .post('/:siteId/flows', async (c) => {
+    const db = openDb(c.env.DB)
+    const siteId = c.req.param('siteId')
+    await siteOr404(db, siteId)
+    const row = await createFromBody(db, siteId, await jsonBody(c.req.raw))
+    forget(siteId)
+    return c.json(flowView(row), 201)
+  })
+  .get('/:siteId/flows/:flowId', async (c) => {
+    const db = openDb(c.env.DB)
+    const row = await findFlow(db, c.req.param('siteId'), c.req.param('flowId'))
+    if (!row) throw flowNotFound()
+    const [stats, runs] = await Promise.all([flowStats(db, row.siteId), recentRunsOfFlow(db, row.id, 100)])
+    return c.json({ ...flowView(row), stats: statsOf(stats, row.id), runs: runs.map(runView) })
+  })
+  .put('/:siteId/flows/:flowId', validate('json', FlowInput), async (c) => {
+    const db = openDb(c.env.DB)
+    const row = await replaceFlow(db, c.req.param('siteId'), c.req.param('flowId'), c.req.valid('json'))
+    if (!row) throw flowNotFound()
+    forget(row.siteId)
+    return c.json(flowView(row))
+  })
+  .delete('/:siteId/flows/:flowId', async (c) => {
+    const siteId = c.req.param('siteId')
+    if (!(await deleteFlow(openDb(c.env.DB), siteId, c.req.param('flowId'), Date.now()))) throw flowNotFound()
+    forget(siteId)
+    return c.body(null, 204)
+  })

@@ -1,0 +1,34 @@
+// What flows read from the environment (secrets, provider, public URL) and from a site's settings.
+import type { MessagePolicy } from '../../domain/flows/schema'
+import type { SiteRow } from '../../db/schema'
+
+/** Optional settings and secrets; secrets come from `wrangler secret put` (or .dev.vars locally). */
+export type FlowEnv = {
+  ENVIRONMENT?: string
+  UNSUBSCRIBE_SECRET?: string
+  PUBLIC_URL?: string
+  EMAIL_FROM?: string
+  EMAIL_PROVIDER?: string
+  EMAIL?: SendEmail
+  RESEND_API_KEY?: string
+  RESEND_API_URL?: string
+  EMAIL_WEBHOOK_SECRET?: string
+  FLOW_WEBHOOK_SECRET?: string
+}
+
+export const flowEnv = (env: Env) => env as unknown as FlowEnv & Env
+
+export const isProduction = (env: FlowEnv) => env.ENVIRONMENT === 'production'
+
+/** The https base of email links (/u, /o, /c). */
+export const publicUrl = (env: FlowEnv) => (env.PUBLIC_URL || 'http://127.0.0.1:8787').replace(/\/$/, '')
+
+export function siteEmailSettings(site: SiteRow, env: FlowEnv) {
+  const settings = site.settings as SiteRow['settings'] & { emailFrom?: string; messagePolicy?: MessagePolicy }
+  return {
+    name: site.name,
+    postalAddress: settings.postalAddress,
+    from: settings.emailFrom || env.EMAIL_FROM || `${site.name} <noreply@cairn.invalid>`,
+    policy: settings.messagePolicy,
+  }
+}
