@@ -148,3 +148,41 @@ export type Trends = MetricsHead & {
 }
 export type MessageTotals = { sent: number; delivered: number; opened: number; clicked: number; unsubscribed: number; bounced: number; complained: number }
 export type MessageStats = MetricsHead & { available: boolean; totals: MessageTotals; rates: Record<string, number | null>; flows: unknown[] }
+
+// Flows and messages (hand-written shapes of the flows and messages routes' answers)
+export type FlowStats = { enrolled: number; active: number; completed: number; exitedByGoal: number; messagesPerStep: Record<string, Record<string, number>> }
+export type Flow = {
+  id: string
+  name: string
+  enabled: boolean
+  trigger: unknown
+  filter?: unknown
+  goal?: unknown
+  reentry?: unknown
+  policy?: unknown
+  steps: unknown[]
+  templateId: string | null
+  version: number
+  stepPaths?: unknown
+  createdAt: Iso
+  updatedAt: Iso
+  stats?: FlowStats
+}
+export type FlowTemplate = { id: string; description: string; name: string }
+export type MessageSummary = {
+  id: string
+  channel: 'email' | 'in_app' | 'webhook'
+  status: string
+  to: string | null
+  subject: string | null
+  flowId: string | null
+  leadId: string | null
+  step: string | null
+  variant: string | null
+  reason: string | null
+  createdAt: Iso
+  sentAt: Iso | null
+}
+export type MessageDetail = MessageSummary & { headers?: Record<string, string>; html?: string; text?: string; content?: unknown; attempts: number }
+export type Suppression = { email: string; reason: string; messageId: string | null; at: Iso }
+export type DeadLetter = { id: string; kind: string; attempts: number; at: Iso; body: unknown }
