@@ -39,12 +39,14 @@ describe('flows and outbox views', () => {
   it('flows: create from a template, then enable it from the list', async () => {
     const page = await signedIn(`#/sites/${DEMO_SITE_ID}/flows`)
     await expect.poll(() => page.locator('#flow-template option').count(), { timeout: 15_000 }).toBeGreaterThan(1)
-    const before = (await adminGet<{ flows: Flow[] }>(`/api/sites/${DEMO_SITE_ID}/flows`)).flows.length
+    const known = new Set((await adminGet<{ flows: Flow[] }>(`/api/sites/${DEMO_SITE_ID}/flows`)).flows.map((f) => f.id))
+    const before = known.size
     await page.selectOption('#flow-template', 'pricing-follow-up')
     await page.click('#flow-create')
     // Catches a create that is not sent, or a list that is not reloaded after it.
     await expect.poll(async () => (await adminGet<{ flows: Flow[] }>(`/api/sites/${DEMO_SITE_ID}/flows`)).flows.length, { timeout: 10_000 }).toBe(before + 1)
-    const created = (await adminGet<{ flows: Flow[] }>(`/api/sites/${DEMO_SITE_ID}/flows`)).flows.filter((f) => f.templateId === 'pricing-follow-up').at(-1)!
+    const created = (await adminGet<{ flows: Flow[] }>(`/api/sites/${DEMO_SITE_ID}/flows`)).flows.find((f) => !known.has(f.id))!
+    expect(created.templateId).toBe('pricing-follow-up')
     expect(created.enabled).toBe(false)
     const row = page.locator(`#flows-body tr[data-flow-id="${created.id}"]`)
     await expect.poll(() => row.count(), { timeout: 10_000 }).toBe(1)
