@@ -14,7 +14,7 @@ export function parseRoute(hash: string, tabs: readonly string[]): Route {
   try {
     parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent)
   } catch {}
-  const [root, siteId, tab = 'leads', id, sub] = parts
+  const [root, siteId, tab = 'overview', id, sub] = parts
   if (root !== 'sites' || !siteId) return { view: 'sites' }
   if (tab === 'leads') return { view: 'leads', siteId, leadId: id ?? null }
   if (tab === 'experiences' && id) {

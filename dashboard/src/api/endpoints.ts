@@ -2,7 +2,7 @@
 import { request } from './client'
 import type {
   Coverage, Decision, Experience, ExperienceDraft, ExperienceResult, LeadDetail, LeadFilter, LeadPage, PreviewQuery, Rule, RuleDraft,
-  RulesPreview, SavedRule, SavedScoring, ScoringConfig, ScoringInput, Site, SiteInput, SitePatch, VitalsReport, Ad,
+  RulesPreview, SavedRule, DeadLetter, Flow, FlowTemplate, MessageDetail, MessageSummary, Suppression, Channels, ChannelGrouping, ChannelTouch, DateRange, Funnel, MessageStats, TimeToConvert, Trends, SavedScoring, ScoringConfig, ScoringInput, Site, SiteInput, SitePatch, VitalsReport, Ad,
 } from './types'
 
 type S = AbortSignal | undefined
@@ -43,6 +43,23 @@ export const api = {
     request<{ experiences: ExperienceResult[] }>(`${site(siteId)}/metrics/experiences?${query(range)}`, { signal }),
   vitals: (siteId: string, range: { from?: string; to?: string }, signal?: S) =>
     request<VitalsReport>(`${site(siteId)}/metrics/vitals?${query(range)}`, { signal }),
+
+  funnel: (siteId: string, range: DateRange, signal?: S) => request<Funnel>(`${site(siteId)}/metrics/funnel?${query(range)}`, { signal }),
+  channels: (siteId: string, q: DateRange & { touch: ChannelTouch; by: ChannelGrouping }, signal?: S) =>
+    request<Channels>(`${site(siteId)}/metrics/channels?${query(q)}`, { signal }),
+  timeToConvert: (siteId: string, q: DateRange & { touch: ChannelTouch; by: ChannelGrouping }, signal?: S) =>
+    request<TimeToConvert>(`${site(siteId)}/metrics/time-to-convert?${query(q)}`, { signal }),
+  trends: (siteId: string, q: DateRange & { interval: 'day' | 'week' }, signal?: S) => request<Trends>(`${site(siteId)}/metrics/trends?${query(q)}`, { signal }),
+  messages: (siteId: string, range: DateRange, signal?: S) => request<MessageStats>(`${site(siteId)}/metrics/messages?${query(range)}`, { signal }),
+
+  flows: (siteId: string, signal?: S) => request<{ flows: Flow[] }>(`${site(siteId)}/flows`, { signal }),
+  flowTemplates: (siteId: string, signal?: S) => request<{ templates: FlowTemplate[] }>(`${site(siteId)}/flows/templates`, { signal }),
+  createFlowFromTemplate: (siteId: string, template: string) => request<Flow>(`${site(siteId)}/flows`, { method: 'POST', body: { template } }),
+  replaceFlow: (siteId: string, flowId: string, body: Record<string, unknown>) => request<Flow>(`${site(siteId)}/flows/${enc(flowId)}`, { method: 'PUT', body }),
+  messages_: (siteId: string, signal?: S) => request<{ messages: MessageSummary[] }>(`${site(siteId)}/messages?limit=200`, { signal }),
+  message: (siteId: string, id: string, signal?: S) => request<MessageDetail>(`${site(siteId)}/messages/${enc(id)}`, { signal }),
+  suppressions: (siteId: string, signal?: S) => request<{ suppressions: Suppression[] }>(`${site(siteId)}/suppressions`, { signal }),
+  deadLetters: (siteId: string, signal?: S) => request<{ deadLetters: DeadLetter[] }>(`${site(siteId)}/dead-letters`, { signal }),
 
   ads: (siteId: string, signal?: S) => request<{ ads: Ad[] }>(`${site(siteId)}/ads`, { signal }),
   coverage: (siteId: string, signal?: S) => request<Coverage>(`${site(siteId)}/ads/coverage`, { signal }),

@@ -120,3 +120,76 @@ export type PreviewQuery = { url: string; device: string; stage?: string; score?
 export type Share = { total: number; covered: number; share: number }
 export type AdReport = Pick<Ad, 'id' | 'campaign' | 'adGroup' | 'name' | 'headline' | 'finalUrl'> & AdMatch
 export type Coverage = { adGroups: Share; ads: Share; coverage: number; mismatches: number; report: AdReport[] }
+
+// Metrics (README "Metrics"): every answer carries its local-date range, time zone and roll-up time.
+export type MetricsHead = { from: string; to: string; timeZone: string; asOf: Iso | null }
+export type DateRange = { from?: string; to?: string }
+export type ChannelTouch = 'first' | 'last'
+export type ChannelGrouping = 'source_medium' | 'source' | 'medium' | 'campaign' | 'referrer'
+export type FunnelStage = { stage: string; entered: number; current: number; conversionToNext: number | null; medianDaysInStage: number | null }
+export type Funnel = MetricsHead & { preset: string; stages: FunnelStage[]; afterJourney: Record<string, number> }
+export type ChannelRow = {
+  channel: string
+  visitors: number
+  leads: number | null
+  mqls: number | null
+  customers: number | null
+  revenue: number
+  rates: { visitorToLead: number | null; leadToMql: number | null; mqlToCustomer: number | null; visitorToCustomer: number | null }
+  stages: Record<string, number>
+  segments: Record<string, number>
+}
+export type Channels = MetricsHead & { touch: ChannelTouch; by: ChannelGrouping; channels: ChannelRow[] }
+export type Distribution = { count: number; median: number | null; p75: number | null; p90: number | null; histogram: Array<{ days: string; count: number }> }
+export type TimeToConvert = MetricsHead & {
+  touch: ChannelTouch
+  by: ChannelGrouping
+  toLead: (Distribution & { channels: Array<Distribution & { channel: string }> }) | null
+  toCustomer: (Distribution & { channels: Array<Distribution & { channel: string }> }) | null
+}
+export type TrendPoint = { start: string; visitors: number; newLeads: number | null; mqls: number | null; customers: number | null; churned: number | null }
+export type Trends = MetricsHead & {
+  interval: 'day' | 'week'
+  points: TrendPoint[]
+  leadVelocity: Array<{ month: string; mqls: number; previousMqls: number; rate: number | null }>
+}
+export type MessageTotals = { sent: number; delivered: number; opened: number; clicked: number; unsubscribed: number; bounced: number; complained: number }
+export type MessageStats = MetricsHead & { available: boolean; totals: MessageTotals; rates: Record<string, number | null>; flows: unknown[] }
+
+// Flows and messages (hand-written shapes of the flows and messages routes' answers)
+export type FlowStats = { enrolled: number; active: number; completed: number; exitedByGoal: number; messagesPerStep: Record<string, Record<string, number>> }
+export type Flow = {
+  id: string
+  name: string
+  enabled: boolean
+  trigger: unknown
+  filter?: unknown
+  goal?: unknown
+  reentry?: unknown
+  policy?: unknown
+  steps: unknown[]
+  templateId: string | null
+  version: number
+  stepPaths?: unknown
+  createdAt: Iso
+  updatedAt: Iso
+  stats?: FlowStats
+}
+export type FlowTemplate = { id: string; description: string; name: string }
+export type MessageSummary = {
+  id: string
+  channel: 'email' | 'in_app' | 'webhook'
+  status: string
+  to: string | null
+  subject: string | null
+  flowId: string | null
+  leadId: string | null
+  step: string | null
+  variant: string | null
+  reason: string | null
+  createdAt: Iso
+  sentAt: Iso | null
+}
+export type MessageDetail = MessageSummary & { headers?: Record<string, string>; html?: string; text?: string; content?: unknown; attempts: number }
+export type Suppression = { email: string; reason: string; messageId: string | null; at: Iso }
+export type DeadLetter = { id: string; kind: string; attempts: number; at: Iso; body: unknown }

@@ -6,17 +6,22 @@ import { AdsView } from './ads'
 import { ExperienceEditor } from './experiences/editor'
 import { ExperiencesView } from './experiences/list'
 import { ResultsView } from './experiences/results'
+import { FlowsView } from './flows'
 import { LeadsView } from './leads'
+import { OutboxView } from './outbox'
+import { OverviewView } from './overview'
 import { ScoringView } from './scoring'
 import { SettingsView } from './settings'
 import type { TabKey } from './tabs'
 
 const TAB_VIEWS: Record<Exclude<TabKey, 'leads'>, FC<{ siteId: string }>> = {
+  overview: OverviewView,
   scoring: ScoringView,
   experiences: ExperiencesView,
   ads: AdsView,
+  flows: FlowsView,
+  outbox: OutboxView,
   settings: SettingsView,
-  // overview: OverviewView, flows: FlowsView, outbox: OutboxView — when their APIs land.
 }
 
 export function RoutedView({ route }: { route: Exclude<Route, { view: 'sites' }> }) {

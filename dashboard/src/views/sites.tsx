@@ -66,7 +66,7 @@ function SiteRows({ site }: { site: Site }) {
     <>
       <tr class="site" data-site-id={site.id}>
         <td>
-          <a href={leads} class="site-name">
+          <a href={href.tab(site.id, 'overview')} class="site-name">
             {site.name}
           </a>
         </td>
@@ -78,6 +78,9 @@ function SiteRows({ site }: { site: Site }) {
         </td>
         <td data-label="Edge origin">{site.origin || <Dash />}</td>
         <td class="actions nowrap">
+          <a href={href.tab(site.id, 'overview')} class="button-link">
+            Overview
+          </a>{' '}
           <a href={leads} class="button-link">
             Leads
           </a>{' '}
