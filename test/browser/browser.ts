@@ -49,6 +49,18 @@ export async function newVisitor(browser: Browser, options: BrowserContextOption
   return { context, page, errors }
 }
 
+/** A signed-in dashboard at `path` (the token is kept in sessionStorage, so later `goto`s stay signed in). */
+export async function signedInDashboard(browser: Browser, path: string, options: BrowserContextOptions = {}): Promise<Watched> {
+  const visitor = await newVisitor(browser, { viewport: { width: 1280, height: 900 }, ...options })
+  const { page } = visitor
+  await page.goto(`${baseUrl()}/dashboard/`)
+  await page.fill('#token', ADMIN_TOKEN)
+  await page.click('#sign-in')
+  await page.waitForSelector('#sites-view')
+  await page.goto(`${baseUrl()}/dashboard/${path}`)
+  return visitor
+}
+
 export async function adminGet<T>(path: string): Promise<T> {
   const response = await fetch(`${baseUrl()}${path}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })
   if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`)

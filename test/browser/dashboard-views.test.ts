@@ -2,7 +2,7 @@
 // loads, shows the demo's data, and one interaction works end to end. No screenshots: assertions only.
 import type { Browser, Page, Route } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ADMIN_TOKEN, adminGet, baseUrl, DEMO_SITE_ID, DESKTOP_UA, launch, newVisitor, type Watched } from './browser'
+import { ADMIN_TOKEN, adminGet, baseUrl, DEMO_SITE_ID, DESKTOP_UA, launch, signedInDashboard, type Watched } from './browser'
 
 let browser: Browser
 const watched: Watched[] = []
@@ -16,15 +16,9 @@ afterAll(async () => {
 
 /** A signed-in dashboard page (the token is kept in sessionStorage, so later `goto`s stay signed in). */
 async function signedIn(path: string): Promise<Page> {
-  const visitor = await newVisitor(browser, { viewport: { width: 1280, height: 900 } })
+  const visitor = await signedInDashboard(browser, path)
   watched.push(visitor)
-  const { page } = visitor
-  await page.goto(`${baseUrl()}/dashboard/`)
-  await page.fill('#token', ADMIN_TOKEN)
-  await page.click('#sign-in')
-  await page.waitForSelector('#sites-view')
-  await page.goto(`${baseUrl()}/dashboard/${path}`)
-  return page
+  return visitor.page
 }
 
 const site = (tab: string) => `#/sites/${DEMO_SITE_ID}/${tab}`

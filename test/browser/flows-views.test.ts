@@ -3,7 +3,7 @@
 // suppressions and dead letters are listed.
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ADMIN_TOKEN, adminGet, baseUrl, DEMO_SITE_ID, DESKTOP_UA, launch, newVisitor, type Watched } from './browser'
+import { ADMIN_TOKEN, adminGet, baseUrl, DEMO_SITE_ID, DESKTOP_UA, launch, signedInDashboard, type Watched } from './browser'
 
 let browser: Browser
 const watched: Watched[] = []
@@ -15,15 +15,9 @@ afterAll(async () => {
 })
 
 async function signedIn(path: string): Promise<Page> {
-  const visitor = await newVisitor(browser, { viewport: { width: 1280, height: 900 } })
+  const visitor = await signedInDashboard(browser, path)
   watched.push(visitor)
-  const { page } = visitor
-  await page.goto(`${baseUrl()}/dashboard/`)
-  await page.fill('#token', ADMIN_TOKEN)
-  await page.click('#sign-in')
-  await page.waitForSelector('#sites-view')
-  await page.goto(`${baseUrl()}/dashboard/${path}`)
-  return page
+  return visitor.page
 }
 
 const admin = (path: string, method: string, body: unknown) =>

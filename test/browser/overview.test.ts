@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ADMIN_TOKEN, adminGet, baseUrl, DEMO_SITE_ID, DESKTOP_UA, launch, newVisitor, type Watched } from './browser'
+import { ADMIN_TOKEN, adminGet, baseUrl, DEMO_SITE_ID, DESKTOP_UA, launch, signedInDashboard, type Watched } from './browser'
 
 let browser: Browser
 const watched: Watched[] = []
@@ -17,15 +17,9 @@ afterAll(async () => {
 })
 
 async function signedIn(path: string, width = 1280): Promise<Page> {
-  const visitor = await newVisitor(browser, { viewport: { width, height: 900 }, acceptDownloads: true })
+  const visitor = await signedInDashboard(browser, path, { viewport: { width, height: 900 }, acceptDownloads: true })
   watched.push(visitor)
-  const { page } = visitor
-  await page.goto(`${baseUrl()}/dashboard/`)
-  await page.fill('#token', ADMIN_TOKEN)
-  await page.click('#sign-in')
-  await page.waitForSelector('#sites-view')
-  await page.goto(`${baseUrl()}/dashboard/${path}`)
-  return page
+  return visitor.page
 }
 
 const shoot = async (page: Page, name: string) => {
