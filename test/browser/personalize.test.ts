@@ -19,11 +19,17 @@ async function visitor(): Promise<Watched> {
   const watched = await newVisitor(browser, { viewport: { width: 1280, height: 800 } })
   // Sums layout shifts from the first paint on (the metric CLS is made of).
   await watched.context.addInitScript(() => {
-    const w = window as unknown as { __shifts: number }
+    type Shift = PerformanceEntry & { value: number; hadRecentInput: boolean; sources?: Array<{ node?: Node; previousRect: DOMRectReadOnly; currentRect: DOMRectReadOnly }> }
+    const w = window as unknown as { __shifts: number; __moved: string[] }
     w.__shifts = 0
+    w.__moved = []
     new PerformanceObserver((list) => {
-      for (const entry of list.getEntries() as Array<PerformanceEntry & { value: number; hadRecentInput: boolean }>) {
-        if (!entry.hadRecentInput) w.__shifts += entry.value
+      for (const entry of list.getEntries() as Shift[]) {
+        if (entry.hadRecentInput) continue
+        w.__shifts += entry.value
+        // What moved, for the failure message: element, and its box before → after.
+        for (const { node, previousRect: a, currentRect: b } of entry.sources ?? [])
+          w.__moved.push(`${node?.nodeName}.${(node as Element | undefined)?.className} ${a.x},${a.y} ${a.width}x${a.height} → ${b.x},${b.y} ${b.width}x${b.height} at ${Math.round(entry.startTime)} ms`)
       }
     }).observe({ type: 'layout-shift', buffered: true })
   })
@@ -32,7 +38,14 @@ async function visitor(): Promise<Watched> {
 }
 
 const headline = (page: Page) => page.locator('h1[data-cairn-slot="headline"]')
-const layoutShift = (page: Page) => page.evaluate(() => (window as unknown as { __shifts: number }).__shifts)
+/** The page's summed layout shift; the message names what moved. */
+async function expectNoLayoutShift(page: Page): Promise<void> {
+  const { shifts, moved } = await page.evaluate(() => {
+    const w = window as unknown as { __shifts: number; __moved: string[] }
+    return { shifts: w.__shifts, moved: w.__moved }
+  })
+  expect(shifts, `moved: ${moved.join('; ')}`).toBe(0)
+}
 const ready = (page: Page) => page.evaluate(() => new Promise<boolean>((resolve) => (window as any).cairn('ready', () => resolve(true))))
 const AD = '/?utm_source=google&utm_medium=cpc&utm_campaign=black-friday&utm_term=pipeline+software'
 const DEAL = 'Black Friday: pipeline software at 40% off'
@@ -60,7 +73,7 @@ describe('client mode (script tag)', () => {
     expect(await headline(page).textContent()).toBe(DEAL)
     expect(await page.locator('[data-cairn-slot="cta"]').textContent()).toBe('Claim the deal')
     await settled(page)
-    expect(await layoutShift(page)).toBe(0)
+    await expectNoLayoutShift(page)
     await page.screenshot({ path: 'test-results/personalized-client.png' })
   })
 
@@ -69,7 +82,7 @@ describe('client mode (script tag)', () => {
     await page.goto(`${baseUrl()}/?utm_campaign=spring`)
     expect(await ready(page)).toBe(true)
     expect(await headline(page).textContent()).toBe(DEFAULT)
-    expect(await layoutShift(page)).toBe(0)
+    await expectNoLayoutShift(page)
   })
 
   it('shows a utm_term holding markup as text, never as markup', async () => {
@@ -136,7 +149,7 @@ describe('edge mode', () => {
     expect(await page.getAttribute('html', 'data-cairn-edge')).toMatch(/^exp_demo_blackfriday:var_demo_deal$/)
     expect(await ready(page)).toBe(true)
     await settled(page)
-    expect(await layoutShift(page)).toBe(0)
+    await expectNoLayoutShift(page)
     expect(personalizeCalls).toEqual([])
     await page.screenshot({ path: 'test-results/personalized-edge.png' })
   })
