@@ -1,12 +1,13 @@
 // Admin: ads (JSON or CSV import) and the message-match coverage report.
 import { Hono } from 'hono'
-import { AdBatch, adsFromCsv } from '../domain/ads'
+import { AdBatch } from '../domain/ads'
 import { openDb } from '../db/client'
 import { deleteAd, listAds, upsertAds } from '../db/ads'
 import { readBodyText } from '../http/body'
 import { ApiError } from '../http/errors'
 import { validate } from '../http/validate'
 import { MAX_CSV_BYTES } from '../limits'
+import { importAds } from '../services/admin/ads'
 import { adsCoverage } from '../services/ads-coverage'
 import { siteOr404 } from './sites'
 
@@ -28,12 +29,7 @@ export const adsApi = new Hono<{ Bindings: Env }>()
     const site = await siteOr404(db, c.req.param('siteId'))
     const text = await readBodyText(c.req.raw, MAX_CSV_BYTES)
     if (text === null) throw new ApiError(413, 'payload_too_large', `CSV imports are limited to ${MAX_CSV_BYTES} bytes.`)
-    const { ads, errors } = adsFromCsv(text)
-    if (errors.length > 0 || ads.length === 0) {
-      const issues = errors.map((e) => ({ path: `line ${e.line}`, message: e.message }))
-      throw new ApiError(400, 'invalid_csv', 'The CSV has rows that cannot be imported; nothing was saved.', issues.length ? issues : [{ path: 'line 2', message: 'no ads found' }])
-    }
-    return c.json({ imported: await upsertAds(db, site.id, ads) }, 201)
+    return c.json({ imported: await importAds(db, site.id, text) }, 201)
   })
   .delete('/:siteId/ads/:adId', async (c) => {
     if (!(await deleteAd(openDb(c.env.DB), c.req.param('siteId'), c.req.param('adId')))) {

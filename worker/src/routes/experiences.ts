@@ -2,15 +2,14 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
 import { ExperienceInput, type DecisionContext } from '../domain/experiences'
-import { openDb, type Db } from '../db/client'
-import { deleteExperience, findExperience, insertExperience, listExperiences, replaceExperience, toExperience } from '../db/experiences'
+import { openDb } from '../db/client'
+import { findExperience, listExperiences, toExperience } from '../db/experiences'
 import type { ExperienceRow } from '../db/schema'
-import { findSite } from '../db/sites'
 import { ApiError } from '../http/errors'
 import { validate } from '../http/validate'
 import { previewDecision } from '../services/decide'
 import { siteExperimentResults } from '../services/experiment-results'
-import { siteConfigs } from '../services/site-config'
+import { changeExperience, createExperience, removeExperience } from '../services/admin/experiences'
 import { siteOr404 } from './sites'
 
 export const experienceView = (row: ExperienceRow) => ({
@@ -20,13 +19,6 @@ export const experienceView = (row: ExperienceRow) => ({
 })
 
 const experienceNotFound = () => new ApiError(404, 'experience_not_found', 'No experience with this id on this site.')
-
-
-/** Experience writes show in this isolate's decisions at once (other isolates within the cache TTL). */
-async function forgetDecisions(db: Db, siteId: string) {
-  const site = await findSite(db, siteId)
-  if (site) siteConfigs.forget(site.key)
-}
 
 const PreviewQuery = z
   .object({
@@ -53,8 +45,7 @@ export const experiencesApi = new Hono<{ Bindings: Env }>()
   .post('/:siteId/experiences', validate('json', ExperienceInput), async (c) => {
     const db = openDb(c.env.DB)
     const site = await siteOr404(db, c.req.param('siteId'))
-    const row = await insertExperience(db, site.id, c.req.valid('json'))
-    siteConfigs.forget(site.key)
+    const row = await createExperience(db, site, c.req.valid('json'))
     return c.json(experienceView(row), 201)
   })
   // What a visitor with these attributes would see on a URL; records nothing (the editor's live preview).
@@ -80,15 +71,13 @@ export const experiencesApi = new Hono<{ Bindings: Env }>()
   })
   .put('/:siteId/experiences/:id', validate('json', ExperienceInput), async (c) => {
     const db = openDb(c.env.DB)
-    const row = await replaceExperience(db, c.req.param('siteId'), c.req.param('id'), c.req.valid('json'))
+    const row = await changeExperience(db, await siteOr404(db, c.req.param('siteId')), c.req.param('id'), c.req.valid('json'))
     if (!row) throw experienceNotFound()
-    await forgetDecisions(db, c.req.param('siteId'))
     return c.json(experienceView(row))
   })
   .delete('/:siteId/experiences/:id', async (c) => {
     const db = openDb(c.env.DB)
-    if (!(await deleteExperience(db, c.req.param('siteId'), c.req.param('id')))) throw experienceNotFound()
-    await forgetDecisions(db, c.req.param('siteId'))
+    if (!(await removeExperience(db, await siteOr404(db, c.req.param('siteId')), c.req.param('id')))) throw experienceNotFound()
     return c.body(null, 204)
   })
   .get('/:siteId/metrics/experiences', validate('query', RangeQuery), async (c) => {

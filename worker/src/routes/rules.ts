@@ -1,17 +1,16 @@
 // Admin: score rules, their preview, and the scoring configuration. Saving re-scores the site's leads.
 import { Hono } from 'hono'
 import { z } from 'zod'
-import { scoringConfigOf, ScoringConfig, ScoringConfigInput, stagesOf } from '../domain/lifecycle'
+import { scoringConfigOf, ScoringConfigInput, stagesOf, type ScoringConfig } from '../domain/lifecycle'
 import { ruleKind, RuleInput, type ScoreRule } from '../domain/rules'
-import { openDb, type Db } from '../db/client'
-import { randomId } from '../db/ids'
-import { deleteRule, findRule, insertRule, listRules, replaceRule, toScoreRule } from '../db/rules'
+import { openDb } from '../db/client'
+import { findRule, listRules, toScoreRule } from '../db/rules'
 import type { ScoreRuleRow } from '../db/schema'
-import { saveScoringConfig } from '../db/scoring-config'
-import { ApiError, invalidRequest } from '../http/errors'
+import { ApiError } from '../http/errors'
 import { validate } from '../http/validate'
-import { previewRules, rescoreSite } from '../services/rescore'
-import { siteNotFound, siteOr404 } from './sites'
+import { changeRule, changeScoring, createRule, removeRule } from '../services/admin/rules'
+import { previewRules } from '../services/rescore'
+import { siteOr404 } from './sites'
 
 export const ruleView = (row: ScoreRuleRow) => ({
   ...toScoreRule(row),
@@ -21,12 +20,6 @@ export const ruleView = (row: ScoreRuleRow) => ({
 })
 
 const ruleNotFound = () => new ApiError(404, 'rule_not_found', 'No rule with this id on this site.')
-
-
-/** Re-scores after a change: the site row is read again so the job carries the new rules version. */
-async function rescoreAfterChange(db: Db, env: Env, siteId: string) {
-  return rescoreSite(db, env.JOBS, await siteOr404(db, siteId), Date.now())
-}
 
 const PreviewBody = z.object({ rules: z.array(RuleInput).max(500) }).strict()
 
@@ -55,10 +48,8 @@ export const rulesApi = new Hono<{ Bindings: Env }>()
   })
   .post('/:siteId/rules', validate('json', RuleInput), async (c) => {
     const db = openDb(c.env.DB)
-    const siteId = c.req.param('siteId')
-    await siteOr404(db, siteId)
-    const rule = await insertRule(db, siteId, randomId('rule_'), c.req.valid('json'))
-    const rescore = await rescoreAfterChange(db, c.env, siteId)
+    const site = await siteOr404(db, c.req.param('siteId'))
+    const { rule, rescore } = await createRule(db, c.env.JOBS, site, c.req.valid('json'), Date.now())
     return c.json({ ...ruleView(rule), rescore }, 201)
   })
   .get('/:siteId/rules/:ruleId', async (c) => {
@@ -67,18 +58,12 @@ export const rulesApi = new Hono<{ Bindings: Env }>()
     return c.json(ruleView(rule))
   })
   .put('/:siteId/rules/:ruleId', validate('json', RuleInput), async (c) => {
-    const db = openDb(c.env.DB)
-    const siteId = c.req.param('siteId')
-    const rule = await replaceRule(db, siteId, c.req.param('ruleId'), c.req.valid('json'))
-    if (!rule) throw ruleNotFound()
-    const rescore = await rescoreAfterChange(db, c.env, siteId)
-    return c.json({ ...ruleView(rule), rescore })
+    const changed = await changeRule(openDb(c.env.DB), c.env.JOBS, c.req.param('siteId'), c.req.param('ruleId'), c.req.valid('json'), Date.now())
+    if (!changed) throw ruleNotFound()
+    return c.json({ ...ruleView(changed.rule), rescore: changed.rescore })
   })
   .delete('/:siteId/rules/:ruleId', async (c) => {
-    const db = openDb(c.env.DB)
-    const siteId = c.req.param('siteId')
-    if (!(await deleteRule(db, siteId, c.req.param('ruleId')))) throw ruleNotFound()
-    await rescoreAfterChange(db, c.env, siteId)
+    if (!(await removeRule(openDb(c.env.DB), c.env.JOBS, c.req.param('siteId'), c.req.param('ruleId'), Date.now()))) throw ruleNotFound()
     return c.body(null, 204)
   })
   .get('/:siteId/scoring', async (c) => {
@@ -87,14 +72,6 @@ export const rulesApi = new Hono<{ Bindings: Env }>()
   })
   .put('/:siteId/scoring', validate('json', ScoringConfigInput), async (c) => {
     const db = openDb(c.env.DB)
-    const siteId = c.req.param('siteId')
-    const current = scoringConfigOf((await siteOr404(db, siteId)).scoring)
-    const { stages: _readOnly, thresholds, ...input } = c.req.valid('json')
-    const merged = ScoringConfig.safeParse({ ...current, ...input, thresholds: { ...current.thresholds, ...thresholds } })
-    if (!merged.success) throw invalidRequest(merged.error)
-    const site = await saveScoringConfig(db, siteId, merged.data)
-    if (!site) throw siteNotFound()
-    // Thresholds and presets move stages; the ledger is unchanged but re-deriving is the same replay.
-    const rescore = await rescoreSite(db, c.env.JOBS, site, Date.now())
+    const { site, rescore } = await changeScoring(db, c.env.JOBS, await siteOr404(db, c.req.param('siteId')), c.req.valid('json'), Date.now())
     return c.json({ ...configView(scoringConfigOf(site.scoring)), restaged: rescore.changed ?? null, rescore })
   })

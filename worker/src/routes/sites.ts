@@ -2,13 +2,11 @@
 import { Hono, type Context } from 'hono'
 import { CreateSite, installSnippet, publicBase, UpdateSite } from '../domain/sites'
 import { openDb, type Db } from '../db/client'
-import { findSite, insertSite, listSites, saveIdentitySecret, updateSite } from '../db/sites'
-import { newIdentitySecret } from '../domain/identity'
+import { findSite, listSites } from '../db/sites'
 import type { SiteRow } from '../db/schema'
 import { ApiError } from '../http/errors'
-import { randomId } from '../db/ids'
 import { validate } from '../http/validate'
-import { siteConfigs } from '../services/site-config'
+import { changeSite, createSite, identitySecretOf, rotateIdentitySecret } from '../services/admin/sites'
 
 /** A site as the admin API shows it; `base` is the public host the install snippet points at. */
 export const siteView = (site: SiteRow, base: string) => ({
@@ -39,13 +37,7 @@ export async function siteOr404(db: Db, siteId: string): Promise<SiteRow> {
 
 export const sitesApi = new Hono<{ Bindings: Env }>()
   .post('/', validate('json', CreateSite), async (c) => {
-    const site = await insertSite(openDb(c.env.DB), {
-      ...c.req.valid('json'),
-      id: randomId('site_'),
-      key: randomId('pk_', 24),
-      identitySecret: newIdentitySecret(),
-    })
-    siteConfigs.forgetHostnames()
+    const site = await createSite(openDb(c.env.DB), c.req.valid('json'))
     return c.json(siteView(site, baseOf(c)), 201)
   })
   .get('/', async (c) => c.json({ sites: (await listSites(openDb(c.env.DB))).map((site) => siteView(site, baseOf(c))) }))
@@ -55,26 +47,16 @@ export const sitesApi = new Hono<{ Bindings: Env }>()
     return c.json(siteView(site, baseOf(c)))
   })
   .patch('/:siteId', validate('json', UpdateSite), async (c) => {
-    const site = await updateSite(openDb(c.env.DB), c.req.param('siteId'), c.req.valid('json'))
+    const site = await changeSite(openDb(c.env.DB), c.req.param('siteId'), c.req.valid('json'))
     if (!site) throw siteNotFound()
-    siteConfigs.forget(site.key)
     return c.json(siteView(site, baseOf(c)))
   })
   // The identity secret is read and rotated here only: no other answer, public or admin, carries it.
   .get('/:siteId/identity-secret', async (c) => {
     const db = openDb(c.env.DB)
-    const site = await siteOr404(db, c.req.param('siteId'))
-    if (site.identitySecret) return c.json({ identitySecret: site.identitySecret })
-    // Sites created before identity verification get theirs on first read.
-    const secret = newIdentitySecret()
-    await saveIdentitySecret(db, site.id, secret)
-    siteConfigs.forget(site.key)
-    return c.json({ identitySecret: secret })
+    return c.json({ identitySecret: await identitySecretOf(db, await siteOr404(db, c.req.param('siteId'))) })
   })
   .post('/:siteId/identity-secret', async (c) => {
     const db = openDb(c.env.DB)
-    const secret = newIdentitySecret()
-    if (!(await saveIdentitySecret(db, c.req.param('siteId'), secret))) throw siteNotFound()
-    siteConfigs.forget((await findSite(db, c.req.param('siteId')))!.key)
-    return c.json({ identitySecret: secret })
+    return c.json({ identitySecret: await rotateIdentitySecret(db, await siteOr404(db, c.req.param('siteId'))) })
   })
