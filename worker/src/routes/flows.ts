@@ -1,13 +1,13 @@
 // Admin: flows (CRUD, templates, preview before enabling) and their runs.
 import { Hono } from 'hono'
-import { openDb, type Db } from '../db/client'
+import { openDb } from '../db/client'
 import { recentRunsOfFlow } from '../db/enrollments'
-import { deleteFlow, findFlow, flowConfigs, flowStats, insertFlow, listFlows, replaceFlow } from '../db/flows'
-import { randomId } from '../db/ids'
+import { findFlow, flowStats, listFlows } from '../db/flows'
 import type { EnrollmentRow, FlowRow } from '../db/schema'
 import { allPaths } from '../domain/flows/steps'
-import { FlowDefinition, FlowInput, FromTemplate } from '../domain/flows/schema'
-import { FLOW_TEMPLATES, findTemplate } from '../domain/flows/templates'
+import { FlowDefinition, FlowInput } from '../domain/flows/schema'
+import { FLOW_TEMPLATES } from '../domain/flows/templates'
+import { changeFlow, createFlow, removeFlow, statsOf } from '../services/admin/flows'
 import { previewDraftFlow } from '../services/flows/preview'
 import { ApiError, invalidRequest } from '../http/errors'
 import { validate } from '../http/validate'
@@ -43,45 +43,6 @@ export const runView = (row: EnrollmentRow) => ({
 
 const flowNotFound = () => new ApiError(404, 'flow_not_found', 'No flow with this id on this site.')
 
-type Stats = Awaited<ReturnType<typeof flowStats>>
-
-/** enrolled, active, completed, exited by goal; messages per step (and per A/B variant) by status. */
-function statsOf(stats: Stats, flowId: string) {
-  const runs = stats.enrollments.filter((r) => r.flowId === flowId)
-  const count = (pred: (r: Stats['enrollments'][number]) => boolean) => runs.filter(pred).reduce((n, r) => n + r.n, 0)
-  const steps: Record<string, Record<string, number>> = {}
-  for (const m of stats.sent.filter((m) => m.flowId === flowId)) {
-    const key = m.variant === null ? m.step! : `${m.step}#${m.variant}`
-    const entry = (steps[key] ??= {})
-    entry[m.status] = (entry[m.status] ?? 0) + m.n
-    entry.opened = (entry.opened ?? 0) + m.opened
-    entry.clicked = (entry.clicked ?? 0) + m.clicked
-  }
-  return {
-    enrolled: count(() => true),
-    active: count((r) => r.status === 'active'),
-    completed: count((r) => r.status === 'completed'),
-    exitedByGoal: count((r) => r.status === 'exited' && r.exitReason === 'goal'),
-    messagesPerStep: steps,
-  }
-}
-
-const forget = (siteId: string) => flowConfigs.forget(siteId)
-
-async function createFromBody(db: Db, siteId: string, body: unknown) {
-  if (body && typeof body === 'object' && 'template' in body) {
-    const parsed = FromTemplate.safeParse(body)
-    if (!parsed.success) throw invalidRequest(parsed.error)
-    const template = findTemplate(parsed.data.template)
-    if (!template) throw new ApiError(400, 'unknown_template', `No template "${parsed.data.template}"; GET …/flows/templates lists them.`)
-    const input = { ...template.flow, name: parsed.data.name ?? template.flow.name, enabled: parsed.data.enabled ?? false }
-    return insertFlow(db, siteId, randomId('flow_'), input, template.id)
-  }
-  const parsed = FlowInput.safeParse(body)
-  if (!parsed.success) throw invalidRequest(parsed.error)
-  return insertFlow(db, siteId, randomId('flow_'), parsed.data)
-}
-
 async function jsonBody(request: Request): Promise<unknown> {
   try {
     return await request.json()
@@ -116,8 +77,7 @@ export const flowsApi = new Hono<{ Bindings: Env }>()
     const db = openDb(c.env.DB)
     const siteId = c.req.param('siteId')
     await siteOr404(db, siteId)
-    const row = await createFromBody(db, siteId, await jsonBody(c.req.raw))
-    forget(siteId)
+    const row = await createFlow(db, siteId, await jsonBody(c.req.raw))
     return c.json(flowView(row), 201)
   })
   .get('/:siteId/flows/:flowId', async (c) => {
@@ -129,14 +89,11 @@ export const flowsApi = new Hono<{ Bindings: Env }>()
   })
   .put('/:siteId/flows/:flowId', validate('json', FlowInput), async (c) => {
     const db = openDb(c.env.DB)
-    const row = await replaceFlow(db, c.req.param('siteId'), c.req.param('flowId'), c.req.valid('json'))
+    const row = await changeFlow(db, c.req.param('siteId'), c.req.param('flowId'), c.req.valid('json'))
     if (!row) throw flowNotFound()
-    forget(row.siteId)
     return c.json(flowView(row))
   })
   .delete('/:siteId/flows/:flowId', async (c) => {
-    const siteId = c.req.param('siteId')
-    if (!(await deleteFlow(openDb(c.env.DB), siteId, c.req.param('flowId'), Date.now()))) throw flowNotFound()
-    forget(siteId)
+    if (!(await removeFlow(openDb(c.env.DB), c.req.param('siteId'), c.req.param('flowId'), Date.now()))) throw flowNotFound()
     return c.body(null, 204)
   })
