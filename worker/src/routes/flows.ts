@@ -4,6 +4,7 @@ import { openDb, type Db } from '../db/client'
 import { recentRunsOfFlow } from '../db/enrollments'
 import { deleteFlow, findFlow, flowConfigs, flowStats, insertFlow, listFlows, replaceFlow } from '../db/flows'
 import { randomId } from '../db/ids'
+import { leadEmails } from '../db/leads'
 import type { EnrollmentRow, FlowRow } from '../db/schema'
 import { allPaths } from '../domain/flows/steps'
 import { FlowDefinition, FlowInput, FromTemplate } from '../domain/flows/schema'
@@ -125,7 +126,8 @@ export const flowsApi = new Hono<{ Bindings: Env }>()
     const row = await findFlow(db, c.req.param('siteId'), c.req.param('flowId'))
     if (!row) throw flowNotFound()
     const [stats, runs] = await Promise.all([flowStats(db, row.siteId), recentRunsOfFlow(db, row.id, 100)])
-    return c.json({ ...flowView(row), stats: statsOf(stats, row.id), runs: runs.map(runView) })
+    const emails = await leadEmails(db, row.siteId, runs.map((r) => r.leadId))
+    return c.json({ ...flowView(row), stats: statsOf(stats, row.id), runs: runs.map((r) => ({ ...runView(r), leadEmail: emails.get(r.leadId) ?? null })) })
   })
   .put('/:siteId/flows/:flowId', validate('json', FlowInput), async (c) => {
     const db = openDb(c.env.DB)
