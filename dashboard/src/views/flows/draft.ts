@@ -30,7 +30,7 @@ export const TRIGGER_NAMES: Record<(typeof TRIGGER_TYPES)[number], string> = {
 export function newStep(type: StepType): Obj {
   switch (type) {
     case 'email':
-      return { type, subject: '', body: 'Hi {{lead.traits.firstName|there}},\n\n' }
+      return { type, body: 'Hi {{lead.traits.firstName|there}},\n\n' }
     case 'wait':
       return { type, seconds: 86_400 }
     case 'in_app':

@@ -129,7 +129,7 @@ function EmailFields({ ed, at, step }: { ed: Ed; at: Path; step: Obj }) {
           <button type="button" class="ghost small subject-add" disabled={subjects.length >= 5} onClick={() => ed.set([...at, 'subjects'], [...subjects, ''])}>+ Variant</button>
         </fieldset>
       ) : (
-        <TextIn ed={ed} at={[...at, 'subject']} label="Subject" maxlength={200} placeholder="Your pricing questions" />
+        <TextIn ed={ed} at={[...at, 'subject']} label="Subject" maxlength={200} placeholder="Your pricing questions" optional />
       )}
       <label class="inline toggle">
         <input type="checkbox" class="ab-toggle" id={`${idOf(at)}-ab`} checked={!!subjects} onChange={(e: Event) => setAb((e.target as HTMLInputElement).checked)} />
