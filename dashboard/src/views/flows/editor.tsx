@@ -10,7 +10,7 @@ import { useLoad } from '../../ui/hooks'
 import { NO_SITE, SiteFrame, useSite } from '../../ui/layout'
 import { announce } from '../../ui/toast'
 import { go, href } from '../../router'
-import { bodyOf, draftOf, emptyDraft, setIn, type Json, type Obj, type Path } from './draft'
+import { bodyOf, draftOf, emptyDraft, keyOf, setIn, type Json, type Obj, type Path } from './draft'
 import { TextIn, type Ed } from './fields'
 import { PreviewPanel } from './preview'
 import { FlowRuns } from './runs'
@@ -56,7 +56,16 @@ export function FlowEditor({ siteId, flowId }: { siteId: string; flowId: string 
   useFocusInvalid(form, errors)
 
   const d = draft ?? emptyDraft()
-  const ed: Ed = { draft: d, errors, set: (path: Path, value: Json | undefined) => setDraft((prev) => setIn(prev ?? emptyDraft(), path, value)) }
+  const set = (path: Path, value: Json | undefined) => {
+    setDraft((prev) => setIn(prev ?? emptyDraft(), path, value))
+    // An edited field drops its error (and the parts under it); the box goes once no field is marked.
+    const key = keyOf(path)
+    const left = Object.fromEntries(Object.entries(errors).filter(([k]) => k !== key && !k.startsWith(`${key}.`)))
+    if (Object.keys(left).length === Object.keys(errors).length) return
+    setErrors(left)
+    if (!Object.keys(left).length && !problem?.issues?.length) setProblem(null)
+  }
+  const ed: Ed = { draft: d, errors, set }
   const body = bodyOf(tidy(d) as Obj)
   const stages = scoring.data?.stages ?? DEFAULT_STAGES
 
@@ -119,7 +128,7 @@ export function FlowEditor({ siteId, flowId }: { siteId: string; flowId: string 
       title={current.data ? `${current.data.name} · ${site?.name ?? siteId}` : undefined}>
       <div class="split flow-split">
         <form id="flow-form" class="card" novalidate onSubmit={save} ref={form} aria-busy={ready ? undefined : 'true'}>
-          <div class="fields">
+          <div class="fields name-row">
             <TextIn ed={ed} at={['name']} label="Name" maxlength={200} class="grow" placeholder="Pricing follow-up" />
             <div class="field short-wide">
               <label class="inline toggle flow-enabled-toggle">

@@ -88,13 +88,13 @@ function LeadBody({ lead, siteId }: { lead: LeadDetail; siteId: string }) {
           <li class="muted">No stage changes yet.</li>
         )}
       </ol>
+      <LeadActivity siteId={siteId} leadId={lead.id} />
       <h3>Traits</h3>
       <Pairs id="lead-traits" entries={Object.entries(lead.traits ?? {}).map(([k, v]) => [k, v == null ? null : formatValue(v)])} empty="No traits yet." />
       <h3>First touch</h3>
       <TouchPairs id="lead-first-touch" touch={lead.firstTouch} />
       <h3>Last touch</h3>
       <TouchPairs id="lead-last-touch" touch={lead.lastTouch} />
-      <LeadActivity siteId={siteId} leadId={lead.id} />
       <h3>Events</h3>
       <ol id="lead-events" class="timeline">
         {lead.events.length ? lead.events.map((event) => <EventItem event={event} />) : <li class="muted">No events.</li>}
