@@ -5,7 +5,7 @@ import { useEffect, useRef, useState } from 'hono/jsx/dom'
 import { ApiError, errorText } from '../../api/client'
 import { api } from '../../api/endpoints'
 import type { ErrorIssue } from '../../api/types'
-import { ErrorBox, placeIssues, problemOf, useFocusInvalid, type FieldErrors, type Problem } from '../../ui/forms'
+import { ErrorBox, placeIssues, problemOf, type FieldErrors, type Problem } from '../../ui/forms'
 import { useLoad } from '../../ui/hooks'
 import { NO_SITE, SiteFrame, useSite } from '../../ui/layout'
 import { announce } from '../../ui/toast'
@@ -53,7 +53,11 @@ export function FlowEditor({ siteId, flowId }: { siteId: string; flowId: string 
     if (current.data !== undefined && !draft) setDraft(current.data ? draftOf(current.data) : emptyDraft())
     if (current.error) setProblem({ message: `Could not load this flow: ${errorText(current.error)}` })
   }, [current.data, current.error])
-  useFocusInvalid(form, errors)
+  // After a failed save or preview (not while a marked field is being fixed), focus the first marked field.
+  const [failures, setFailures] = useState(0)
+  useEffect(() => {
+    if (failures) form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus()
+  }, [failures])
 
   const d = draft ?? emptyDraft()
   const set = (path: Path, value: Json | undefined) => {
@@ -73,6 +77,7 @@ export function FlowEditor({ siteId, flowId }: { siteId: string; flowId: string 
   const showIssues = (error: unknown, issues: readonly ErrorIssue[]) => {
     const placed = placeIssues(issues, fieldIn(form.current))
     setErrors(placed.fields)
+    setFailures((n) => n + 1)
     const n = Object.keys(placed.fields).length
     setProblem(placed.rest.length || !n ? problemOf(error, placed.rest) : { message: `${error instanceof ApiError ? error.message : 'Check the form.'} Check the ${n} highlighted field${n > 1 ? 's' : ''}.` })
   }
