@@ -122,6 +122,10 @@ describe('flow editor', () => {
     await expect.poll(() => row.count(), { timeout: 10_000 }).toBe(1)
     await row.locator('.flow-name a').click()
     await expect.poll(() => page.inputValue('#flow-steps-1-then-0-subject'), { timeout: 10_000 }).toBe(`Branch mail ${run}`)
+    // Catches a raw JSON view that is not the flow as saved (the same steps, trigger and name).
+    await page.click('#flow-raw-toggle')
+    const raw = JSON.parse(await page.inputValue('#flow-raw')) as Flow
+    expect(raw).toMatchObject({ name: flow.name, trigger: flow.trigger, steps: flow.steps })
   })
 
   it("a lead's page lists her messages and runs as the API does; the flow lists her run", async () => {
@@ -169,6 +173,34 @@ describe('flow editor', () => {
     expect(await link.innerText()).toBe(email)
     await link.click()
     await expect.poll(() => page.locator('#lead-title').innerText(), { timeout: 10_000 }).toBe(email)
+  })
+
+  it('a newer preview aborts the one still in flight, whose answer is never shown', async () => {
+    const run = Date.now()
+    await visit(`a_race_${run}`, `race.${run}@example.com`, `/fe-race-${run}`, 1)
+    const page = await signedIn(`#/sites/${DEMO_SITE_ID}/flows/new`)
+    await page.waitForSelector('#flow-form:not([aria-busy])', { timeout: 15_000 })
+    await page.fill('#flow-steps-0-subject', 'Race')
+    await page.fill('#flow-trigger-match-path', `/fe-race-${run}*`)
+    let held: (() => void) | undefined
+    const release = new Promise<void>((resolve) => (held = resolve))
+    let calls = 0
+    await page.route('**/flows/preview', async (route) => {
+      // The first preview (which would enroll our lead) is held until a newer one has answered.
+      if (calls++ === 0) await release
+      await route.continue().catch(() => {})
+    })
+    const aborted = page.waitForEvent('requestfailed', (r) => r.url().endsWith('/flows/preview'))
+    await page.click('#flow-preview-run')
+    await expect.poll(() => calls).toBe(1)
+    await page.fill('#flow-trigger-match-path', `/fe-nobody-${run}*`)
+    await page.click('#flow-preview-run')
+    await expect.poll(() => page.locator('#preview-enroll-now').textContent(), { timeout: 20_000 }).toBe('0')
+    // Catches a preview that is not aborted by a newer one (its late answer, 1 lead, could win).
+    await aborted
+    held!()
+    expect(await page.locator('#preview-enroll-now').textContent()).toBe('0')
+    expect(await page.locator('#flow-preview-stale').count()).toBe(0)
   })
 
   it('390 px: the editor with a branch and the lead page with messages fit a phone', async () => {

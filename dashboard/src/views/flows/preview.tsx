@@ -35,7 +35,7 @@ export function PreviewPanel({ siteId, draft, onIssues }: Props) {
     <aside class="card" id="flow-preview" aria-busy={busy ? 'true' : undefined} aria-labelledby="flow-preview-title">
       <div class="card-head">
         <h2 id="flow-preview-title">Preview</h2>
-        <button type="button" id="flow-preview-run" onClick={run} disabled={busy}>{busy ? 'Previewing…' : 'Preview'}</button>
+        <button type="button" id="flow-preview-run" onClick={run}>{busy ? 'Previewing…' : 'Preview'}</button>
       </div>
       <p class="hint muted">What this draft would do on this site's leads. Nothing is saved or sent.</p>
       <p id="flow-preview-error" class="error" role="alert" hidden={!error}>{error}</p>
