@@ -7,6 +7,7 @@ export type Route =
   | { view: 'leads'; siteId: string; leadId: string | null }
   | { view: 'experience'; siteId: string; expId: string | null }
   | { view: 'results'; siteId: string; expId: string }
+  | { view: 'flow'; siteId: string; flowId: string | null }
   | { view: 'tab'; tab: string; siteId: string }
 
 export function parseRoute(hash: string, tabs: readonly string[]): Route {
@@ -21,6 +22,7 @@ export function parseRoute(hash: string, tabs: readonly string[]): Route {
     if (sub === 'results') return { view: 'results', siteId, expId: id }
     return { view: 'experience', siteId, expId: id === 'new' ? null : id }
   }
+  if (tab === 'flows' && id) return { view: 'flow', siteId, flowId: id === 'new' ? null : id }
   return tabs.includes(tab) ? { view: 'tab', tab, siteId } : { view: 'sites' }
 }
 
@@ -31,6 +33,8 @@ export const href = {
   lead: (siteId: string, leadId: string) => `#/sites/${enc(siteId)}/leads/${enc(leadId)}`,
   experience: (siteId: string, expId: string) => `#/sites/${enc(siteId)}/experiences/${enc(expId)}`,
   newExperience: (siteId: string) => `#/sites/${enc(siteId)}/experiences/new`,
+  flow: (siteId: string, flowId: string) => `#/sites/${enc(siteId)}/flows/${enc(flowId)}`,
+  newFlow: (siteId: string) => `#/sites/${enc(siteId)}/flows/new`,
   results: (siteId: string, expId: string) => `#/sites/${enc(siteId)}/experiences/${enc(expId)}/results`,
 }
 

@@ -2,7 +2,7 @@
 import { request } from './client'
 import type {
   Coverage, Decision, Experience, ExperienceDraft, ExperienceResult, LeadDetail, LeadFilter, LeadPage, PreviewQuery, Rule, RuleDraft,
-  RulesPreview, SavedRule, DeadLetter, Flow, FlowTemplate, MessageDetail, MessageSummary, Suppression, Channels, ChannelGrouping, ChannelTouch, DateRange, Funnel, MessageStats, TimeToConvert, Trends, SavedScoring, ScoringConfig, ScoringInput, Site, SiteInput, SitePatch, VitalsReport, Ad,
+  RulesPreview, SavedRule, DeadLetter, Flow, FlowDetail, FlowDraft, FlowPreview, FlowRun, FlowTemplate, MessageDetail, MessageSummary, Suppression, Channels, ChannelGrouping, ChannelTouch, DateRange, Funnel, MessageStats, TimeToConvert, Trends, SavedScoring, ScoringConfig, ScoringInput, Site, SiteInput, SitePatch, VitalsReport, Ad,
 } from './types'
 
 type S = AbortSignal | undefined
@@ -55,7 +55,14 @@ export const api = {
   flows: (siteId: string, signal?: S) => request<{ flows: Flow[] }>(`${site(siteId)}/flows`, { signal }),
   flowTemplates: (siteId: string, signal?: S) => request<{ templates: FlowTemplate[] }>(`${site(siteId)}/flows/templates`, { signal }),
   createFlowFromTemplate: (siteId: string, template: string) => request<Flow>(`${site(siteId)}/flows`, { method: 'POST', body: { template } }),
+  flow: (siteId: string, flowId: string, signal?: S) => request<FlowDetail>(`${site(siteId)}/flows/${enc(flowId)}`, { signal }),
+  createFlow: (siteId: string, body: FlowDraft) => request<Flow>(`${site(siteId)}/flows`, { method: 'POST', body }),
   replaceFlow: (siteId: string, flowId: string, body: Record<string, unknown>) => request<Flow>(`${site(siteId)}/flows/${enc(flowId)}`, { method: 'PUT', body }),
+  deleteFlow: (siteId: string, flowId: string) => request<null>(`${site(siteId)}/flows/${enc(flowId)}`, { method: 'DELETE' }),
+  previewFlow: (siteId: string, body: FlowDraft, signal?: S) => request<FlowPreview>(`${site(siteId)}/flows/preview`, { method: 'POST', body, signal }),
+  leadRuns: (siteId: string, leadId: string, signal?: S) => request<{ runs: FlowRun[] }>(`${site(siteId)}/leads/${enc(leadId)}/runs`, { signal }),
+  leadMessages: (siteId: string, leadId: string, signal?: S) =>
+    request<{ messages: MessageSummary[] }>(`${site(siteId)}/messages?${query({ leadId, limit: '200' })}`, { signal }),
   messages_: (siteId: string, signal?: S) => request<{ messages: MessageSummary[] }>(`${site(siteId)}/messages?limit=200`, { signal }),
   message: (siteId: string, id: string, signal?: S) => request<MessageDetail>(`${site(siteId)}/messages/${enc(id)}`, { signal }),
   suppressions: (siteId: string, signal?: S) => request<{ suppressions: Suppression[] }>(`${site(siteId)}/suppressions`, { signal }),

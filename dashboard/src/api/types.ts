@@ -10,6 +10,8 @@ import type { RuleInput, RuleKind, ScoreRule } from '../../../worker/src/domain/
 import type { CreateSite, SiteSettings, UpdateSite } from '../../../worker/src/domain/sites'
 import type { Comparison } from '../../../worker/src/domain/stats'
 import type { VitalsRow } from '../../../worker/src/domain/vitals'
+import type { FlowInput } from '../../../worker/src/domain/flows/schema'
+import type { FlowPreview as DomainFlowPreview } from '../../../worker/src/domain/flows/preview'
 
 export type { Ad, AdMatch, Decision, Rfm, RuleKind, Touch, VitalsRow }
 export type { ConditionOp, RuleMatch, Condition } from '../../../worker/src/domain/rules'
@@ -175,6 +177,23 @@ export type Flow = {
   updatedAt: Iso
   stats?: FlowStats
 }
+/** A flow as the editor sends it (POST / PUT body, and the preview's draft). */
+export type FlowDraft = z.input<typeof FlowInput>
+/** One run (enrollment) of a flow for a lead; `step` is the step path it waits at (null once ended). */
+export type FlowRun = {
+  flowId: string
+  leadId: string
+  number: number
+  status: 'active' | 'completed' | 'exited' | string
+  step: string | null
+  nextAt: Iso | null
+  timeZone: string | null
+  enrolledAt: Iso
+  endedAt: Iso | null
+  exitReason: string | null
+}
+export type FlowDetail = Flow & { runs: Array<FlowRun & { leadEmail: string | null }> }
+export type FlowPreview = DomainFlowPreview & { truncated: boolean }
 export type FlowTemplate = { id: string; description: string; name: string }
 export type MessageSummary = {
   id: string
@@ -189,6 +208,12 @@ export type MessageSummary = {
   reason: string | null
   createdAt: Iso
   sentAt: Iso | null
+  /** An in-app message's title (emails have a subject). */
+  title?: string | null
+  shownAt?: Iso | null
+  dismissedAt?: Iso | null
+  openedAt?: Iso | null
+  clickedAt?: Iso | null
 }
 export type MessageDetail = MessageSummary & { headers?: Record<string, string>; html?: string; text?: string; content?: unknown; attempts: number }
 export type Suppression = { email: string; reason: string; messageId: string | null; at: Iso }

@@ -6,7 +6,8 @@ import { AdsView } from './ads'
 import { ExperienceEditor } from './experiences/editor'
 import { ExperiencesView } from './experiences/list'
 import { ResultsView } from './experiences/results'
-import { FlowsView } from './flows'
+import { FlowEditor } from './flows/editor'
+import { FlowsView } from './flows/list'
 import { LeadsView } from './leads'
 import { OutboxView } from './outbox'
 import { OverviewView } from './overview'
@@ -30,6 +31,8 @@ export function RoutedView({ route }: { route: Exclude<Route, { view: 'sites' }>
       return <LeadsView key={`leads:${route.siteId}`} siteId={route.siteId} leadId={route.leadId} />
     case 'experience':
       return <ExperienceEditor key={`exp:${route.siteId}:${route.expId}`} siteId={route.siteId} expId={route.expId} />
+    case 'flow':
+      return <FlowEditor key={`flow:${route.siteId}:${route.flowId}`} siteId={route.siteId} flowId={route.flowId} />
     case 'results':
       return <ResultsView key={`results:${route.siteId}:${route.expId}`} siteId={route.siteId} expId={route.expId} />
     case 'tab': {

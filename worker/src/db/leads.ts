@@ -158,3 +158,14 @@ export async function countEvents(db: Db, siteId: string): Promise<number> {
   const row = await db.select({ n: sql<number>`count(*)` }).from(events).where(eq(events.siteId, siteId)).get()
   return row?.n ?? 0
 }
+
+/** The emails of these leads (null for anonymous ones): a flow's runs name their leads. */
+export async function leadEmails(db: Db, siteId: string, leadIds: readonly string[]): Promise<Map<string, string | null>> {
+  if (leadIds.length === 0) return new Map()
+  const rows = await db
+    .select({ id: leads.id, email: leads.email })
+    .from(leads)
+    .where(and(eq(leads.siteId, siteId), sql`${leads.id} in ${jsonList([...new Set(leadIds)])}`))
+    .all()
+  return new Map(rows.map((r) => [r.id, r.email]))
+}

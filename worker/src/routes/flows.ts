@@ -3,6 +3,7 @@ import { Hono } from 'hono'
 import { openDb } from '../db/client'
 import { recentRunsOfFlow } from '../db/enrollments'
 import { findFlow, flowStats, listFlows } from '../db/flows'
+import { leadEmails } from '../db/leads'
 import type { EnrollmentRow, FlowRow } from '../db/schema'
 import { allPaths } from '../domain/flows/steps'
 import { FlowDefinition, FlowInput } from '../domain/flows/schema'
@@ -85,7 +86,8 @@ export const flowsApi = new Hono<{ Bindings: Env }>()
     const row = await findFlow(db, c.req.param('siteId'), c.req.param('flowId'))
     if (!row) throw flowNotFound()
     const [stats, runs] = await Promise.all([flowStats(db, row.siteId), recentRunsOfFlow(db, row.id, 100)])
-    return c.json({ ...flowView(row), stats: statsOf(stats, row.id), runs: runs.map(runView) })
+    const emails = await leadEmails(db, row.siteId, runs.map((r) => r.leadId))
+    return c.json({ ...flowView(row), stats: statsOf(stats, row.id), runs: runs.map((r) => ({ ...runView(r), leadEmail: emails.get(r.leadId) ?? null })) })
   })
   .put('/:siteId/flows/:flowId', validate('json', FlowInput), async (c) => {
     const db = openDb(c.env.DB)

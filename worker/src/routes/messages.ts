@@ -26,6 +26,12 @@ export const messageSummary = (m: MessageRow) => ({
   reason: m.reason,
   createdAt: iso(m.createdAt),
   sentAt: m.status === 'sent' ? iso(m.sentAt) : null,
+  // A lead's message history needs the title of in-app messages and what she did with each message.
+  title: m.content.channel === 'in_app' ? m.content.title : null,
+  shownAt: iso(m.shownAt),
+  dismissedAt: iso(m.dismissedAt),
+  openedAt: iso(m.openedAt),
+  clickedAt: iso(m.clickedAt),
 })
 
 const messageDetail = (m: MessageRow) => ({
@@ -36,10 +42,6 @@ const messageDetail = (m: MessageRow) => ({
   attempts: m.attempts,
   dueAt: iso(m.dueAt),
   expiresAt: iso(m.expiresAt),
-  shownAt: iso(m.shownAt),
-  clickedAt: iso(m.clickedAt),
-  dismissedAt: iso(m.dismissedAt),
-  openedAt: iso(m.openedAt),
   // The rendered message: headers, html and text for email; the copy for in-app; URL and body for webhooks.
   ...(m.content.channel === 'email'
     ? { headers: m.content.headers, html: m.content.html, text: m.content.text }

@@ -1,4 +1,4 @@
-// One lead: score breakdown, stage history, RFM, traits, touches and the event timeline.
+// One lead: score breakdown, stage history, RFM, traits, touches, messages and flow runs, and the event timeline.
 import { useEffect, useRef } from 'hono/jsx/dom'
 import { ApiError, errorText } from '../../api/client'
 import { api } from '../../api/endpoints'
@@ -6,6 +6,7 @@ import type { BreakdownItem, LeadDetail, LeadEvent, Rfm, TouchView } from '../..
 import { Badge, Dash, dayDate, formatValue, LinkOrText, numberFormat, Pairs, shortDate, Signed, StageBadge, Time, type PairValue } from '../../ui/format'
 import { useLoad } from '../../ui/hooks'
 import { go, href } from '../../router'
+import { LeadActivity } from './activity'
 
 export const scoreSplit = (lead: { fitScore: number; engagementScore: number }) =>
   `fit ${lead.fitScore ?? 0} · engagement ${lead.engagementScore ?? 0}`
@@ -46,12 +47,12 @@ export function LeadDetailPanel({ siteId, leadId }: { siteId: string; leadId: st
       <p id="lead-error" class="error" role="alert" hidden={!error}>
         {error ? errorText(error) : ''}
       </p>
-      {data ? <LeadBody lead={data} /> : null}
+      {data ? <LeadBody lead={data} siteId={siteId} /> : null}
     </aside>
   )
 }
 
-function LeadBody({ lead }: { lead: LeadDetail }) {
+function LeadBody({ lead, siteId }: { lead: LeadDetail; siteId: string }) {
   return (
     <>
       <Pairs
@@ -87,6 +88,7 @@ function LeadBody({ lead }: { lead: LeadDetail }) {
           <li class="muted">No stage changes yet.</li>
         )}
       </ol>
+      <LeadActivity siteId={siteId} leadId={lead.id} />
       <h3>Traits</h3>
       <Pairs id="lead-traits" entries={Object.entries(lead.traits ?? {}).map(([k, v]) => [k, v == null ? null : formatValue(v)])} empty="No traits yet." />
       <h3>First touch</h3>

@@ -1,22 +1,27 @@
 // Flows: each flow's numbers (enrolled, active, completed, exited by goal, messages per step), enable or
-// disable it (a PUT of the whole flow), and create one from a ready-made template (created disabled).
+// disable it (a PUT of the whole flow), open it in the editor, create one from scratch or from a ready-made
+// template (created disabled).
 import { useState } from 'hono/jsx/dom'
-import { errorText } from '../api/client'
-import { api } from '../api/endpoints'
-import type { Flow } from '../api/types'
-import { numberFormat } from '../ui/format'
-import { useLoad } from '../ui/hooks'
-import { NO_SITE, SiteFrame, useSite } from '../ui/layout'
+import { errorText } from '../../api/client'
+import { api } from '../../api/endpoints'
+import type { Flow } from '../../api/types'
+import { numberFormat } from '../../ui/format'
+import { useLoad } from '../../ui/hooks'
+import { NO_SITE, SiteFrame, useSite } from '../../ui/layout'
+import { href } from '../../router'
+import { draftOf, stepLabel } from './draft'
 
 /** The flow as its PUT body: the definition plus name and enabled, without the server's own fields. */
-function inputOf(flow: Flow, enabled: boolean): Record<string, unknown> {
-  const { id: _id, templateId: _t, version: _v, stepPaths: _p, createdAt: _c, updatedAt: _u, stats: _s, ...input } = flow
-  return { ...input, enabled }
-}
+const inputOf = (flow: Flow, enabled: boolean): Record<string, unknown> => ({ ...draftOf(flow), enabled })
 
+/** "1 · email “Welcome”: 3 sent", an A/B variant as "(B)". */
 const perStep = (flow: Flow) =>
   Object.entries(flow.stats?.messagesPerStep ?? {})
-    .map(([step, counts]) => `${step}: ${numberFormat.format(counts.sent ?? 0)} sent`)
+    .map(([key, counts]) => {
+      const [path, variant] = key.split('#')
+      const ab = variant === undefined ? '' : ` (${String.fromCharCode(65 + Number(variant))})`
+      return `${stepLabel(flow.steps, path ?? key)}${ab}: ${numberFormat.format(counts.sent ?? 0)} sent`
+    })
     .join(' · ')
 
 export function FlowsView({ siteId }: { siteId: string }) {
@@ -51,11 +56,12 @@ export function FlowsView({ siteId }: { siteId: string }) {
           </select>
         </div>
         <button type="submit" id="flow-create" disabled={!template}>Create (disabled)</button>
+        <a class="button-link primary" id="flow-new" href={href.newFlow(siteId)}>New flow</a>
       </form>
       <p id="flows-error" class="error" role="alert" hidden={!shown}>{shown}</p>
       <div class="table-wrap">
         {flows.data && list.length === 0 ? (
-          <p class="empty" id="flows-empty">No flows yet. Create one from a template above.</p>
+          <p class="empty" id="flows-empty">No flows yet. Create one from a template above, or start a new one.</p>
         ) : (
           <table id="flows-table" aria-busy={flows.loading ? 'true' : undefined}>
             <thead>
@@ -67,7 +73,7 @@ export function FlowsView({ siteId }: { siteId: string }) {
             <tbody id="flows-body">
               {list.map((flow) => (
                 <tr data-flow-id={flow.id}>
-                  <td class="flow-name">{flow.name}</td>
+                  <td class="flow-name"><a href={href.flow(siteId, flow.id)}>{flow.name}</a></td>
                   <td>
                     <input type="checkbox" class="flow-enabled" aria-label={`Enabled: ${flow.name}`} checked={flow.enabled} onChange={act(() => api.replaceFlow(siteId, flow.id, inputOf(flow, !flow.enabled)))} />
                   </td>
