@@ -158,3 +158,9 @@ export async function countEvents(db: Db, siteId: string): Promise<number> {
   const row = await db.select({ n: sql<number>`count(*)` }).from(events).where(eq(events.siteId, siteId)).get()
   return row?.n ?? 0
 }
+
+/** The lead's stored IANA time zone (null when no SDK event reported a valid one). */
+export async function leadTimeZone(db: Db, leadId: string): Promise<string | null> {
+  const row = await db.select({ timeZone: leads.timeZone }).from(leads).where(eq(leads.id, leadId)).get()
+  return row?.timeZone ?? null
+}
