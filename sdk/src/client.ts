@@ -1,6 +1,7 @@
 // One Cairn instance: visitor ids, consent, the event queue and its sending, personalization, in-app
 // messages and the web-vitals chunk. All state lives here.
 import { EDGE_MESSAGES, LATE_EVENT } from '../../contract/names.js'
+import { showMessage } from './banner.js'
 import { initialConsent, mayStore, routeEvent } from './consent.js'
 import { pageContext, parseCampaign, pathKey } from './context.js'
 import { formatExperiences, parseExperiences, personalizeUrl, readDecision } from './decision.js'
@@ -339,7 +340,11 @@ export function createClient(options: CairnOptions): [Cairn, () => void] {
 /** A new instance with automatic page views unless `auto: false`; outside a browser, one that does nothing. */
 export function createCairn(options: CairnOptions): Cairn {
   try {
-    const [cairn, start] = createClient(options)
+    // Without a listener, messages show with the built-in renderer (bundled here: the script tag loads it lazily).
+    const [cairn, start] = createClient({
+      messages: (message) => showMessage(document, message, (event) => cairn.track(event, { messageId: message.id })),
+      ...options,
+    })
     start()
     return cairn
   } catch {
