@@ -41,7 +41,11 @@ it('an edge page shows her due modal without asking /v1/personalize; Escape clos
   await page.evaluate(() => new Promise<boolean>((resolve) => (window as any).cairn('ready', () => resolve(true))))
   await page.evaluate((name) => (window as any).cairn('track', name), trigger)
   const aid = await anonymousIdOf(page)
-  const lead = await eventually(async () => (await leadByVisitor(aid))!)
+  const lead = await eventually(async () => {
+    const found = await leadByVisitor(aid)
+    expect(found).toBeDefined()
+    return found!
+  })
   const message = await eventually(
     async () => {
       const { messages } = await adminGet<{ messages: Summary[] }>(`/api/sites/${DEMO_SITE_ID}/messages?leadId=${lead.id}&channel=in_app`)
@@ -58,7 +62,8 @@ it('an edge page shows her due modal without asking /v1/personalize; Escape clos
     await gate
     await route.continue()
   })
-  const response = await page.goto(`${edgeUrl()}/edge/pk_demo/`)
+  // The held chunk delays the load event: DOMContentLoaded is enough.
+  const response = await page.goto(`${edgeUrl()}/edge/pk_demo/`, { waitUntil: 'domcontentloaded' })
   expect(await response!.text()).toContain(title) // in the streamed HTML
   await page.waitForSelector('script[src$="/sdk-messages.js"]', { state: 'attached' })
   await page.evaluate(() => {
