@@ -76,6 +76,7 @@ it('an edge page shows her due modal without asking /v1/personalize; Escape clos
   await dialog.waitFor({ state: 'visible', timeout: 15_000 })
   expect(await page.evaluate(() => document.activeElement?.closest('dialog') !== null)).toBe(true)
   expect(await dialog.getByText('We answer in minutes.').isVisible()).toBe(true)
+  await page.screenshot({ path: 'test-results/inapp-modal.png' })
   await page.keyboard.press('Escape')
   await dialog.waitFor({ state: 'detached', timeout: 10_000 })
   expect(await page.evaluate(() => document.activeElement?.id)).toBe('opener')
