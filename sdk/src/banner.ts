@@ -39,6 +39,8 @@ export function showMessage(doc: Document, message: Message, track: (event: stri
     title.id = 'cairn-' + message.id
     dialog.setAttribute('aria-labelledby', title.id)
     dismiss.onclick = () => dialog.close()
+    // Inline link and button: keep them apart (the banner's flex gap does this for it).
+    dismiss.style.marginLeft = '1em'
     dialog.onclose = () => {
       dialog.remove()
       back && back.focus && back.focus()
