@@ -13,6 +13,8 @@ export interface EventContext {
   locale?: string
   /** "1280x720" */
   screen?: string
+  /** The visitor's IANA time zone (Intl.DateTimeFormat().resolvedOptions().timeZone), e.g. "Europe/Paris". */
+  timezone?: string
   /** Landing attribution of this page load, kept for later SPA page views. */
   campaign?: Campaign
 }

@@ -11,3 +11,6 @@ export const LATE_EVENT = 'Personalization Late'
 
 /** Events Cairn itself sends, as opposed to a site's own actions. */
 export const INTERNAL_EVENTS: readonly string[] = [VITALS_EVENT, LATE_EVENT]
+
+/** Id of the `<script type="application/json">` edge mode appends to `<body>` with the visitor's in-app messages. */
+export const EDGE_MESSAGES = 'cairn-messages'

@@ -13,7 +13,7 @@ const tsconfig = here('./tsconfig.build.json')
 const dropIifeTypes = {
   name: 'drop-iife-types',
   generateBundle(_, bundle) {
-    for (const name of Object.keys(bundle)) if (/(^|\/)(iife|vitals)\.d\.ts/.test(name)) delete bundle[name]
+    for (const name of Object.keys(bundle)) if (/(^|\/)(iife|vitals|messages)\.d\.ts/.test(name)) delete bundle[name]
   },
 }
 
@@ -36,6 +36,7 @@ const iife = (input, file) => ({
 export default [
   iife('./src/iife.ts', './dist/cairn.js'),
   iife('./src/vitals.ts', './dist/cairn-vitals.js'),
+  iife('./src/messages.ts', './dist/cairn-messages.js'),
   {
     input: here('./src/index.ts'),
     output: { dir: here('./dist/esm'), format: 'es', sourcemap: true },

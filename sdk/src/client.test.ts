@@ -41,6 +41,7 @@ describe('sending', () => {
         title: 'Acme',
         locale: 'en-GB',
         screen: '1280x720',
+        timezone: Intl.DateTimeFormat().resolvedOptions().timeZone,
         campaign: { utm_campaign: 'bf', gclid: 'G1' },
       },
     })

@@ -1,7 +1,7 @@
 // One Cairn instance: visitor ids, consent, the event queue and its sending, personalization, in-app
 // messages and the web-vitals chunk. All state lives here.
-import { LATE_EVENT } from '../../contract/names.js'
-import { showBanner } from './banner.js'
+import { EDGE_MESSAGES, LATE_EVENT } from '../../contract/names.js'
+import { showMessage } from './banner.js'
 import { initialConsent, mayStore, routeEvent } from './consent.js'
 import { pageContext, parseCampaign, pathKey } from './context.js'
 import { formatExperiences, parseExperiences, personalizeUrl, readDecision } from './decision.js'
@@ -64,6 +64,10 @@ export function createClient(options: CairnOptions): [Cairn, () => void] {
   let fails = 0
   let batchMax = BATCH_MAX
   let vitals = options.vitals
+  /** The built-in renderer: the chunk's URL (script tag) or the function itself (ESM). */
+  const renderer = options.messages
+  /** Messages that wait for the renderer chunk (loading once). */
+  const waiting: Message[] = []
 
   const persisting = () => mayStore(consent) && !storageFailed
   const load = (): QueueItem[] => (persisting() ? parseQueue(read(queueKey)) : memory)
@@ -184,6 +188,33 @@ export function createClient(options: CairnOptions): [Cairn, () => void] {
     schedule(queue.length >= BATCH_MAX ? 0 : FLUSH_MS)
   }
 
+  /** Adds a script (a lazy chunk) to <head>. */
+  const chunk = (src: string) => {
+    const script = doc.createElement('script')
+    script.src = src
+    doc.head.append(script)
+    return script
+  }
+
+  /** Listeners get every message; without one the built-in renderer shows it. A message id shows once per page. */
+  const deliver = (list: Message[]) =>
+    whenParsed(
+      doc,
+      safe(() => {
+        for (const message of list)
+          if (message && !delivered.includes(message.id)) {
+            delivered.push(message.id)
+            messages.emit('message', message) ||
+              (typeof renderer == 'function'
+                ? renderer(message)
+                : // The chunk registers itself as a listener, then gets what waited.
+                  renderer &&
+                  waiting.push(message) == 1 &&
+                  (chunk(renderer).onload = () => waiting.map((item) => messages.emit('message', item))))
+          }
+      }),
+    )
+
   const personalize = createPersonalizer(
     doc,
     async (href) => {
@@ -191,19 +222,7 @@ export function createClient(options: CairnOptions): [Cairn, () => void] {
       if (!response.ok) throw 0
       return readDecision(await response.json())
     },
-    // Listeners get every message; without one the built-in banner shows it (once per page).
-    (list) =>
-      whenParsed(
-        doc,
-        safe(() => {
-          for (const message of list)
-            if (message && !delivered.includes(message.id)) {
-              delivered.push(message.id)
-              messages.emit('message', message) ||
-                showBanner(doc, message, (event) => api.track(event, { messageId: message.id }))
-            }
-        }),
-      ),
+    deliver,
     // The server counted an exposure the visitor never saw: this lets analysis discount it.
     (decision, ms) => api.track(LATE_EVENT, { experiences: formatExperiences(decision.experiences), ms }),
     landed,
@@ -212,10 +231,8 @@ export function createClient(options: CairnOptions): [Cairn, () => void] {
   /** The web-vitals chunk: once, after the load event, for a consenting visitor. */
   const loadVitals = safe(() => {
     if (vitals && consent == 'granted' && doc.readyState == 'complete') {
-      const script = doc.createElement('script')
-      script.src = vitals
+      chunk(vitals)
       vitals = false
-      doc.head.append(script)
     }
   })
 
@@ -277,7 +294,13 @@ export function createClient(options: CairnOptions): [Cairn, () => void] {
     try {
       // Edge mode: the Worker filled the slots already (and may list its experiences in the attribute).
       // No consent yet (opt-in mode), denied or GPC: the defaults stay; a later page is personalized.
-      edge != null ? landed(parseExperiences(edge)) : personalizing() ? personalize(loc.href, true) : landed([])
+      // Its in-app messages came in the HTML too (a JSON blob at the end of <body>): no request for them.
+      edge != null
+        ? (landed(parseExperiences(edge)),
+          whenParsed(doc, safe(() => deliver(JSON.parse(doc.getElementById(EDGE_MESSAGES)!.textContent!)))))
+        : personalizing()
+          ? personalize(loc.href, true)
+          : landed([])
     } catch {
       landed([])
     }
@@ -317,7 +340,11 @@ export function createClient(options: CairnOptions): [Cairn, () => void] {
 /** A new instance with automatic page views unless `auto: false`; outside a browser, one that does nothing. */
 export function createCairn(options: CairnOptions): Cairn {
   try {
-    const [cairn, start] = createClient(options)
+    // Without a listener, messages show with the built-in renderer (bundled here: the script tag loads it lazily).
+    const [cairn, start] = createClient({
+      messages: (message) => showMessage(document, message, (event) => cairn.track(event, { messageId: message.id })),
+      ...options,
+    })
     start()
     return cairn
   } catch {

@@ -69,7 +69,9 @@ describe('pathKey', () => {
 describe('pageContext', () => {
   afterEach(() => vi.unstubAllGlobals())
 
-  it('carries url, referrer, title, locale, screen and the landing campaign', () => {
+  // Catches: the visitor's time zone missing (quiet hours and waits would fall back to the site's zone).
+  it('carries url, referrer, title, locale, screen, the IANA time zone and the landing campaign', () => {
+    vi.stubGlobal('Intl', { DateTimeFormat: () => ({ resolvedOptions: () => ({ timeZone: 'Europe/Paris' }) }) })
     vi.stubGlobal('document', { title: 'Pricing' })
     vi.stubGlobal('navigator', { language: 'fr-FR' })
     vi.stubGlobal('screen', { width: 1280, height: 720 })
@@ -79,6 +81,7 @@ describe('pageContext', () => {
       title: 'Pricing',
       locale: 'fr-FR',
       screen: '1280x720',
+      timezone: 'Europe/Paris',
       campaign: { utm_campaign: 'bf' },
     })
   })

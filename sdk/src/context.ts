@@ -23,6 +23,7 @@ export function pageContext(url: string, referrer: string, campaign?: Campaign):
     title: document.title,
     locale: navigator.language,
     screen: screen.width + 'x' + screen.height,
+    timezone: Intl.DateTimeFormat().resolvedOptions().timeZone,
     campaign,
   }
 }

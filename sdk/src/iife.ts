@@ -23,5 +23,7 @@ if (!w.cairn?.cairn) {
       auto: data.auto != 'false',
       // The lazy chunk sits next to this script: /sdk.js → /sdk-vitals.js.
       vitals: data.vitals != 'false' && new URL('sdk-vitals.js', script!.src).href,
+      // The message renderer too, loaded only when a message arrives that no listener takes.
+      messages: new URL('sdk-messages.js', script!.src).href,
     })
 }

@@ -1,9 +1,8 @@
 // Client-mode personalization through a whole instance in the fake browser: hold, fill, timeout, edge
-// mode, messages, SPA navigations and the lazy web-vitals chunk.
+// mode, SPA navigations and the lazy web-vitals chunk.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createCairn } from './client.js'
 import { fakeBrowser, type FakeBrowserOptions, type FakeElement } from '../test/fake-browser.js'
-import type { Message } from './types.js'
 
 let browser: ReturnType<typeof fakeBrowser>
 const setup = (options: FakeBrowserOptions = {}) => (browser = fakeBrowser(options))
@@ -291,87 +290,6 @@ describe('SPA navigations', () => {
     await wait(300)
     expect(headline.textContent).toBe('https://acme.test/b')
     expect(browser.events()).toEqual([])
-  })
-})
-
-describe('in-app messages', () => {
-  const message: Message = {
-    id: 'msg_demo',
-    kind: 'banner',
-    title: 'Want a demo?',
-    body: '<b>20 minutes</b>, no slides',
-    cta: { label: 'Book a demo', url: '/demo' },
-  }
-  const answer = (...messages: unknown[]) => () => ({ slots: {}, experiences: [], messages })
-
-  // Catches: the banner also showing when the site renders messages itself.
-  it('go to on("message") listeners, and then no banner is shown', async () => {
-    setup({ personalize: answer(message) })
-    const cairn = createCairn({ site, api })
-    const listener = vi.fn()
-    cairn.on('message', listener)
-    await wait(0)
-    expect(listener).toHaveBeenCalledWith(message)
-    expect(browser.banners()).toEqual([])
-  })
-
-  // Catches: HTML in message texts, a script URL in the link, a missing track event.
-  it('without a listener: a text-only banner fixed at the bottom, tracked when shown, clicked, dismissed', async () => {
-    setup({ personalize: answer(message) })
-    createCairn({ site, api, auto: false })
-    await wait(0)
-    const [banner] = browser.banners()
-    expect(banner!.style.cssText).toMatch(/position:fixed;inset:auto 0 0/)
-    expect(banner!.all().map((element) => element.html)).toEqual([undefined, undefined, undefined, undefined, undefined])
-    expect(banner!.children.map((element) => [element.tagName, element.textContent])).toEqual([
-      ['b', 'Want a demo?'],
-      ['span', '<b>20 minutes</b>, no slides'],
-      ['a', 'Book a demo'],
-      ['button', 'Dismiss'],
-    ])
-    const [, , link, dismiss] = banner!.children
-    expect(link!.href).toBe('/demo')
-    link!.click()
-    dismiss!.click()
-    expect(browser.banners()).toEqual([])
-    await wait(1000)
-    expect(browser.events().map((event) => [event.event, event.properties])).toEqual([
-      ['Message Shown', { messageId: 'msg_demo' }],
-      ['Message Clicked', { messageId: 'msg_demo' }],
-      ['Message Dismissed', { messageId: 'msg_demo' }],
-    ])
-  })
-
-  it.each(['javascript:alert(1)', ' javascript:alert(1)', 'data:text/html,x', undefined])(
-    'shows no link for the CTA URL %s',
-    async (url) => {
-      setup({ personalize: answer({ ...message, cta: { label: 'Go', url } }) })
-      createCairn({ site, api })
-      await wait(0)
-      expect(browser.banners()[0]!.children.map((element) => element.tagName)).toEqual(['b', 'span', 'button'])
-    },
-  )
-
-  // Catches: a banner appended before <body> exists, or shown twice after a SPA navigation.
-  it('waits for the document to be parsed, and shows a message once per page', async () => {
-    setup({ readyState: 'loading', personalize: answer(message) })
-    createCairn({ site, api })
-    await wait(0)
-    expect(browser.banners()).toEqual([])
-    browser.parsed()
-    expect(browser.banners()).toHaveLength(1)
-    browser.history.pushState(null, '', '/next')
-    await wait(0)
-    expect(browser.personalizations).toHaveLength(2)
-    expect(browser.banners()).toHaveLength(1)
-  })
-
-  // Catches: a message lost because the slot answer came after 300 ms (a banner never flickers content).
-  it('are delivered from a late answer too', async () => {
-    setup({ personalize: after(1000, { ...decision, messages: [message] }) })
-    createCairn({ site, api })
-    await wait(1000)
-    expect(browser.banners()).toHaveLength(1)
   })
 })
 

@@ -29,6 +29,12 @@ export interface CairnOptions {
    * chunk reports through window.cairn). The script tag sets it to `sdk-vitals.js` next to its own src.
    */
   vitals?: string | false
+  /**
+   * The built-in in-app message renderer, used when no on('message') listener exists: the URL of its lazy
+   * chunk (the script tag sets `sdk-messages.js` next to its own src; the chunk registers through
+   * window.cairn), or the renderer itself (the ESM init passes it). false: no built-in renderer.
+   */
+  messages?: string | false | MessageListener
 }
 
 export interface IdentifyOptions {

@@ -42,6 +42,9 @@ export class FakeElement {
   attributes = new Map<string, string>()
   style = { cssText: '' } as Record<string, string>
   onclick: (() => void) | null = null
+  onclose: (() => void) | null = null
+  onload: (() => void) | null = null
+  id = ''
   href = ''
   src = ''
   /** What was last written to innerHTML (only allowed inline fragments may be). */
@@ -102,6 +105,22 @@ export class FakeElement {
   click(): void {
     this.onclick?.()
   }
+  focus(): void {
+    focused = this
+  }
+  /** As a modal <dialog> does: open, and focus on its first focusable element. */
+  showModal(): void {
+    this.setAttribute('open', '')
+    this.all().find((element) => element.tagName == 'a' || element.tagName == 'button')?.focus()
+  }
+  close(): void {
+    if (!this.attributes.delete('open')) return
+    this.onclose?.()
+  }
+  /** The Escape key on an open modal dialog closes it. */
+  escape(): void {
+    this.close()
+  }
   /** This element and its descendants, in document order. */
   all(): FakeElement[] {
     return [this, ...this.children.flatMap((child) => child.all())]
@@ -113,6 +132,9 @@ export class FakeElement {
     return this.all().filter((element) => element.hasAttribute(attribute))
   }
 }
+
+/** document.activeElement of the fake browser (one page at a time). */
+let focused: FakeElement | null = null
 
 /** The rule the SDK injects to hold pending slots. */
 export const HOLD_RULE = '[data-cairn-slot]:not([data-cairn-done]){visibility:hidden}'
@@ -171,6 +193,7 @@ export function fakeBrowser(options: FakeBrowserOptions = {}) {
   const body = new FakeElement('body')
   html.append(head, body)
   if (options.edge != null) html.setAttribute('data-cairn-edge', options.edge)
+  focused = null
   const slot = (name: string, text: string) => {
     const element = new FakeElement('p')
     element.dataset.cairnSlot = name
@@ -216,6 +239,10 @@ export function fakeBrowser(options: FakeBrowserOptions = {}) {
     head,
     body,
     createElement: (tag: string) => new FakeElement(tag),
+    getElementById: (id: string) => html.all().find((element) => element.id == id) ?? null,
+    get activeElement() {
+      return focused ?? body
+    },
     querySelectorAll: (selector: string) => html.querySelectorAll(selector),
     get cookie() {
       if (options.storage == 'blocked') blocked()
@@ -336,6 +363,16 @@ export function fakeBrowser(options: FakeBrowserOptions = {}) {
     held: (element: FakeElement) =>
       head.children.some((child) => child.tagName == 'style' && child.textContent == HOLD_RULE) &&
       !element.hasAttribute('data-cairn-done'),
+    /** Adds an element to the body (e.g. edge mode's messages blob, a focused button). */
+    element(tag: string, id: string, text = '') {
+      const element = new FakeElement(tag)
+      element.id = id
+      element.textContent = text
+      body.append(element)
+      return element
+    },
+    /** Open modal dialogs in the body. */
+    dialogs: () => body.children.filter((child) => child.tagName == 'dialog' && child.hasAttribute('open')),
     /** The built-in banners in the body (role=status). */
     banners: () => body.children.filter((child) => child.getAttribute('role') == 'status'),
     /** The scripts the SDK added to <head>. */

@@ -48,6 +48,8 @@ describe('a warm edge request', () => {
     await addExperience(site, headline)
     const worker = countedWorker()
     await worker.fetch(`https://cairn.test/edge/${site.key}/?utm_campaign=fast`) // warm-up loads the configuration
+    // A returning visitor's request also loads the site's enabled flows (in-app messages) once per isolate.
+    await worker.fetch(`https://cairn.test/edge/${site.key}/?utm_campaign=other`, { headers: { cookie: 'cairn_aid=a_warm' } })
     const before = worker.counts.statements + worker.counts.batches
     const matched = await worker.fetch(`https://cairn.test/edge/${site.key}/?utm_campaign=fast`)
     const unmatched = await worker.fetch(`https://cairn.test/edge/${site.key}/?utm_campaign=other`, { headers: { cookie: 'cairn_aid=a_known' } })

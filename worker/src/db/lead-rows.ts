@@ -24,6 +24,7 @@ export function toLead(row: LeadRow): Lead {
     fitScore: row.fitScore,
     engagementScore: row.engagementScore,
     rfm: row.rfm ?? null,
+    timeZone: row.timeZone ?? null,
     verified: row.verified,
     purchases: row.purchases,
     revenue: row.revenue,

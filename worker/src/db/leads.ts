@@ -169,3 +169,9 @@ export async function leadEmails(db: Db, siteId: string, leadIds: readonly strin
     .all()
   return new Map(rows.map((r) => [r.id, r.email]))
 }
+
+/** The lead's stored IANA time zone (null when no SDK event reported a valid one). */
+export async function leadTimeZone(db: Db, leadId: string): Promise<string | null> {
+  const row = await db.select({ timeZone: leads.timeZone }).from(leads).where(eq(leads.id, leadId)).get()
+  return row?.timeZone ?? null
+}

@@ -63,6 +63,8 @@ export const leads = sqliteTable(
     salesEventAt: integer('sales_event_at'),
     referralEventAt: integer('referral_event_at'),
     rfm: text('rfm', { mode: 'json' }).$type<Rfm>(),
+    /** Her IANA time zone, from the SDK's latest event (`context.timezone`): quiet hours and waits use it. */
+    timeZone: text('time_zone'),
     /** Identified by a signed identify: unverified claims never merge into her or overwrite her identity. */
     verified: integer('verified', { mode: 'boolean' }).notNull().default(false),
     /** Bumped by every write of the row or its ledger: an ingest commits only if what it read is unchanged. */

@@ -9,6 +9,10 @@ const Id = z.string().trim().min(1).max(128)
 const Timestamp = z.iso.datetime({ offset: true })
 const Dictionary = z.record(z.string().max(200), z.unknown())
 
+/**
+ * Other fields pass as sent (`locale`, `screen`, `timezone`…): a wrong `timezone` is ignored where it is
+ * read (domain/time-zone), never a reason to refuse the batch.
+ */
 export const EventContext = z.looseObject({
   url: z.string().max(4096).optional(),
   referrer: z.string().max(4096).optional(),

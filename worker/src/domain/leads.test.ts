@@ -4,7 +4,7 @@ import { applyEvents, SESSION_GAP_MS, type IdMinter } from './leads'
 
 const ids: IdMinter = { forVisitor: (aid) => `ld_${aid}`, fresh: () => 'ld_fresh' }
 const T = 1_700_000_000_000
-const SCORING = { stage: 'visitor', stageChangedAt: null, score: 0, fitScore: 0, engagementScore: 0, rfm: null, verified: false,
+const SCORING = { stage: 'visitor', stageChangedAt: null, score: 0, fitScore: 0, engagementScore: 0, rfm: null, timeZone: null, verified: false,
   purchases: 0, revenue: 0, lastPurchaseAt: null, salesEventAt: null, referralEventAt: null }
 
 function event(partial: Partial<NormalizedEvent> & Pick<NormalizedEvent, 'anonymousId' | 'ts'>): NormalizedEvent {
@@ -74,5 +74,24 @@ describe('applyEvents', () => {
     expect(changes.write.map((l) => [l.id, l.userId, l.created])).toEqual([['ld_fresh', 'bob', true]])
     expect(changes.visitors).toEqual([{ anonymousId: 'a', leadId: 'ld_fresh', firstSeen: T + 5 }])
     expect(changes.remove).toEqual([])
+  })
+})
+
+describe('time zone', () => {
+  const withZone = (ts: number, timezone: unknown) => event({ anonymousId: 'a', ts, context: { url: 'https://acme.test/', timezone } })
+
+  // Catches: a made-up or non-string zone stored (quiet hours would throw or use it), an older replayed
+  // event rolling back the newest zone, the zone lost when two leads merge.
+  it('keeps the newest valid IANA name the SDK reported, ignoring invalid ones', () => {
+    const changes = applyEvents({ leads: [], visitors: new Map() }, [
+      withZone(T, 'Europe/Paris'),
+      withZone(T + 1, 'Mars/Olympus'),
+      withZone(T + 2, 42),
+      withZone(T + 3, 'America/New_York'),
+      withZone(T - 1000, 'Asia/Tokyo'),
+    ], ids)
+    expect(changes.write[0]!.timeZone).toBe('America/New_York')
+    const none = applyEvents({ leads: [], visitors: new Map() }, [withZone(T, 'not a zone'), event({ anonymousId: 'b', ts: T })], ids)
+    expect(none.write.map((lead) => lead.timeZone)).toEqual([null, null])
   })
 })

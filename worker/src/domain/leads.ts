@@ -2,6 +2,7 @@
 // first/last seen, sessions and attribution become after a batch of accepted events. Pure: the caller
 // loads the current state, applies the returned changes in one D1 transaction.
 import { directTouch, type Touch } from './attribution'
+import { isTimeZone } from './time-zone'
 import { INTERNAL_EVENTS } from '../../../contract/names'
 import type { NormalizedEvent } from './events'
 import type { LifecycleCounters, Rfm } from './lifecycle'
@@ -27,6 +28,8 @@ export type Lead = {
   fitScore: number
   engagementScore: number
   rfm: Rfm | null
+  /** Her IANA time zone from the SDK's newest event (`context.timezone`); null until one reports a valid name. */
+  timeZone: string | null
   /** Identified by a signed identify: unverified claims of her user id or email are refused. */
   verified: boolean
 } & LifecycleCounters
@@ -67,6 +70,8 @@ const earlier = (a: Touch | null, b: Touch | null) => (!a ? b : !b ? a : a.at <=
 const later = (a: Touch | null, b: Touch | null) => (!a ? b : !b ? a : a.at >= b.at ? a : b)
 
 function mergeInto(target: Lead, source: Lead): void {
+  // The zone of whichever was seen last: her most recent device.
+  if (source.timeZone && (!target.timeZone || source.lastSeen > target.lastSeen)) target.timeZone = source.timeZone
   target.firstSeen = Math.min(target.firstSeen, source.firstSeen)
   target.lastSeen = Math.max(target.lastSeen, source.lastSeen)
   target.sessions += source.sessions
@@ -102,6 +107,7 @@ function newLead(id: string, event: NormalizedEvent): Lead {
     fitScore: 0,
     engagementScore: 0,
     rfm: null,
+    timeZone: null,
     verified: false,
     purchases: 0,
     revenue: 0,
@@ -119,9 +125,12 @@ export const isInternalEvent = (event: Pick<NormalizedEvent, 'type' | 'name'>) =
 function recordActivity(lead: Lead, event: NormalizedEvent, created: boolean): void {
   if (!created && event.ts - lead.lastSeen > SESSION_GAP_MS) lead.sessions += 1
   lead.firstSeen = Math.min(lead.firstSeen, event.ts)
-  lead.lastSeen = Math.max(lead.lastSeen, event.ts)
   // Cairn's own events (web vitals, late decisions) are not the visitor's actions.
   if (!isInternalEvent(event)) lead.eventCount += 1
+  // The newest event's zone wins (an offline queue replayed later does not roll it back); invalid names are ignored.
+  const zone = event.context?.timezone
+  if (event.ts >= lead.lastSeen && isTimeZone(zone)) lead.timeZone = zone
+  lead.lastSeen = Math.max(lead.lastSeen, event.ts)
   if (event.touch) {
     lead.lastTouch = later(lead.lastTouch, event.touch)
     // An earlier event replayed from an offline queue can still carry the true first touch.

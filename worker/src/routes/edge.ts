@@ -8,6 +8,9 @@ import { asciiHtml, forwardedRequestHeaders, httpOrigin, proxiedResponseHeaders,
 import { markEdgePage } from '../http/edge-marker'
 import { ApiError } from '../http/errors'
 import { decideForRequest, requestContext } from '../services/decide'
+import { openDb } from '../db/client'
+import { edgeMessagesScript } from '../domain/flows/messages'
+import { inAppMessagesFor } from '../services/flows/in-app'
 
 type EdgeEnv = { Bindings: Env }
 
@@ -46,16 +49,19 @@ export async function serveEdge(c: Context<EdgeEnv>, site: SiteRow, path: string
   const visitorId = gpc ? undefined : known && /^[\w-]{1,128}$/.test(known) ? known : `a_${crypto.randomUUID()}`
   // The page URL the visitor sees: audiences match its path and UTM parameters.
   const pageUrl = new URL(urls.fetched.pathname + urls.fetched.search, origin)
-  const [answer, decided] = await Promise.all([
+  const [answer, decided, messages] = await Promise.all([
     fetchOrigin(c, urls.fetched),
     decideForRequest(c, { site: site.key, url: pageUrl, aid: visitorId, ref: c.req.header('referer') }, 'edge'),
+    // Her due in-app messages, as /v1/personalize lists them: only a returning visitor can have any (no
+    // cookie yet: no lead; GPC: nobody remembered). A failed read costs the messages, never the page.
+    visitorId && visitorId === known ? inAppMessagesFor(openDb(c.env.DB), site.id, visitorId, Date.now()).catch(() => []) : [],
   ])
 
   const type = answer.headers.get('content-type') ?? ''
   const redirect = answer.status >= 300 && answer.status < 400 && answer.headers.has('location')
   let response: Response
   if (answer.ok && type.includes('text/html')) {
-    response = proxied(answer, personalizedBody(c, answer, decided.decision))
+    response = proxied(answer, personalizedBody(c, answer, decided.decision, messages.length > 0 ? edgeMessagesScript(messages) : null))
     response.headers.delete('content-length')
     response.headers.set('Cache-Control', 'private, no-store')
   } else if (redirect) {
@@ -77,21 +83,43 @@ type Decided = Awaited<ReturnType<typeof decideForRequest>>['decision']
 const appliedOf = ({ experiences }: Decided) => experiences.map((e) => `${e.id}:${e.variant}`).join(',')
 
 /**
- * A decision that fills no slot (nothing matched, or the control group) changes only `<html>`: the marker is
- * spliced into the first bytes and the rest streams untouched, instead of parsing the whole page.
+ * A decision that fills no slot (nothing matched, or the control group) and no in-app message to add
+ * changes only `<html>`: the marker is spliced into the first bytes and the rest streams untouched,
+ * instead of parsing the whole page. `messages`: the `<script>` blob to append to `<body>`, if any.
  */
-function personalizedBody(c: Context<EdgeEnv>, page: Response, decided: Decided): ReadableStream | null {
+function personalizedBody(c: Context<EdgeEnv>, page: Response, decided: Decided, messages: string | null): ReadableStream | null {
   if (!page.body) return null
   // The rewriter decodes by the page's declared charset: it keeps the origin's Content-Type.
   const type = page.headers.get('content-type') ?? 'text/html'
-  if (Object.keys(decided.slots).length > 0) return personalize(page.body, type, decided)
-  return markEdgePage(page.body, appliedOf(decided), (whole) => personalize(whole, type, decided), (work) => c.executionCtx.waitUntil(work))
+  if (messages !== null || Object.keys(decided.slots).length > 0) return personalize(page.body, type, decided, messages)
+  return markEdgePage(page.body, appliedOf(decided), (whole) => personalize(whole, type, decided, null), (work) => c.executionCtx.waitUntil(work))
 }
 
-function personalize(page: ReadableStream, contentType: string, decided: Decided): ReadableStream {
+function personalize(page: ReadableStream, contentType: string, decided: Decided, messages: string | null): ReadableStream {
   const { slots } = decided
   const applied = appliedOf(decided)
-  return new HTMLRewriter()
+  let appended = messages === null
+  const rewriter = new HTMLRewriter()
+  if (!appended) {
+    // At the end of <body>, once (the SDK reads it when the document is parsed); a page without a
+    // </body> gets it at the end of the document, where the parser still puts it into <body>.
+    rewriter
+      .on('body', {
+        element(element) {
+          element.onEndTag((end) => {
+            if (appended) return
+            appended = true
+            end.before(messages!, { html: true })
+          })
+        },
+      })
+      .onDocument({
+        end(end) {
+          if (!appended) end.append(messages!, { html: true })
+        },
+      })
+  }
+  return rewriter
     .on('html', {
       element(element) {
         element.setAttribute('data-cairn-edge', applied)

@@ -17,6 +17,8 @@ export type FlowLead = {
   revenue?: number
   lastSeen: number
   traits: Record<string, unknown>
+  /** Her IANA time zone as the SDK last reported it. */
+  timeZone?: string | null
 }
 
 export const tagsOf = (lead: Pick<FlowLead, 'traits'>): string[] =>

@@ -1,4 +1,5 @@
 // What a flow step leaves in the outbox: the rendered content of an email, an in-app message or a webhook.
+import { EDGE_MESSAGES } from '../../../../contract/names'
 import { renderTokens, type TokenScope } from '../email/tokens'
 import type { InAppStep, WebhookStep } from './schema'
 
@@ -52,3 +53,13 @@ export const publicInApp = (id: string, content: InAppContent) => ({
   ...(content.body ? { body: content.body } : {}),
   ...(content.cta ? { cta: content.cta } : {}),
 })
+
+/**
+ * Edge mode's in-app messages for the SDK: a JSON `<script>` element. Every `<`, `>`, `&`, line separator
+ * and non-ASCII character is a \u escape, so no text (a title with `</script>`) can end the element early,
+ * and it reads the same whatever charset the page declares.
+ */
+export function edgeMessagesScript(messages: ReadonlyArray<ReturnType<typeof publicInApp>>): string {
+  const json = JSON.stringify(messages).replace(/[<>&]|[^\x20-\x7e]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'))
+  return `<script type="application/json" id="${EDGE_MESSAGES}">${json}</script>`
+}

@@ -1,5 +1,6 @@
 // Which flows an ingested batch starts for a lead, and which enrollments its goal events end. Pure: the
 // caller loads the lead before/after the batch and, only when a count trigger needs it, the history count.
+import { firstTimeZone, isTimeZone } from '../time-zone'
 import { compileGlob, type GlobTest } from '../../../../contract/glob'
 import { allConditionsHold, type RuleMatch } from '../rules'
 import { leadConditionsHold, type FlowLead } from './conditions'
@@ -101,22 +102,16 @@ export function nextEnrollmentNumber(flow: Pick<FlowDefinition, 'reentry'>, last
   return now - since >= flow.reentry.days * 86_400_000 ? last.number + 1 : null
 }
 
-/** The lead's time zone for waits and quiet hours: the SDK's Intl zone from the event, else her traits. */
-export function timeZoneOf(lead: FlowLead, events: readonly FlowEvent[]): string {
+/**
+ * The lead's time zone for waits and quiet hours: the SDK's Intl zone from the newest event, else the one
+ * stored on her lead, else her traits, else the site's default.
+ */
+export function timeZoneOf(lead: FlowLead, events: readonly FlowEvent[], siteDefault?: string): string {
   for (let i = events.length - 1; i >= 0; i--) {
     const zone = events[i]!.context?.timezone ?? events[i]!.context?.timeZone
-    if (typeof zone === 'string' && isTimeZone(zone)) return zone
+    if (isTimeZone(zone)) return zone
   }
-  const trait = lead.traits.timezone ?? lead.traits.timeZone
-  return typeof trait === 'string' && isTimeZone(trait) ? trait : 'UTC'
+  return firstTimeZone(lead.timeZone, lead.traits.timezone ?? lead.traits.timeZone, siteDefault)
 }
 
-export function isTimeZone(zone: string): boolean {
-  if (zone.length > 64) return false
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone })
-    return true
-  } catch {
-    return false
-  }
-}
+export { isTimeZone }

@@ -7,7 +7,9 @@ import { findEnrollment } from '../../db/enrollments'
 import { findFlow } from '../../db/flows'
 import { randomId } from '../../db/ids'
 import type { MessageRow } from '../../db/schema'
+import { leadTimeZone } from '../../db/leads'
 import { findSite } from '../../db/sites'
+import { firstTimeZone } from '../../domain/time-zone'
 import { webhookSignature } from '../../domain/email/signing'
 import type { EmailContent, WebhookContent } from '../../domain/flows/messages'
 import { applyPolicy, effectivePolicy } from '../../domain/flows/policy'
@@ -73,14 +75,17 @@ export async function deliverMessage(db: Db, rawEnv: Env, job: DeliverJob, deps:
 
   let policy = null
   if (message.channel !== 'webhook') {
-    const [site, flow, run] = await Promise.all([
+    const [site, flow, run, lead] = await Promise.all([
       findSite(db, message.siteId),
       message.flowId ? findFlow(db, message.siteId, message.flowId) : undefined,
       message.flowId && message.enrollment !== null ? findEnrollment(db, { flowId: message.flowId, leadId: message.leadId, number: message.enrollment }) : undefined,
+      leadTimeZone(db, message.leadId),
     ])
     const settings = (site?.settings ?? {}) as { messagePolicy?: Parameters<typeof effectivePolicy>[0] }
     policy = effectivePolicy(settings.messagePolicy, flow?.definition.policy)
-    const verdict = applyPolicy(policy, await recentCappedSends(db, message.leadId, now), now, run?.timeZone ?? 'UTC')
+    // Quiet hours in her time zone (the SDK's, stored on the lead), else the run's, else the site's default.
+    const zone = firstTimeZone(lead, run?.timeZone, site?.settings.timeZone)
+    const verdict = applyPolicy(policy, await recentCappedSends(db, message.leadId, now), now, zone)
     if (!verdict.send) return hold(verdict.until, `held: ${verdict.reason}`)
   }
   if (!(await claimMessage(db, message, policy, token, now))) {

@@ -11,6 +11,7 @@ import { findSite } from '../../db/sites'
 import { unsubscribeToken } from '../../domain/email/signing'
 import { renderEmail } from '../../domain/email/render'
 import type { FlowLead } from '../../domain/flows/conditions'
+import { firstTimeZone } from '../../domain/time-zone'
 import { renderInApp, renderWebhook, type MessageContent } from '../../domain/flows/messages'
 import { MAX_QUEUE_DELAY_SECONDS, waitUntil } from '../../domain/flows/schedule'
 import { planStep, type StepPlan } from '../../domain/flows/steps'
@@ -38,6 +39,7 @@ export const toFlowLead = (row: LeadRow): FlowLead => ({
   revenue: row.revenue,
   lastSeen: row.lastSeen,
   traits: row.traits,
+  timeZone: row.timeZone,
 })
 
 /** A message's id: a hash of (enrollment, step), the same for every run of that step. */
@@ -119,7 +121,8 @@ export async function runFlowSteps(db: Db, rawEnv: Env, job: FlowStepJob, now: (
     let message: { id: string; status: string } | null = null
 
     if (plan.kind === 'wait') {
-      nextAt = waitUntil(plan.step, at, enrollment.timeZone)
+      // Her zone as the SDK last reported it (she may have travelled since enrolling), else the run's.
+      nextAt = waitUntil(plan.step, at, firstTimeZone(lead?.timeZone, enrollment.timeZone))
     } else if (plan.kind === 'update' && lead) {
       const { stage, tag, points } = plan.step
       if (stage && stage !== lead.stage) {

@@ -65,7 +65,7 @@ export async function startFlows(db: Db, jobs: Queue<FlowJob>, site: SiteRow, tr
       if (verdict.fires === false || !passesFilter(flow.definition, lead)) continue
       if (flow.definition.reentry.type === 'once' && knownRuns.has(flow.id, lead.id)) continue // ran already: no read, no write
       const inBatch = verdict.fires === 'count' ? verdict.inBatch : null
-      candidates.push({ flow, inBatch, flowId: flow.id, leadId: lead.id, siteId: site.id, timeZone: timeZoneOf(lead, transition.events), at: now })
+      candidates.push({ flow, inBatch, flowId: flow.id, leadId: lead.id, siteId: site.id, timeZone: timeZoneOf(lead, transition.events, site.settings.timeZone), at: now })
     }
   }
   if (exits.length === 0 && candidates.length === 0) return { enrolled: 0, exited: 0, rowsWritten }

@@ -63,7 +63,7 @@ export async function enrollInactiveLeads(db: Db, jobs: Queue<FlowJob>, now: num
       const last = await lastEnrollments(db, [flow.id], matching.map((r) => r.id))
       const runs: NewEnrollment[] = matching.flatMap((row) => {
         const number = nextEnrollmentNumber(flow.definition, last.get(`${flow.id}|${row.id}`) ?? null, now)
-        const zone = timeZoneOf(toFlowLead(row), [])
+        const zone = timeZoneOf(toFlowLead(row), [], site.settings.timeZone)
         return number === null ? [] : [{ flowId: flow.id, leadId: row.id, siteId: site.id, number, timeZone: zone, at: now }]
       })
       const { created } = await insertEnrollments(db, runs)
