@@ -8,6 +8,8 @@ import { findFlow } from '../../db/flows'
 import { randomId } from '../../db/ids'
 import { leads, type LeadRow, type SiteRow } from '../../db/schema'
 import { findSite } from '../../db/sites'
+import { scoringConfigOf, stagesAtLeast } from '../../domain/lifecycle'
+import { FLOW_RULE_PREFIX } from '../../domain/scoring'
 import { unsubscribeToken } from '../../domain/email/signing'
 import { renderEmail } from '../../domain/email/render'
 import type { FlowLead } from '../../domain/flows/conditions'
@@ -122,12 +124,24 @@ export async function runFlowSteps(db: Db, rawEnv: Env, job: FlowStepJob, now: (
       nextAt = waitUntil(plan.step, at, enrollment.timeZone)
     } else if (plan.kind === 'update' && lead) {
       const { stage, tag, points } = plan.step
-      if (stage && stage !== lead.stage) {
+      if (stage) {
+        // The stage becomes a floor scoring keeps (stage_floor); one statement each reads and writes the
+        // row, and the version bump makes an ingest that read her before this step compute again.
+        const kept = JSON.stringify(stagesAtLeast(stage, scoringConfigOf(site?.scoring).preset))
         statements.push(
-          d1.prepare(`update leads set stage = ?, stage_changed_at = ? where id = ? and ${GUARD}`).bind(stage, at, key.leadId, ...guardArgs),
           d1
-            .prepare(`insert into lead_changes (site_id, lead_id, kind, "from", "to", at) select ?, ?, 'stage', ?, ?, ? where ${GUARD}`)
-            .bind(job.siteId, key.leadId, lead.stage, stage, at, ...guardArgs),
+            .prepare(
+              `insert into lead_changes (site_id, lead_id, kind, "from", "to", at) select ?, id, 'stage', stage, ?, ? from leads
+               where id = ? and stage not in (select value from json_each(?)) and ${GUARD}`,
+            )
+            .bind(job.siteId, stage, at, key.leadId, kept, ...guardArgs),
+          d1
+            .prepare(
+              `update leads set stage_changed_at = case when stage in (select value from json_each(?1)) then stage_changed_at else ?2 end,
+               stage = case when stage in (select value from json_each(?1)) then stage else ?3 end, stage_floor = ?3, version = version + 1
+               where id = ?4 and exists (select 1 from flow_effects where flow_id = ?5 and lead_id = ?6 and number = ?7 and step = ?8 and token = ?9)`,
+            )
+            .bind(kept, at, stage, key.leadId, ...guardArgs),
         )
       }
       if (tag) {
@@ -135,7 +149,7 @@ export async function runFlowSteps(db: Db, rawEnv: Env, job: FlowStepJob, now: (
         statements.push(
           d1
             .prepare(
-              `update leads set traits = json_set(traits, '$.tags', json((select json_group_array(value) from (select value from json_each(leads.traits, '$.tags') union select ?)))) where id = ? and ${GUARD}`,
+              `update leads set traits = json_set(traits, '$.tags', json((select json_group_array(value) from (select value from json_each(leads.traits, '$.tags') union select ?)))), version = version + 1 where id = ? and ${GUARD}`,
             )
             .bind(tag, key.leadId, ...guardArgs),
         )
@@ -144,9 +158,9 @@ export async function runFlowSteps(db: Db, rawEnv: Env, job: FlowStepJob, now: (
         statements.push(
           d1
             .prepare(`insert into score_entries (site_id, lead_id, rule_id, key, kind, points, at, lapsed) select ?, ?, ?, ?, 'engagement', ?, ?, 0 where ${GUARD} on conflict do nothing`)
-            .bind(job.siteId, key.leadId, `flow:${key.flowId}`, `${key.number}:${step}`, points, at, ...guardArgs),
+            .bind(job.siteId, key.leadId, `${FLOW_RULE_PREFIX}${key.flowId}`, `${key.number}:${step}`, points, at, ...guardArgs),
           d1
-            .prepare(`update leads set score = score + ?, engagement_score = engagement_score + ? where id = ? and ${GUARD}`)
+            .prepare(`update leads set score = score + ?, engagement_score = engagement_score + ?, version = version + 1 where id = ? and ${GUARD}`)
             .bind(points, points, key.leadId, ...guardArgs),
         )
       }
