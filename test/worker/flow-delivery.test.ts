@@ -39,7 +39,7 @@ it('a message that fails mid-batch is retried alone; the batch redelivered whole
   ]
   const first = await consume(messages, 1)
   expect(first.explicitAcks).toEqual([messages[0]!.id])
-  expect(first.retryMessages.map((m) => m.msgId)).toEqual([messages[1]!.id]) // retried alone (the result omits its delay)
+  expect(first.retryMessages.map((m: { msgId: string }) => m.msgId)).toEqual([messages[1]!.id]) // retried alone (the result omits its delay)
   const rows = (await outbox(leadId)).filter((m) => m.id !== broken)
   expect(rows.map((m) => m.status)).toEqual(['sent'])
   expect((await runs(flow.id, leadId))[0]).toMatchObject({ status: 'completed' })
