@@ -95,3 +95,20 @@ it('a flow stage outside the preset holds until a flow sets another; a further c
   expect(atLeast('interest', 'desire', 'aida')).toBe('desire')
   expect(atLeast('lead', null, 'default')).toBe('lead')
 })
+
+it('a stage or score a flow sets triggers the flows waiting for it, once', { timeout: 60_000 }, async () => {
+  // Catches stage-entered and score-crossed flows that only ever see ingest's changes, never a flow's.
+  const { site, aid, leadId } = await knownLead()
+  const setter = await createFlow(site.id, { trigger: { type: 'event', match: { type: 'page', path: '/pricing*' } }, steps: [{ type: 'update', stage: 'sql', points: 25 }] })
+  const onStage = await createFlow(site.id, { trigger: { type: 'stage', stage: 'sql' }, steps: [{ type: 'update', tag: 'entered-sql' }] })
+  const onScore = await createFlow(site.id, { trigger: { type: 'score', gte: 20 }, steps: [{ type: 'update', tag: 'scored' }] })
+  await viewPricing(site, aid)
+  for (const flow of [setter, onStage, onScore]) {
+    await vi.waitFor(async () => expect((await runs(flow.id, leadId)).map((r) => r.status)).toEqual(['completed']), { timeout: 20_000, interval: 100 })
+  }
+  expect(JSON.parse((await leadRow(leadId))!.traits).tags.sort()).toEqual(['entered-sql', 'scored'])
+  // The setter's step job delivered again: no second start of either flow.
+  await runFlowSteps(openDb(env.DB), env, { kind: 'flow-step', siteId: site.id, flowId: setter.id, leadId, number: 1, step: '0' }, Date.now)
+  expect(await runs(onStage.id, leadId)).toHaveLength(1)
+  expect(await runs(onScore.id, leadId)).toHaveLength(1)
+})

@@ -18,6 +18,7 @@ import { MAX_QUEUE_DELAY_SECONDS, waitUntil } from '../../domain/flows/schedule'
 import { planStep, type StepPlan } from '../../domain/flows/steps'
 import type { FlowStepJob, FlowJob } from '../../queue/flow-jobs'
 import { deliverMessage } from './deliver'
+import { startFlows } from './start'
 import { flowEnv, isProduction, publicUrl, siteEmailSettings, type FlowEnv } from './settings'
 
 /** Steps one job may run back to back before handing on (a flow of only instant steps still ends). */
@@ -119,6 +120,7 @@ export async function runFlowSteps(db: Db, rawEnv: Env, job: FlowStepJob, now: (
     let next = plan.kind === 'missing' ? null : plan.next
     let nextAt = at
     let message: { id: string; status: string } | null = null
+    let stageChange = -1 // index of the statement recording a stage change (a stage-entered trigger)
 
     if (plan.kind === 'wait') {
       nextAt = waitUntil(plan.step, at, enrollment.timeZone)
@@ -128,6 +130,7 @@ export async function runFlowSteps(db: Db, rawEnv: Env, job: FlowStepJob, now: (
         // The stage becomes a floor scoring keeps (stage_floor); one statement each reads and writes the
         // row, and the version bump makes an ingest that read her before this step compute again.
         const kept = JSON.stringify(stagesAtLeast(stage, scoringConfigOf(site?.scoring).preset))
+        stageChange = statements.length
         statements.push(
           d1
             .prepare(
@@ -191,6 +194,16 @@ export async function runFlowSteps(db: Db, rawEnv: Env, job: FlowStepJob, now: (
     )
     const results = await d1.batch<{ token: string }>(statements)
     if (results[0]!.results.length === 0) return // another run executed this step and moved on
+    if (plan.kind === 'update' && lead && site) {
+      // What the step changed triggers flows like an ingest would (stage entered, score crossed); the
+      // enrollment key keeps each start exactly once even if this job runs again.
+      const { stage, points } = plan.step
+      const moved = stageChange >= 0 && (results[stageChange]!.meta.changes ?? 0) > 0
+      if (moved || points) {
+        const after = { ...toFlowLead(lead), stage: moved ? stage! : lead.stage, score: lead.score + (points ?? 0) }
+        await startFlows(db, jobs, site, [{ before: { score: lead.score, stage: lead.stage }, after, events: [] }], at)
+      }
+    }
     if (message?.status === 'queued') {
       // First attempt right here (one queue hop less); holds re-enqueue themselves, failures go to the
       // queue with their delay, and a crash leaves the message queued for the sweep.
