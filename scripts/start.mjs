@@ -54,5 +54,7 @@ function printUrls() {
   Dashboard     ${base}/dashboard/   (admin host: the dashboard and /api answer only here)
   SDK           ${site}/sdk.js   demo site key: pk_demo
   Admin token   dev-admin-token   (curl -H 'Authorization: Bearer dev-admin-token' ${base}/api/sites)
+  Flows         sign up at ${site}/signup (the mini course's first email), then view ${site}/pricing twice
+                (banner + follow-up email): see ${base}/dashboard/#/sites/site_demo/outbox
 Requests are logged below; Ctrl-C stops.`)
 }

@@ -40,6 +40,8 @@ export type Watched = { context: BrowserContext; page: Page; errors: string[] }
 /** A new visitor (fresh storage) whose console errors and uncaught page errors are collected. */
 export async function newVisitor(browser: Browser, options: BrowserContextOptions = {}): Promise<Watched> {
   const context = await browser.newContext({ userAgent: DESKTOP_UA, ...options })
+  // A busy shared machine can take longer than Playwright's 30 s default to load a page.
+  context.setDefaultNavigationTimeout(120_000)
   const page = await context.newPage()
   const errors: string[] = []
   page.on('console', (message) => {

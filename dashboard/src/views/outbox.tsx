@@ -7,6 +7,7 @@ import { api } from '../api/endpoints'
 import { Badge, formatValue, Pairs, Time } from '../ui/format'
 import { useLoad } from '../ui/hooks'
 import { NO_SITE, SiteFrame, useSite } from '../ui/layout'
+import { PostalWarning } from './settings'
 
 export function OutboxView({ siteId }: { siteId: string }) {
   const site = useSite(siteId)
@@ -22,6 +23,7 @@ export function OutboxView({ siteId }: { siteId: string }) {
   return (
     <SiteFrame view="outbox" siteId={siteId} tab="outbox" heading="Outbox">
       <p id="outbox-error" class="error" role="alert" hidden={!error}>{error}</p>
+      {site && !site.settings.postalAddress ? <PostalWarning /> : null}
       <div class="table-wrap">
         {messages.data && list.length === 0 ? (
           <p class="empty" id="outbox-empty">Nothing sent yet. Messages appear here as enabled flows fire.</p>

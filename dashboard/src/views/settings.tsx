@@ -1,5 +1,5 @@
-// Settings: a site's name, key, allowed origins, edge origin, hostnames and whether it accepts automated
-// traffic (PATCH /api/sites/:id), with the counts of traffic it ignored.
+// Settings: a site's name, key, allowed origins, edge origin, hostnames, postal address (marketing email
+// must carry it) and whether it accepts automated traffic (PATCH /api/sites/:id), with ignored traffic counts.
 import { useEffect, useRef, useState } from 'hono/jsx/dom'
 import { api } from '../api/endpoints'
 import type { Site, SitePatch } from '../api/types'
@@ -14,6 +14,7 @@ const valuesOf = (site: Site | undefined) => ({
   origins: (site?.origins ?? []).join('\n'),
   origin: site?.origin ?? '',
   hostnames: (site?.hostnames ?? []).join('\n'),
+  postalAddress: site?.settings.postalAddress ?? '',
 })
 
 const count = (n: number | undefined) => (n ?? 0).toLocaleString('en')
@@ -48,7 +49,9 @@ export function SettingsView({ siteId }: { siteId: string }) {
     setStatus('')
     const origins = splitList(values.origins)
     const hostnames = splitList(values.hostnames)
-    const body: SitePatch = { name: values.name.trim(), origins, hostnames, settings: { ...site.settings, acceptAutomated } }
+    const { postalAddress: _old, ...kept } = site.settings
+    const postalAddress = values.postalAddress.trim()
+    const body: SitePatch = { name: values.name.trim(), origins, hostnames, settings: { ...kept, acceptAutomated, ...(postalAddress ? { postalAddress } : {}) } }
     const origin = values.origin.trim()
     // An emptied edge origin is sent as null: it turns edge mode off.
     if (origin || site.origin) body.origin = origin || null
@@ -93,6 +96,9 @@ export function SettingsView({ siteId }: { siteId: string }) {
           Hostnames <span class="muted">(optional, one per line: routed through the Worker)</span>
         </label>
         <textarea id="settings-hostnames" rows={2} placeholder="www.acme.test" {...bind('hostnames')} />
+        <label for="settings-postalAddress">Postal address (printed in every marketing email's footer)</label>
+        <textarea id="settings-postalAddress" rows={2} maxlength={500} placeholder="Acme Inc., 1 Main Street, Springfield" {...bind('postalAddress')} />
+        {site && !site.settings.postalAddress ? <PostalWarning /> : null}
         <label class="check" for="settings-accept-automated">
           <input
             id="settings-accept-automated"
@@ -122,3 +128,11 @@ export function SettingsView({ siteId }: { siteId: string }) {
     </SiteFrame>
   )
 }
+
+/** Shown while the site has no postal address: emails carry a placeholder locally and fail in production. */
+export const PostalWarning = () => (
+  <p class="error" id="postal-warning" role="status">
+    No postal address yet: flow emails show a placeholder in development and are not sent in production (marked failed,
+    postal_address_missing). Add it in Settings.
+  </p>
+)

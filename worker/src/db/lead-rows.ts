@@ -1,7 +1,7 @@
 // Mapping between lead rows and the domain's Lead, and the statements that persist a scored lead.
 import { and, eq, inArray, sql } from 'drizzle-orm'
 import type { Lead } from '../domain/leads'
-import type { LedgerEntry, ScoredLead } from '../domain/scoring'
+import { FLOW_RULE_PREFIX, type LedgerEntry, type ScoredLead } from '../domain/scoring'
 import { chunk, rowsPerInsert } from './binding'
 import type { Db } from './client'
 import { leadChanges, leads, scoreEntries, type LeadRow, type ScoreEntryRow } from './schema'
@@ -20,6 +20,7 @@ export function toLead(row: LeadRow): Lead {
     lastTouch: row.lastTouch ?? null,
     stage: row.stage,
     stageChangedAt: row.stageChangedAt,
+    stageFloor: row.stageFloor,
     score: row.score,
     fitScore: row.fitScore,
     engagementScore: row.engagementScore,
@@ -103,6 +104,12 @@ export const saveScoring = (db: Db, lead: Lead) =>
     })
     .where(eq(leads.id, lead.id))
 
-/** Drops a lead's whole ledger (before a replay, or when the lead is merged away). */
+/** Drops a lead's whole ledger (when the lead is merged away). */
 export const clearLedger = (db: Db, siteId: string, leadId: string) =>
   db.delete(scoreEntries).where(and(eq(scoreEntries.siteId, siteId), eq(scoreEntries.leadId, leadId)))
+
+/** Drops the entries a replay recomputes: flows' points are no rule's to recompute, so they stay. */
+export const clearRuleLedger = (db: Db, siteId: string, leadId: string) =>
+  db
+    .delete(scoreEntries)
+    .where(and(eq(scoreEntries.siteId, siteId), eq(scoreEntries.leadId, leadId), sql`${scoreEntries.ruleId} not like ${FLOW_RULE_PREFIX + '%'}`))

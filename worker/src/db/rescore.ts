@@ -1,14 +1,16 @@
 // Re-scoring reads: leads' whole histories (after a rule change, a merge or for a preview) and pages of
 // a site's lead ids. The re-scoring service replays them and writes the results.
-import { and, asc, eq, gt, sql } from 'drizzle-orm'
+import { and, asc, eq, gt, like, sql } from 'drizzle-orm'
 import type { Lead } from '../domain/leads'
 import type { ScorableEvent } from '../domain/rules'
+import { FLOW_RULE_PREFIX, type LedgerEntry } from '../domain/scoring'
 import { jsonList } from './binding'
 import type { Db } from './client'
-import { toLead } from './lead-rows'
-import { events, leads, visitors } from './schema'
+import { toLead, toLedgerEntry } from './lead-rows'
+import { events, leads, scoreEntries, visitors } from './schema'
 
-export type History = { lead: Lead; events: ScorableEvent[] }
+/** `kept`: the lead's flow points (ledger entries no rule recomputes). */
+export type History = { lead: Lead; events: ScorableEvent[]; kept: LedgerEntry[] }
 
 const historyColumns = {
   anonymousId: events.anonymousId,
@@ -30,7 +32,7 @@ const toScorable = (row: { anonymousId: string; eventId: string; type: ScorableE
 export async function loadHistories(db: Db, siteId: string, leadIds: readonly string[]): Promise<History[]> {
   if (leadIds.length === 0) return []
   const ids = jsonList(leadIds)
-  const [leadRows, links, eventRows] = await db.batch([
+  const [leadRows, links, eventRows, flowEntryRows] = await db.batch([
     db.select().from(leads).where(and(eq(leads.siteId, siteId), sql`${leads.id} in ${ids}`)),
     db
       .select({ anonymousId: visitors.anonymousId, leadId: visitors.leadId })
@@ -46,14 +48,20 @@ export async function loadHistories(db: Db, siteId: string, leadIds: readonly st
         ),
       )
       .orderBy(asc(events.ts)),
+    db
+      .select()
+      .from(scoreEntries)
+      .where(and(eq(scoreEntries.siteId, siteId), sql`${scoreEntries.leadId} in ${ids}`, like(scoreEntries.ruleId, `${FLOW_RULE_PREFIX}%`))),
   ])
+  const kept = new Map<string, LedgerEntry[]>()
+  for (const row of flowEntryRows) kept.set(row.leadId, [...(kept.get(row.leadId) ?? []), toLedgerEntry(row)])
   const leadOf = new Map(links.map((link) => [link.anonymousId, link.leadId]))
   const byLead = new Map<string, ScorableEvent[]>()
   for (const { anonymousId, ...event } of eventRows.map(toScorable)) {
     const leadId = leadOf.get(anonymousId)
     if (leadId) byLead.set(leadId, [...(byLead.get(leadId) ?? []), event])
   }
-  return leadRows.map((row) => ({ lead: toLead(row), events: byLead.get(row.id) ?? [] }))
+  return leadRows.map((row) => ({ lead: toLead(row), events: byLead.get(row.id) ?? [], kept: kept.get(row.id) ?? [] }))
 }
 
 /** One page of a site's lead ids in id order, after `after`. */

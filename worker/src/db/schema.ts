@@ -57,6 +57,8 @@ export const leads = sqliteTable(
     fitScore: integer('fit_score').notNull().default(0),
     engagementScore: integer('engagement_score').notNull().default(0),
     stageChangedAt: integer('stage_changed_at'),
+    /** Set by a flow's update step: scoring never computes a stage below it (a stage outside the preset holds). */
+    stageFloor: text('stage_floor'),
     purchases: integer('purchases').notNull().default(0),
     revenue: real('revenue').notNull().default(0),
     lastPurchaseAt: integer('last_purchase_at'),

@@ -4,7 +4,7 @@ import { applyEvents, SESSION_GAP_MS, type IdMinter } from './leads'
 
 const ids: IdMinter = { forVisitor: (aid) => `ld_${aid}`, fresh: () => 'ld_fresh' }
 const T = 1_700_000_000_000
-const SCORING = { stage: 'visitor', stageChangedAt: null, score: 0, fitScore: 0, engagementScore: 0, rfm: null, timeZone: null, verified: false,
+const SCORING = { stage: 'visitor', stageChangedAt: null, stageFloor: null, score: 0, fitScore: 0, engagementScore: 0, rfm: null, timeZone: null, verified: false,
   purchases: 0, revenue: 0, lastPurchaseAt: null, salesEventAt: null, referralEventAt: null }
 
 function event(partial: Partial<NormalizedEvent> & Pick<NormalizedEvent, 'anonymousId' | 'ts'>): NormalizedEvent {

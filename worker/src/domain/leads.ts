@@ -24,6 +24,8 @@ export type Lead = {
   /** Scoring's output, carried along so a write keeps it (scoring updates it after identity). */
   stage: string
   stageChangedAt: number | null
+  /** The lowest stage scoring may compute, set by a flow's update step (null: none). */
+  stageFloor: string | null
   score: number
   fitScore: number
   engagementScore: number
@@ -79,6 +81,7 @@ function mergeInto(target: Lead, source: Lead): void {
   target.firstTouch = earlier(target.firstTouch, source.firstTouch)
   target.lastTouch = later(target.lastTouch, source.lastTouch)
   target.verified ||= source.verified
+  target.stageFloor ??= source.stageFloor
   target.traits = { ...source.traits, ...target.traits }
   target.purchases += source.purchases
   target.revenue += source.revenue
@@ -103,6 +106,7 @@ function newLead(id: string, event: NormalizedEvent): Lead {
     lastTouch: event.touch,
     stage: 'visitor',
     stageChangedAt: null,
+    stageFloor: null,
     score: 0,
     fitScore: 0,
     engagementScore: 0,

@@ -111,8 +111,27 @@ const PRESETS: Record<ScoringConfig['preset'], StageRule[]> = {
 /** The preset's stage names in journey order (first stage first). */
 export const stagesOf = (preset: ScoringConfig['preset']): string[] => PRESETS[preset].map((r) => r.stage).reverse()
 
-export function stageOf(facts: LifecycleFacts, config: ScoringConfig, now: number): string {
-  return PRESETS[config.preset].find((rule) => rule.when(facts, config, now))!.stage
+export function stageOf(facts: LifecycleFacts, config: ScoringConfig, now: number, floor: string | null = null): string {
+  return atLeast(PRESETS[config.preset].find((rule) => rule.when(facts, config, now))!.stage, floor, config.preset)
+}
+
+/**
+ * A flow-set stage is a floor: scoring keeps the lead there until her facts put her further along. A stage
+ * outside the preset cannot be ranked, so it holds until a flow sets another.
+ */
+export function atLeast(computed: string, floor: string | null, preset: ScoringConfig['preset']): string {
+  if (floor === null) return computed
+  const order = PRESETS[preset].map((rule) => rule.stage) // furthest along first
+  const rank = order.indexOf(floor)
+  if (rank === -1) return floor
+  return order.indexOf(computed) <= rank ? computed : floor
+}
+
+/** The preset's stages at least as far along as `floor` (the stages a flow's floor leaves in place). */
+export const stagesAtLeast = (floor: string, preset: ScoringConfig['preset']): string[] => {
+  const order = PRESETS[preset].map((rule) => rule.stage)
+  const rank = order.indexOf(floor)
+  return rank === -1 ? [floor] : order.slice(0, rank + 1)
 }
 
 export type Rfm = { recency: number; frequency: number; monetary: number; segment: RfmSegment }
@@ -153,12 +172,12 @@ export function rfmOf(facts: LifecycleFacts, now: number): Rfm | null {
  * bands), or null when neither changed.
  */
 export function restaged(
-  lead: Omit<LifecycleFacts, 'identified'> & { email: string | null; userId: string | null; stage: string; rfm: Rfm | null | undefined },
+  lead: Omit<LifecycleFacts, 'identified'> & { email: string | null; userId: string | null; stage: string; stageFloor: string | null; rfm: Rfm | null | undefined },
   storedConfig: Partial<ScoringConfig> | null | undefined,
   now: number,
 ): { stage: string; rfm: Rfm | null } | null {
   const facts = { ...lead, identified: lead.email !== null || lead.userId !== null }
-  const stage = stageOf(facts, scoringConfigOf(storedConfig), now)
+  const stage = stageOf(facts, scoringConfigOf(storedConfig), now, lead.stageFloor)
   const rfm = rfmOf(facts, now)
   return stage === lead.stage && JSON.stringify(rfm) === JSON.stringify(lead.rfm ?? null) ? null : { stage, rfm }
 }

@@ -9,6 +9,10 @@ import { conditionHolds, rulesMatchingEvent, type CompiledRules, type Condition,
 /** Ledger key of a fit rule's single entry (engagement entries are keyed by their event id). */
 export const FIT_KEY = 'fit'
 
+/** Rule id prefix of points a flow's update step gave (`flow:<flowId>`): kept when rules are replayed. */
+export const FLOW_RULE_PREFIX = 'flow:'
+export const isFlowEntry = (entry: Pick<LedgerEntry, 'ruleId'>) => entry.ruleId.startsWith(FLOW_RULE_PREFIX)
+
 export type LedgerEntry = {
   ruleId: string
   key: string
@@ -130,6 +134,8 @@ export type LeadScoreInput = {
   identified: boolean
   sessions: number
   lastSeen: number
+  /** A flow-set stage the computed stage never goes below. */
+  stageFloor: string | null
   now: number
 }
 
@@ -161,7 +167,7 @@ export function scoreLead(input: LeadScoreInput): LeadScoreResult {
     add: [...add, ...fit.add],
     removeFit: fit.remove,
     counters,
-    stage: stageOf(facts, input.config, input.now),
+    stage: stageOf(facts, input.config, input.now, input.stageFloor),
     rfm: rfmOf(facts, input.now),
   }
 }
@@ -193,20 +199,25 @@ export function scoreLeadEvents(
     identified: lead.email !== null || lead.userId !== null,
     sessions: lead.sessions,
     lastSeen: lead.lastSeen,
+    stageFloor: lead.stageFloor,
     now,
   })
   return withResult(lead, result, now)
 }
 
-/** Replays a lead's whole history against the rules (after a rule change or a merge). */
+/**
+ * Replays a lead's whole history against the rules (after a rule change or a merge). `kept`: her flows'
+ * points, which no event earned and no rule recomputes: they count in the totals and stay in the ledger.
+ */
 export function rescoreLeadHistory(
   lead: Lead,
   history: readonly ScorableEvent[],
   rules: CompiledRules,
   config: ScoringConfig,
   now: number,
+  kept: readonly LedgerEntry[] = [],
 ): ScoredLead {
-  return scoreLeadEvents({ ...lead, ...NO_COUNTERS }, history, [], rules, config, now)
+  return scoreLeadEvents({ ...lead, ...NO_COUNTERS }, history, kept.filter(isFlowEntry), rules, config, now)
 }
 
 function withResult(lead: Lead, result: LeadScoreResult, now: number): ScoredLead {

@@ -16,7 +16,7 @@ import {
   visitorRepoints,
   visitorWrites,
 } from '../db/ingest'
-import { clearLedger, scoringStatements, upsertLead } from '../db/lead-rows'
+import { clearRuleLedger, scoringStatements, upsertLead } from '../db/lead-rows'
 import { visitorHistories } from '../db/rescore'
 import { siteHosts } from '../domain/attribution'
 import { ignoredTraffic } from '../domain/bots'
@@ -25,7 +25,7 @@ import { identityClaim, isVerifiedIdentity } from '../domain/identity'
 import { applyEvents, type IdMinter, type LeadChanges } from '../domain/leads'
 import { scoringConfigOf } from '../domain/lifecycle'
 import { compileRules, type CompiledRules, type ScorableEvent } from '../domain/rules'
-import { rescoreLeadHistory, scoreLeadEvents, type ScoredLead } from '../domain/scoring'
+import { isFlowEntry, rescoreLeadHistory, scoreLeadEvents, type LedgerEntry, type ScoredLead } from '../domain/scoring'
 import { INGEST_WRITE_ATTEMPTS } from '../limits'
 import type { JobQueue } from '../queue/jobs'
 import type { LeadTransition } from '../domain/flows/triggers'
@@ -108,7 +108,7 @@ async function storeOnce(db: Db, site: SiteRow, batch: readonly NormalizedEvent[
   const config = scoringConfigOf(site.scoring)
   // A merge combines two ledgers whose limits were counted apart: the survivor's whole history is replayed.
   const survivors = new Set(changes.repoint.map((r) => r.into))
-  const replayed = survivors.size > 0 ? await replayMerges(db, site.id, changes, survivors, rules, config, now) : new Map<string, ScoredLead>()
+  const replayed = survivors.size > 0 ? await replayMerges(db, site.id, changes, survivors, snapshot.entries, rules, config, now) : new Map<string, ScoredLead>()
   const scored = changes.write.map(
     (lead) =>
       replayed.get(lead.id) ??
@@ -122,7 +122,7 @@ async function storeOnce(db: Db, site: SiteRow, batch: readonly NormalizedEvent[
     // Removals go before writes: the surviving lead may take over the removed lead's email.
     ...leadRemovals(db, site.id, changes.remove),
     ...scored.flatMap((s) => [
-      ...(replayed.has(s.lead.id) ? [clearLedger(db, site.id, s.lead.id)] : []),
+      ...(replayed.has(s.lead.id) ? [clearRuleLedger(db, site.id, s.lead.id)] : []),
       upsertLead(db, site.id, s.lead),
       ...scoringStatements(db, site.id, s, now),
     ]),
@@ -163,6 +163,7 @@ async function replayMerges(
   siteId: string,
   changes: LeadChanges,
   survivors: ReadonlySet<string>,
+  entries: ReadonlyMap<string, readonly LedgerEntry[]>,
   rules: CompiledRules,
   config: ReturnType<typeof scoringConfigOf>,
   now: number,
@@ -179,7 +180,11 @@ async function replayMerges(
     if (!survivors.has(lead.id)) continue
     const stored: ScorableEvent[] = history.events.filter((e) => finalLead.get(e.anonymousId) === lead.id)
     const events = [...stored, ...(changes.eventsByLead.get(lead.id) ?? [])].sort((a, b) => a.ts - b.ts)
-    replayed.set(lead.id, rescoreLeadHistory(lead, events, rules, config, now))
+    // Flow points stay: the survivor's own, and the merged leads' moved over to her.
+    const own = (entries.get(lead.id) ?? []).filter(isFlowEntry)
+    const moved = changes.repoint.filter((r) => r.into === lead.id).flatMap((r) => (entries.get(r.from) ?? []).filter(isFlowEntry))
+    const scored = rescoreLeadHistory(lead, events, rules, config, now, [...own, ...moved])
+    replayed.set(lead.id, { ...scored, add: [...scored.add, ...moved] })
   }
   return replayed
 }

@@ -3,7 +3,7 @@
 // pages out to the queue at once, so pages run in parallel batches instead of a chain that waits out the
 // batch timeout between pages (measured: 143 leads/s chained).
 import type { Db } from '../db/client'
-import { clearLedger, saveScoring, scoringStatements } from '../db/lead-rows'
+import { clearRuleLedger, saveScoring, scoringStatements } from '../db/lead-rows'
 import { countLeads, leadIdPage, loadHistories, recentLeadIds, type History } from '../db/rescore'
 import { listRules, toScoreRule } from '../db/rules'
 import type { SiteRow } from '../db/schema'
@@ -17,7 +17,7 @@ import type { JobQueue, RescoreJob, RescorePlanJob } from '../queue/jobs'
 export type RescoreSummary = { mode: 'sync' | 'queued'; leads: number; changed?: number }
 
 const replay = (histories: readonly History[], rules: CompiledRules, config: ScoringConfig, now: number): ScoredLead[] =>
-  histories.map(({ lead, events }) => rescoreLeadHistory(lead, events, rules, config, now))
+  histories.map(({ lead, events, kept }) => rescoreLeadHistory(lead, events, rules, config, now, kept))
 
 /** Replays these leads and writes ledgers, scores and stages (only the scoring columns of the lead). */
 export async function rescoreLeads(db: Db, site: SiteRow, leadIds: readonly string[], now: number): Promise<{ changed: number }> {
@@ -28,7 +28,7 @@ export async function rescoreLeads(db: Db, site: SiteRow, leadIds: readonly stri
     const scored = replay(await loadHistories(db, site.id, leadIds.slice(i, i + RESCORE_PAGE)), rules, config, now)
     if (scored.length === 0) continue
     changed += scored.filter((s) => s.stageChange).length
-    const statements = scored.flatMap((s) => [clearLedger(db, site.id, s.lead.id), saveScoring(db, s.lead), ...scoringStatements(db, site.id, s, now)])
+    const statements = scored.flatMap((s) => [clearRuleLedger(db, site.id, s.lead.id), saveScoring(db, s.lead), ...scoringStatements(db, site.id, s, now)])
     await db.batch(statements as [(typeof statements)[number], ...(typeof statements)[number][]])
   }
   return { changed }
@@ -87,8 +87,8 @@ export async function previewRules(db: Db, site: SiteRow, draft: readonly ScoreR
   const after = Object.fromEntries(stages.map((s) => [s, 0]))
   const changes: Preview['leads'] = []
   for (let i = 0; i < ids.length; i += RESCORE_PAGE) {
-    for (const { lead, events: history } of await loadHistories(db, site.id, ids.slice(i, i + RESCORE_PAGE))) {
-      const next = rescoreLeadHistory(lead, history, rules, config, now).lead
+    for (const { lead, events: history, kept } of await loadHistories(db, site.id, ids.slice(i, i + RESCORE_PAGE))) {
+      const next = rescoreLeadHistory(lead, history, rules, config, now, kept).lead
       before[lead.stage] = (before[lead.stage] ?? 0) + 1
       after[next.stage] = (after[next.stage] ?? 0) + 1
       if (next.score !== lead.score || next.stage !== lead.stage) {

@@ -8,6 +8,8 @@ import { findFlow } from '../../db/flows'
 import { randomId } from '../../db/ids'
 import { leads, type LeadRow, type SiteRow } from '../../db/schema'
 import { findSite } from '../../db/sites'
+import { scoringConfigOf, stagesAtLeast } from '../../domain/lifecycle'
+import { FLOW_RULE_PREFIX } from '../../domain/scoring'
 import { unsubscribeToken } from '../../domain/email/signing'
 import { renderEmail } from '../../domain/email/render'
 import type { FlowLead } from '../../domain/flows/conditions'
@@ -17,6 +19,7 @@ import { MAX_QUEUE_DELAY_SECONDS, waitUntil } from '../../domain/flows/schedule'
 import { planStep, type StepPlan } from '../../domain/flows/steps'
 import type { FlowStepJob, FlowJob } from '../../queue/flow-jobs'
 import { deliverMessage } from './deliver'
+import { startFlows } from './start'
 import { flowEnv, isProduction, publicUrl, siteEmailSettings, type FlowEnv } from './settings'
 
 /** Steps one job may run back to back before handing on (a flow of only instant steps still ends). */
@@ -119,18 +122,32 @@ export async function runFlowSteps(db: Db, rawEnv: Env, job: FlowStepJob, now: (
     let next = plan.kind === 'missing' ? null : plan.next
     let nextAt = at
     let message: { id: string; status: string } | null = null
+    let stageChange = -1 // index of the statement recording a stage change (a stage-entered trigger)
 
     if (plan.kind === 'wait') {
       // Her zone as the SDK last reported it (she may have travelled since enrolling), else the run's.
       nextAt = waitUntil(plan.step, at, firstTimeZone(lead?.timeZone, enrollment.timeZone))
     } else if (plan.kind === 'update' && lead) {
       const { stage, tag, points } = plan.step
-      if (stage && stage !== lead.stage) {
+      if (stage) {
+        // The stage becomes a floor scoring keeps (stage_floor); one statement each reads and writes the
+        // row, and the version bump makes an ingest that read her before this step compute again.
+        const kept = JSON.stringify(stagesAtLeast(stage, scoringConfigOf(site?.scoring).preset))
+        stageChange = statements.length
         statements.push(
-          d1.prepare(`update leads set stage = ?, stage_changed_at = ? where id = ? and ${GUARD}`).bind(stage, at, key.leadId, ...guardArgs),
           d1
-            .prepare(`insert into lead_changes (site_id, lead_id, kind, "from", "to", at) select ?, ?, 'stage', ?, ?, ? where ${GUARD}`)
-            .bind(job.siteId, key.leadId, lead.stage, stage, at, ...guardArgs),
+            .prepare(
+              `insert into lead_changes (site_id, lead_id, kind, "from", "to", at) select ?, id, 'stage', stage, ?, ? from leads
+               where id = ? and stage not in (select value from json_each(?)) and ${GUARD}`,
+            )
+            .bind(job.siteId, stage, at, key.leadId, kept, ...guardArgs),
+          d1
+            .prepare(
+              `update leads set stage_changed_at = case when stage in (select value from json_each(?1)) then stage_changed_at else ?2 end,
+               stage = case when stage in (select value from json_each(?1)) then stage else ?3 end, stage_floor = ?3, version = version + 1
+               where id = ?4 and exists (select 1 from flow_effects where flow_id = ?5 and lead_id = ?6 and number = ?7 and step = ?8 and token = ?9)`,
+            )
+            .bind(kept, at, stage, key.leadId, ...guardArgs),
         )
       }
       if (tag) {
@@ -138,7 +155,7 @@ export async function runFlowSteps(db: Db, rawEnv: Env, job: FlowStepJob, now: (
         statements.push(
           d1
             .prepare(
-              `update leads set traits = json_set(traits, '$.tags', json((select json_group_array(value) from (select value from json_each(leads.traits, '$.tags') union select ?)))) where id = ? and ${GUARD}`,
+              `update leads set traits = json_set(traits, '$.tags', json((select json_group_array(value) from (select value from json_each(leads.traits, '$.tags') union select ?)))), version = version + 1 where id = ? and ${GUARD}`,
             )
             .bind(tag, key.leadId, ...guardArgs),
         )
@@ -147,9 +164,9 @@ export async function runFlowSteps(db: Db, rawEnv: Env, job: FlowStepJob, now: (
         statements.push(
           d1
             .prepare(`insert into score_entries (site_id, lead_id, rule_id, key, kind, points, at, lapsed) select ?, ?, ?, ?, 'engagement', ?, ?, 0 where ${GUARD} on conflict do nothing`)
-            .bind(job.siteId, key.leadId, `flow:${key.flowId}`, `${key.number}:${step}`, points, at, ...guardArgs),
+            .bind(job.siteId, key.leadId, `${FLOW_RULE_PREFIX}${key.flowId}`, `${key.number}:${step}`, points, at, ...guardArgs),
           d1
-            .prepare(`update leads set score = score + ?, engagement_score = engagement_score + ? where id = ? and ${GUARD}`)
+            .prepare(`update leads set score = score + ?, engagement_score = engagement_score + ?, version = version + 1 where id = ? and ${GUARD}`)
             .bind(points, points, key.leadId, ...guardArgs),
         )
       }
@@ -180,6 +197,16 @@ export async function runFlowSteps(db: Db, rawEnv: Env, job: FlowStepJob, now: (
     )
     const results = await d1.batch<{ token: string }>(statements)
     if (results[0]!.results.length === 0) return // another run executed this step and moved on
+    if (plan.kind === 'update' && lead && site) {
+      // What the step changed triggers flows like an ingest would (stage entered, score crossed); the
+      // enrollment key keeps each start exactly once even if this job runs again.
+      const { stage, points } = plan.step
+      const moved = stageChange >= 0 && (results[stageChange]!.meta.changes ?? 0) > 0
+      if (moved || points) {
+        const after = { ...toFlowLead(lead), stage: moved ? stage! : lead.stage, score: lead.score + (points ?? 0) }
+        await startFlows(db, jobs, site, [{ before: { score: lead.score, stage: lead.stage }, after, events: [] }], at)
+      }
+    }
     if (message?.status === 'queued') {
       // First attempt right here (one queue hop less); holds re-enqueue themselves, failures go to the
       // queue with their delay, and a crash leaves the message queued for the sweep.
