@@ -48,7 +48,7 @@ export async function serveEdge(c: Context<EdgeEnv>, site: SiteRow, path: string
   const pageUrl = new URL(urls.fetched.pathname + urls.fetched.search, origin)
   const [answer, decided] = await Promise.all([
     fetchOrigin(c, urls.fetched),
-    decideForRequest(c, { site: site.key, url: pageUrl, aid: visitorId, ref: c.req.header('referer') }, 'edge'),
+    decideForRequest(c, { site: site.key, url: pageUrl, aid: visitorId, newVisitor: visitorId !== known, ref: c.req.header('referer') }, 'edge'),
   ])
 
   const type = answer.headers.get('content-type') ?? ''
