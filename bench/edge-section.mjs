@@ -33,7 +33,7 @@ export const EDGE_PLAN = {
   warmup: 6,
   requests: {
     1: { small: 6, large: 4, slow: 3 },
-    8: { small: 16, large: 16, slow: 8 },
+    8: { small: 16, large: 8, slow: 8 },
   },
 }
 const PAGES = ['small', 'large', 'slow']
