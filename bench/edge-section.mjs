@@ -188,7 +188,7 @@ export async function edgeSection({ root: repoRoot, benchDir, log = console.log,
             const problem = answerProblem(arm, cell, r)
             if (problem) {
               into.errors++
-              into.firstError ??= problem
+              into.firstError ??= `round ${round + 1}: ${problem}`
             }
             if (r.status) into.statuses[r.status] = (into.statuses[r.status] ?? 0) + 1
             if (r.body && personalized(r.body)) into.personalized++
