@@ -75,6 +75,9 @@ function summarize({ added, latency, edge, pages, workerErrors }, plan) {
   for (const [name, run] of [['edge', edge.edge], ['origin', edge.origin]]) {
     if (run.non200 > 0) problems.push(`${name} page: ${run.non200} of ${run.requests} not 200${run.firstError ? `, first error: ${run.firstError}` : ''}`)
   }
+  // A bench that times 404s or error pages measures nothing: every answer must be the page it asked for.
+  if (edge.edge.personalized + edge.edge.control !== edge.edge.requests) problems.push(`edge page: ${edge.edge.requests - edge.edge.personalized - edge.edge.control} of ${edge.edge.requests} responses neither the Black Friday headline nor the control group`)
+  if (edge.origin.withSlots !== edge.origin.requests) problems.push(`origin page: ${edge.origin.requests - edge.origin.withSlots} of ${edge.origin.requests} responses without the demo's headline slot`)
   if (edge.edge.withMarker !== edge.edge.requests) problems.push(`edge page: ${edge.edge.requests - edge.edge.withMarker} responses without <html data-cairn-edge>`)
   if (edge.edge.withCookie !== edge.edge.requests) problems.push(`edge page: ${edge.edge.requests - edge.edge.withCookie} responses without the cairn_aid cookie`)
   for (const c of Object.values(pages.cases)) {

@@ -1,6 +1,6 @@
 // Section 5 HTTP workloads: GET /v1/personalize against the no-op GET /v1/ping under the same load
 // (alternating rounds of the same visitor journeys), GET /v1/variants on its cache-hit path, and edge
-// mode's time to first byte against the origin page. Bounded in requests and time; 127.0.0.1 only.
+// mode's time to first byte against the origin page (on the public host, localhost). Bounded in requests and time.
 import { performance } from 'node:perf_hooks'
 import { adminGet, CHROME_UA, percentile, promisePool, SITE_KEY } from './ingest.mjs'
 
@@ -368,12 +368,18 @@ function streamStats(results) {
   return { requests: results.length, non200: results.filter((r) => r.status !== 200).length, head: stat('headMs'), firstByte: stat('firstByteMs'), total: stat('totalMs'), bytes: results[0]?.bytes ?? 0 }
 }
 
+/** The public host for a local Worker URL: localhost on the same port (ADMIN_HOST is 127.0.0.1 in .dev.vars). */
+export const publicHostOf = (url) => url.replace('//127.0.0.1', '//localhost')
+
 /**
  * Edge mode against the origin page, one request at a time, alternating: each edge request is a new
  * visitor (no cookie: an ad click), so it decides, sets the cookie and enqueues a first exposure.
  */
 export async function edgeRuns({ url, plan = EDGE_PLAN }) {
-  const targets = { edge: `${url}${EDGE_PREFIX}/${AD_QUERY}`, origin: `${url}/${AD_QUERY}` }
+  // Edge mode answers on the public host only (127.0.0.1 is the admin host: /edge/ there is a 404), as in
+  // the browser tests; the origin page is asked on the same host so both go the same way.
+  const publicBase = publicHostOf(url)
+  const targets = { edge: `${publicBase}${EDGE_PREFIX}/${AD_QUERY}`, origin: `${publicBase}/${AD_QUERY}` }
   const headers = { 'user-agent': CHROME_UA, accept: 'text/html' }
   const out = { edge: [], origin: [] }
   for (let i = 0; i < plan.warmup + plan.requests; i++) {
@@ -394,7 +400,11 @@ export async function edgeRuns({ url, plan = EDGE_PLAN }) {
     withCookie: out.edge.filter((r) => /cairn_aid=/.test(r.cookie ?? '')).length,
     firstError: out.edge.find((r) => r.error)?.error ?? null,
   }
-  const origin = { ...streamStats(out.origin), firstError: out.origin.find((r) => r.error)?.error ?? null }
+  const origin = {
+    ...streamStats(out.origin),
+    withSlots: out.origin.filter((r) => /<h1[^>]*data-cairn-slot="headline"/.test(r.html)).length,
+    firstError: out.origin.find((r) => r.error)?.error ?? null,
+  }
   return {
     plan,
     targets: { edge: `${EDGE_PREFIX}/${AD_QUERY}`, origin: `/${AD_QUERY}` },

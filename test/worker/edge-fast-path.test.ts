@@ -57,6 +57,23 @@ describe('a warm edge request', () => {
     expect(unmatched.text).toContain('>Origin default</h1>')
     expect(worker.counts.statements + worker.counts.batches - before).toBe(0)
   })
+
+  // Catches a visitor-state read for an id minted on this very request (nothing can be stored for it yet),
+  // while a returning visitor's stage is still read (the audience needs it).
+  it('reads no visitor state for a new visitor, even when audiences need her stage', async () => {
+    const site = await createSite({ origin: 'https://origin.test' })
+    await addExperience(site, { ...headline, match: { utm: { campaign: 'fast' }, stage: ['visitor', 'returning'] } })
+    const worker = countedWorker()
+    const url = `https://cairn.test/edge/${site.key}/?utm_campaign=fast`
+    await worker.fetch(url) // warm-up loads the configuration
+    const reads = () => worker.counts.statements + worker.counts.batches
+    const before = reads()
+    const newcomer = await worker.fetch(url)
+    expect(newcomer.text).toContain('>Fast headline</h1>')
+    expect(reads() - before).toBe(0)
+    await worker.fetch(url, { headers: { cookie: 'cairn_aid=a_returning' } })
+    expect(reads() - before).toBeGreaterThan(0)
+  })
 })
 
 describe('a page where no slot is filled', () => {

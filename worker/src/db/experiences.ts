@@ -81,6 +81,8 @@ export async function loadVisitorState(
   visitorId: string,
   need: { lead: boolean; exposures: boolean },
 ): Promise<{ lead: { stage: string; score: number } | null; exposed: Map<string, string> }> {
+  // Most sites' audiences need neither: no query is built at all on that path.
+  if (!need.lead && !need.exposures) return { lead: null, exposed: new Map() }
   const leadQuery = db
     .select({ stage: leads.stage, score: leads.score })
     .from(leads)
@@ -94,8 +96,7 @@ export async function loadVisitorState(
     return { lead: leadRows[0] ?? null, exposed: new Map(exposureRows.map((r) => [r.experienceId, r.variantId])) }
   }
   if (need.lead) return { lead: (await leadQuery)[0] ?? null, exposed: new Map() }
-  if (need.exposures) return { lead: null, exposed: new Map((await exposureQuery).map((r) => [r.experienceId, r.variantId])) }
-  return { lead: null, exposed: new Map() }
+  return { lead: null, exposed: new Map((await exposureQuery).map((r) => [r.experienceId, r.variantId])) }
 }
 
 /** Exposures of many requests in one transaction. */

@@ -51,7 +51,7 @@ export async function serveEdge(c: Context<EdgeEnv>, site: SiteRow, path: string
   const pageUrl = new URL(urls.fetched.pathname + urls.fetched.search, origin)
   const [answer, decided, messages] = await Promise.all([
     fetchOrigin(c, urls.fetched),
-    decideForRequest(c, { site: site.key, url: pageUrl, aid: visitorId, ref: c.req.header('referer') }, 'edge'),
+    decideForRequest(c, { site: site.key, url: pageUrl, aid: visitorId, newVisitor: visitorId !== known, ref: c.req.header('referer') }, 'edge'),
     // Her due in-app messages, as /v1/personalize lists them: only a returning visitor can have any (no
     // cookie yet: no lead; GPC: nobody remembered). A failed read costs the messages, never the page.
     visitorId && visitorId === known ? inAppMessagesFor(openDb(c.env.DB), site.id, visitorId, Date.now()).catch(() => []) : [],

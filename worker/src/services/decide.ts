@@ -17,7 +17,8 @@ import { siteConfigs, type DecisionConfig } from './site-config'
 type PublicEnv = { Bindings: Env }
 
 export type DecisionMode = 'client' | 'edge' | 'api'
-export type PageQuery = { site: string; url: URL; aid?: string; ref?: string; seen?: string; automated?: '1' }
+/** `newVisitor`: the id was minted for this very request (edge mode's first page), so nothing is stored for it yet. */
+export type PageQuery = { site: string; url: URL; aid?: string; newVisitor?: boolean; ref?: string; seen?: string; automated?: '1' }
 /** Where the request comes from, as far as audiences care. */
 export type RequestFacts = { origin: string | undefined; device: DecisionContext['device']; country: string | null; gpc: boolean }
 
@@ -60,7 +61,8 @@ export async function decidePage(
   const config = input.config ?? (await configFor(db, query.site, request.origin, now))
   const site = config.site
   const need = { lead: needsLead(config.experiences), exposures: needsExposures(config.experiences) }
-  const visitor = visitorId ? await loadVisitorState(db, site.id, visitorId, need) : { lead: null, exposed: new Map<string, string>() }
+  // A visitor whose id was just minted has no lead and no exposures: no D1 round trip even for stage/score audiences.
+  const visitor = visitorId && !query.newVisitor ? await loadVisitorState(db, site.id, visitorId, need) : { lead: null, exposed: new Map<string, string>() }
   const ctx: DecisionContext = {
     url: query.url,
     referrer: query.ref ?? null,
