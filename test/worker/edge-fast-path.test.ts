@@ -8,6 +8,7 @@ import { app } from '../../worker/src/app'
 import { htmlTagNameEnd, markEdgePage, MARKER_SCAN_LIMIT } from '../../worker/src/http/edge-marker'
 import { SentExposures } from '../../worker/src/services/sent-exposures'
 import { admin, countingD1, createSite, ORIGIN, uniqueId, type TestSite } from './helpers'
+import { createFlow, knownLead, viewPricing, waitForOutbox } from './flow-helpers'
 
 type Json = Record<string, any>
 const WAIT = { timeout: 15_000, interval: 100 }
@@ -176,5 +177,28 @@ describe('exposures of a returning visitor', () => {
     expect(sent.unsent('s', 'v', [{ ...a, variant: 'var_2' }])).toHaveLength(1) // a new variant is a new exposure key
     sent.remember('s', 'v', [c])
     expect(sent.unsent('s', 'v', [a, b, c])).toEqual([a])
+  })
+})
+
+describe('in-app messages on the hot path', () => {
+  // Catches a D1 read on every personalize request of a returning visitor once a site has an in-app flow
+  // (the site's visitors with live messages are known per isolate), and a message then missed for the
+  // visitor who has one.
+  it('a returning visitor without messages costs no D1 read; one with a message gets it', { timeout: 60_000 }, async () => {
+    const { site, aid, leadId } = await knownLead({ origin: ORIGIN })
+    await createFlow(site.id, { trigger: { type: 'event', match: { type: 'page', path: '/pricing*' } }, steps: [{ type: 'in_app', kind: 'banner', title: 'Talk to sales' }] })
+    await viewPricing(site, aid)
+    const [message] = await waitForOutbox(leadId, (rows) => rows[0]?.status === 'sent')
+    const worker = countedWorker()
+    const personalize = (visitor: string) =>
+      worker.fetch(`https://cairn.test/v1/personalize?site=${site.key}&url=${encodeURIComponent(`${ORIGIN}/`)}&aid=${visitor}`, { headers: { origin: ORIGIN } })
+    await personalize(uniqueId('a_')) // warm-up: configuration, enabled flows, visitors with live messages
+    const reads = () => worker.counts.statements + worker.counts.batches
+    const before = reads()
+    const other = await personalize(uniqueId('a_'))
+    expect(JSON.parse(other.text).messages).toEqual([])
+    expect(reads() - before).toBe(0)
+    const hers = await personalize(aid)
+    expect(JSON.parse(hers.text).messages.map((m: Json) => m.id)).toEqual([message!.id])
   })
 })

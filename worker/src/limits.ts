@@ -44,6 +44,10 @@ export const MAX_LEADS_PAGE = 200
 // Caches
 /** How long an isolate keeps a site's configuration (site row, active experiences, hostnames). */
 export const SITE_CONFIG_TTL_MS = 5_000
+/** How long an isolate keeps a site's set of visitors with a live in-app message (a new message shows within it). */
+export const LIVE_IN_APP_TTL_MS = 5_000
+/** Past this many visitors with live in-app messages, every visitor is looked up instead (~100 KB per site). */
+export const MAX_LIVE_IN_APP_VISITORS = 2_000
 /** Sites' configurations kept per isolate. */
 export const MAX_CACHED_SITES = 1_000
 /** (visitor, experience, variant) exposures an isolate remembers having queued, so repeats send nothing (~1 MB). */

@@ -139,6 +139,28 @@ export function inAppMessagesForVisitor(db: Db, siteId: string, anonymousId: str
     .all()
 }
 
+/**
+ * The visitor ids of a site that have an in-app message ready to show (at most `limit + 1`, so a caller can
+ * tell "these and no others" from "too many to list"). Reads the partial index of live in-app messages.
+ */
+export async function visitorsWithInApp(db: Db, siteId: string, now: number, limit: number): Promise<string[]> {
+  const rows = await db
+    .selectDistinct({ anonymousId: visitors.anonymousId })
+    .from(messages)
+    .innerJoin(visitors, and(eq(visitors.siteId, messages.siteId), eq(visitors.leadId, messages.leadId)))
+    .where(
+      and(
+        eq(messages.siteId, siteId),
+        // Literals, not bound parameters: SQLite uses the partial index only when it can see its condition.
+        sql`${messages.channel} = 'in_app' and ${messages.status} = 'sent' and ${messages.dismissedAt} is null and ${messages.clickedAt} is null`,
+        gt(messages.expiresAt, now),
+      ),
+    )
+    .limit(limit + 1)
+    .all()
+  return rows.map((r) => r.anonymousId)
+}
+
 /** Messages that should be moving but are not: a lost delivery job, or a long hold now in range. */
 export function stuckMessages(db: Db, overdueBefore: number, horizonFrom: number, horizonTo: number, limit: number) {
   return db

@@ -342,6 +342,8 @@ export const messages = sqliteTable(
     index('messages_lead').on(t.leadId, t.sentAt),
     index('messages_queued').on(t.dueAt).where(sql`status in ('queued', 'sending')`),
     index('messages_provider').on(t.providerId).where(sql`provider_id is not null`),
+    // In-app messages a visitor may still see: /v1/personalize and edge mode list them per site.
+    index('messages_live_in_app').on(t.siteId, t.leadId).where(sql`channel = 'in_app' and status = 'sent' and dismissed_at is null and clicked_at is null`),
   ],
 )
 

@@ -17,6 +17,7 @@ import { MAX_QUEUE_DELAY_SECONDS } from '../../domain/flows/schedule'
 import { chooseEmailProvider, type EmailProvider } from '../../email/providers'
 import type { DeliverJob, FlowJob } from '../../queue/flow-jobs'
 import { flowEnv, type FlowEnv } from './settings'
+import { liveInApp } from './in-app'
 
 /** A claim older than this belongs to a consumer that stopped (an invocation runs at most minutes). */
 export const STALE_CLAIM_MS = 5 * 60_000
@@ -92,7 +93,11 @@ export async function deliverMessage(db: Db, rawEnv: Env, job: DeliverJob, deps:
     // Lost the cap's last slot to a concurrent delivery (or someone else claimed it): look again shortly.
     return (await findMessage(db, message.id))?.status === 'queued' ? { retry: 5 } : ACK
   }
-  if (message.channel === 'in_app') return ACK // listed by /v1/personalize from now on
+  if (message.channel === 'in_app') {
+    // Listed by /v1/personalize from now on: this isolate's set of visitors with live messages is stale.
+    liveInApp.forget(message.siteId)
+    return ACK
+  }
   return send(db, env, message, token, provider, deps)
 }
 

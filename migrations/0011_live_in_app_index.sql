@@ -1,0 +1,1 @@
+CREATE INDEX `messages_live_in_app` ON `messages` (`site_id`,`lead_id`) WHERE channel = 'in_app' and status = 'sent' and dismissed_at is null and clicked_at is null;
