@@ -331,6 +331,10 @@ export const messages = sqliteTable(
     clickedAt: integer('clicked_at'),
     dismissedAt: integer('dismissed_at'),
     openedAt: integer('opened_at'),
+    /** Outcomes reported after the send: one-click unsubscribe through this message, provider bounce / complaint. */
+    unsubscribedAt: integer('unsubscribed_at'),
+    bouncedAt: integer('bounced_at'),
+    complainedAt: integer('complained_at'),
     createdAt: integer('created_at').notNull(),
   },
   (t) => [
@@ -338,6 +342,8 @@ export const messages = sqliteTable(
     index('messages_lead').on(t.leadId, t.sentAt),
     index('messages_queued').on(t.dueAt).where(sql`status in ('queued', 'sending')`),
     index('messages_provider').on(t.providerId).where(sql`provider_id is not null`),
+    // Message metrics read the sends of a date range per site (no roll-up: messages are few next to events).
+    index('messages_site_sent').on(t.siteId, t.sentAt).where(sql`sent_at is not null`),
   ],
 )
 
