@@ -124,8 +124,20 @@ function flowView(flowId: string | null, rows: readonly MessageCountRow[], info:
   }
 }
 
+/** One row per (flow, step, variant, channel): sent and never-sent counts arrive as separate rows. */
+function merged(rows: readonly MessageCountRow[]): MessageCountRow[] {
+  const out = new Map<string, MessageCountRow>()
+  for (const row of rows) {
+    const key = [row.flowId, row.step, row.variant, row.channel].join('\u0000')
+    const seen = out.get(key)
+    out.set(key, seen ? { ...seen, ...addCounts(seen, row) } : row)
+  }
+  return [...out.values()]
+}
+
 /** The report's body (without the range head): totals per channel, flows, and one point per day of the range. */
-export function messageMetrics(rows: readonly MessageCountRow[], dayRows: readonly MessageDayRow[], flows: readonly FlowInfo[], days: readonly number[]) {
+export function messageMetrics(groups: readonly MessageCountRow[], dayRows: readonly MessageDayRow[], flows: readonly FlowInfo[], days: readonly number[]) {
+  const rows = merged(groups)
   const email = emailView(byChannel(rows, 'email'))
   const { rates, ...totals } = email
   const flowInfo = new Map(flows.map((f) => [f.id, f]))
