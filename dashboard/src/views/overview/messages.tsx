@@ -67,35 +67,39 @@ export function MessagesCard({ messages }: { messages: MessageStats }) {
         empty="No messages."
         filename="messages.csv"
       />
-      <SortableTable
-        id="ov-messages-flows"
-        caption="Messages per flow"
-        rows={messages.flows}
-        columns={[
-          { key: 'flow', label: 'Flow', kind: 'text', value: (f) => f.name },
-          ...emailColumns((f: MessageStats['flows'][number]) => f),
-          { key: 'inAppSent', label: 'In-app sent', term: 'inAppShown', value: (f) => f.inApp.sent },
-          { key: 'inAppShown', label: 'In-app shown', term: 'inAppShown', value: (f) => f.inApp.shown },
-          { key: 'inAppClicked', label: 'In-app clicked', term: 'inAppClicked', value: (f) => f.inApp.clicked },
-        ]}
-        empty="No flow sent a message in this range."
-        filename="messages-per-flow.csv"
-      />
-      <SortableTable
-        id="ov-messages-steps"
-        caption="Messages per step and subject line"
-        rows={steps}
-        columns={[
-          { key: 'flow', label: 'Flow', kind: 'text', value: (s: StepRow) => s.flow },
-          { key: 'step', label: 'Step', kind: 'text', value: (s) => s.step },
-          { key: 'channel', label: 'Channel', kind: 'text', value: (s) => CHANNEL[s.channel] },
-          { key: 'label', label: 'Subject / title', kind: 'text', value: (s) => (s.variant === null ? s.label : `${s.label ?? ''} (variant ${s.variant})`) },
-          ...emailColumns((s: StepRow) => (s.channel === 'email' ? s.numbers : { sent: s.numbers.sent, clicked: s.numbers.clicked })),
-          { key: 'shown', label: 'Shown', term: 'inAppShown', value: (s) => s.shown },
-        ]}
-        empty="No step sent a message in this range."
-        filename="messages-per-step.csv"
-      />
+      {messages.available && (
+        <>
+        <SortableTable
+          id="ov-messages-flows"
+          caption="Messages per flow"
+          rows={messages.flows}
+          columns={[
+            { key: 'flow', label: 'Flow', kind: 'text', value: (f) => f.name },
+            ...emailColumns((f: MessageStats['flows'][number]) => f),
+            { key: 'inAppSent', label: 'In-app sent', term: 'inAppShown', value: (f) => f.inApp.sent },
+            { key: 'inAppShown', label: 'In-app shown', term: 'inAppShown', value: (f) => f.inApp.shown },
+            { key: 'inAppClicked', label: 'In-app clicked', term: 'inAppClicked', value: (f) => f.inApp.clicked },
+          ]}
+          empty="No flow sent a message in this range."
+          filename="messages-per-flow.csv"
+        />
+        <SortableTable
+          id="ov-messages-steps"
+          caption="Messages per step and subject line"
+          rows={steps}
+          columns={[
+            { key: 'flow', label: 'Flow', kind: 'text', value: (s: StepRow) => s.flow },
+            { key: 'step', label: 'Step', kind: 'text', value: (s) => s.step },
+            { key: 'channel', label: 'Channel', kind: 'text', value: (s) => CHANNEL[s.channel] },
+            { key: 'label', label: 'Subject / title', kind: 'text', value: (s) => (s.variant === null ? s.label : `${s.label ?? ''} (variant ${s.variant})`) },
+            ...emailColumns((s: StepRow) => (s.channel === 'email' ? s.numbers : { sent: s.numbers.sent, clicked: s.numbers.clicked })),
+            { key: 'shown', label: 'Shown', term: 'inAppShown', value: (s) => s.shown },
+          ]}
+          empty="No step sent a message in this range."
+          filename="messages-per-step.csv"
+        />
+        </>
+      )}
     </div>
   )
 }
