@@ -37,6 +37,7 @@ export const DEFINITIONS = {
   msgSuppressed: 'Emails created in the range not sent because the address is on the suppression list.',
   openRate: 'Opened ÷ delivered.',
   clickRate: 'Clicked ÷ delivered.',
+  inAppSent: 'In-app messages delivered to a visitor\'s next page in the range (listed for her, shown or not).',
   inAppShown: 'In-app messages sent in the range that the SDK showed on a page.',
   inAppClicked: 'In-app messages sent in the range whose button was clicked.',
   experiences: 'Exposures and goal conversions per variant and control, by first exposure in the range.',

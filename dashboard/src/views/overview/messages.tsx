@@ -76,7 +76,7 @@ export function MessagesCard({ messages }: { messages: MessageStats }) {
           columns={[
             { key: 'flow', label: 'Flow', kind: 'text', value: (f) => f.name },
             ...emailColumns((f: MessageStats['flows'][number]) => f),
-            { key: 'inAppSent', label: 'In-app sent', term: 'inAppShown', value: (f) => f.inApp.sent },
+            { key: 'inAppSent', label: 'In-app sent', term: 'inAppSent', value: (f) => f.inApp.sent },
             { key: 'inAppShown', label: 'In-app shown', term: 'inAppShown', value: (f) => f.inApp.shown },
             { key: 'inAppClicked', label: 'In-app clicked', term: 'inAppClicked', value: (f) => f.inApp.clicked },
           ]}
