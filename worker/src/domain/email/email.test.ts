@@ -29,7 +29,7 @@ describe('links and tracking', () => {
   const body = 'Read https://acme.test/a?x=1&y=<2>. Then (https://acme.test/b).\nBye javascript:alert(1)'
   it('links body URLs (escaped, without closing punctuation) and adds no pixel unless asked', () => {
     // Catches: tracking by default, punctuation in links, unescaped hrefs, non-http schemes linked.
-    const result = renderEmail({ ...base, step: { ...base.step, body }, scope: {} })
+    const result = renderEmail({ ...base, step: { ...base.step, body }, scope: { lead: { traits: {} } } })
     if (!result.ok) throw new Error(result.reason)
     expect(result.content.html).toContain('<a href="https://acme.test/a?x=1&amp;y=">https://acme.test/a?x=1&amp;y=</a>&lt;2&gt;.')
     expect(result.content.html).toContain('(<a href="https://acme.test/b">https://acme.test/b</a>).')
@@ -41,7 +41,7 @@ describe('links and tracking', () => {
   it('with tracking, points links at the redirect by index and adds the pixel; the text part keeps plain URLs', () => {
     // Catches: the stored link list out of step with the redirect indexes, or tracking URLs in the text part.
     const tracking = { openUrl: 'https://cairn.test/o/T', clickUrl: (n: number) => `https://cairn.test/c/C/${n}` }
-    const result = renderEmail({ ...base, step: { ...base.step, body }, scope: {}, tracking })
+    const result = renderEmail({ ...base, step: { ...base.step, body }, scope: { lead: { traits: {} } }, tracking })
     if (!result.ok) throw new Error(result.reason)
     expect(result.content.html).toContain('<a href="https://cairn.test/c/C/0">https://acme.test/a?x=1&amp;y=</a>')
     expect(result.content.html).toContain('<a href="https://cairn.test/c/C/1">https://acme.test/b</a>')
