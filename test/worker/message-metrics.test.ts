@@ -189,9 +189,22 @@ describe('experience results by local dates', () => {
     for (const query of ['from=2026-03-01&to=2026-03-31', 'from=2026-03-01T00:00:00Z&to=2026-04-01T00:00:00Z', 'from=2026-03-01']) {
       const response = await admin(`/api/sites/${site.id}/metrics/experiences?${query}`)
       expect(response.status, query).toBe(200)
-      expect(await response.json()).toEqual({ experiences: [] })
     }
     expect((await admin(`/api/sites/${site.id}/metrics/experiences?from=2026-03-05&to=2026-03-01`)).status).toBe(400)
+    // Catches: dates cut at UTC midnight — 04:30Z is still March 4 in New York, 05:30Z is March 5.
+    const created = await admin(`/api/sites/${site.id}/experiences`, { method: 'POST', json: { name: 'E', match: {}, variants: [{ id: 'var_tz', name: 'V', weight: 1, slots: { headline: 'H' } }] } })
+    expect(created.status).toBe(201)
+    const { id } = (await created.json()) as { id: string }
+    for (const [aid, at] of [['a_tz1', '2026-03-05T04:30:00Z'], ['a_tz2', '2026-03-05T05:30:00Z']] as const) {
+      await env.DB.prepare("insert into exposures (site_id, experience_id, anonymous_id, variant_id, mode, first_at) values (?, ?, ?, 'var_tz', 'client', ?)").bind(site.id, id, aid, Date.parse(at)).run()
+    }
+    const exposed = async (query: string) => {
+      const { experiences } = (await (await admin(`/api/sites/${site.id}/metrics/experiences?${query}`)).json()) as { experiences: Array<{ variants: Array<{ exposures: number }> }> }
+      return experiences[0]!.variants[0]!.exposures
+    }
+    expect(await exposed('from=2026-03-05&to=2026-03-05')).toBe(1)
+    expect(await exposed('from=2026-03-04&to=2026-03-04')).toBe(1)
+    expect(await exposed('from=2026-03-05T04:00:00Z&to=2026-03-05T06:00:00Z')).toBe(2)
     expect((await admin(`/api/sites/${site.id}/metrics/experiences?from=March`)).status).toBe(400)
   })
 })
