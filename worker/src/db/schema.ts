@@ -342,8 +342,11 @@ export const messages = sqliteTable(
     index('messages_lead').on(t.leadId, t.sentAt),
     index('messages_queued').on(t.dueAt).where(sql`status in ('queued', 'sending')`),
     index('messages_provider').on(t.providerId).where(sql`provider_id is not null`),
-    // Message metrics read the sends of a date range per site (no roll-up: messages are few next to events).
-    index('messages_site_sent').on(t.siteId, t.sentAt).where(sql`sent_at is not null`),
+    // Message metrics read the sends of a date range from the index alone (no roll-up: messages are few next to events).
+    index('messages_metrics')
+      .on(t.siteId, t.sentAt, t.status, t.channel, t.flowId, t.step, t.variant, t.openedAt, t.clickedAt, t.unsubscribedAt, t.bouncedAt, t.complainedAt, t.shownAt, t.dismissedAt)
+      .where(sql`sent_at is not null`),
+    index('messages_unsent').on(t.siteId, t.createdAt).where(sql`status in ('failed', 'suppressed')`),
   ],
 )
 

@@ -12,7 +12,7 @@ import type { VitalMetric, VitalsRow } from '../domain/vitals'
 import { messageMetrics } from '../domain/metrics/messages'
 import { listAds } from '../db/ads'
 import { listFlows } from '../db/flows'
-import { messageCounts, messageCountsPerDay } from '../db/message-metrics'
+import { sentPerDay, unsentCounts } from '../db/message-metrics'
 import type { Db } from '../db/client'
 import type { SiteRow } from '../db/schema'
 import { listExperiences, toExperience } from '../db/experiences'
@@ -203,12 +203,12 @@ export async function messagesReport(db: Db, site: SiteRow, query: MetricsRange,
   const { range, clock, head } = await metricsScope(db, site, at, query)
   const days = Array.from({ length: range.last - range.first + 1 }, (_, i) => range.first + i)
   const bounds = days.map((day) => [day, clock.startOf(day), clock.startOf(day + 1)] as const)
-  const [rows, dayRows, flows] = await Promise.all([
-    messageCounts(db, site.id, bounds[0]![1], bounds[bounds.length - 1]![2]),
-    messageCountsPerDay(db, site.id, bounds),
+  const [sent, unsent, flows] = await Promise.all([
+    sentPerDay(db, site.id, bounds),
+    unsentCounts(db, site.id, bounds[0]![1], bounds[bounds.length - 1]![2]),
     listFlows(db, site.id),
   ])
-  const body = messageMetrics(rows, dayRows, flows.map((f) => ({ id: f.id, name: f.name, steps: f.definition.steps })), days)
+  const body = messageMetrics([...sent, ...unsent], sent, flows.map((f) => ({ id: f.id, name: f.name, steps: f.definition.steps })), days)
   return { ...head, ...body, days: body.days.map((point) => ({ ...point, day: isoDay(point.day) })) }
 }
 

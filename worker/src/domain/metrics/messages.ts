@@ -124,7 +124,7 @@ function flowView(flowId: string | null, rows: readonly MessageCountRow[], info:
   }
 }
 
-/** One row per (flow, step, variant, channel): sent and never-sent counts arrive as separate rows. */
+/** One row per (flow, step, variant, channel): days, and sent vs never-sent counts, arrive as separate rows. */
 function merged(rows: readonly MessageCountRow[]): MessageCountRow[] {
   const out = new Map<string, MessageCountRow>()
   for (const row of rows) {
@@ -144,7 +144,7 @@ export function messageMetrics(groups: readonly MessageCountRow[], dayRows: read
   const perFlow = new Map<string | null, MessageCountRow[]>()
   for (const row of rows) perFlow.set(row.flowId, [...(perFlow.get(row.flowId) ?? []), row])
   const perDay = new Map<string, MessageCounts>()
-  for (const row of dayRows) perDay.set(`${row.day}:${row.channel}`, row)
+  for (const row of dayRows) perDay.set(`${row.day}:${row.channel}`, addCounts(perDay.get(`${row.day}:${row.channel}`) ?? NO_COUNTS, row))
   const dayOf = (day: number, channel: MessageChannel) => perDay.get(`${day}:${channel}`) ?? NO_COUNTS
   return {
     available: flows.length > 0 || rows.length > 0,
