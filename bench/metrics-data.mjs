@@ -1,7 +1,7 @@
 // Synthetic metrics data written straight into local D1 (not through HTTP): SQL that generates the rows
 // inside SQLite with recursive CTEs, so 1,000,000 events take one short file. Deterministic: multiplicative
 // hashes of the row number pick times, channels and stages.
-export const METRICS_PLAN = { leads: 50_000, events: 1_000_000, days: 90, vitalsPercent: 3, timeZone: 'America/New_York' }
+export const METRICS_PLAN = { leads: 50_000, events: 1_000_000, messages: 30_000, days: 90, vitalsPercent: 3, timeZone: 'America/New_York' }
 
 const DAY = 86_400_000
 const hash = (column, multiplier) => `((${column} * ${multiplier}) % 4294967296)`
@@ -49,9 +49,38 @@ select '${siteId}', 'e_' || i, case when kind < ${plan.vitalsPercent} then 'trac
   case when kind < ${plan.vitalsPercent} then json_object('metric', case kind % 3 when 0 then 'LCP' when 1 then 'CLS' else 'INP' end,
     'value', i % 3000, 'page', case i % 3 when 0 then '/' when 1 then '/pricing' else '/signup' end, 'experiences', 'none') end
 from t;
+${messagesSql({ siteId, now, plan })}
 update leads set
   event_count = (select count(*) from events where site_id = '${siteId}' and anonymous_id = 'a_' || substr(leads.id, 4)),
   last_seen = max(first_seen, coalesce((select max(ts) from events where site_id = '${siteId}' and anonymous_id = 'a_' || substr(leads.id, 4)), first_seen))
 where site_id = '${siteId}';
 `
+}
+
+/** Three flows and `plan.messages` outbox rows over the window: email (two subject lines on step 0), in-app, webhook, with outcomes. */
+function messagesSql({ siteId, now, plan }) {
+  const start = now - plan.days * DAY
+  const email = (subject) => ({ type: 'email', subject, body: 'Hello' })
+  const definition = (n) => JSON.stringify({
+    trigger: { type: 'event', match: { type: 'page', path: '/pricing*' } },
+    steps: [{ type: 'email', subjects: [`Flow ${n} A`, `Flow ${n} B`], body: 'Hello' }, { type: 'in_app', title: `Flow ${n}` }, n === 2 ? { type: 'webhook', url: 'https://hooks.bench.test/' } : email(`Flow ${n} again`)],
+  })
+  const flows = [0, 1, 2].map((n) => `('flow_bench_${n}', '${siteId}', 'Bench flow ${n}', 1, '${definition(n)}', 1, ${start}, ${start})`).join(', ')
+  if (!plan.messages) return ''
+  return `
+insert into flows (id, site_id, name, enabled, definition, version, created_at, updated_at) values ${flows};
+insert into messages (id, site_id, lead_id, flow_id, enrollment, step, channel, status, "to", subject, content, variant, due_at, expires_at,
+  sent_at, opened_at, clicked_at, shown_at, dismissed_at, unsubscribed_at, bounced_at, complained_at, created_at)
+with recursive n(i) as (select 0 union all select i + 1 from n where i < ${plan.messages - 1}),
+m as (select i, ${start} + ${hash('i', 2654435761)} % ${plan.days * DAY} as t, i % 3 as f, (i / 3) % 3 as s, (i * 7) % 100 as k from n),
+c as (select m.*, case when s = 1 then 'in_app' when s = 2 and f = 2 then 'webhook' else 'email' end as ch from m)
+select 'msg_bench' || i, '${siteId}', 'ld_' || (i % ${plan.leads}), 'flow_bench_' || f, 1, cast(s as text), ch,
+  case when k < 2 then 'failed' when k < 3 then 'suppressed' else 'sent' end, case when ch = 'email' then 'u' || i || '@bench.test' end, 'S',
+  json_object('channel', ch), case when s = 0 then cast(i % 2 as text) end, t, t + ${DAY},
+  case when k >= 3 then t end,
+  case when ch = 'email' and k >= 3 and k < 40 then t + 3600000 end, case when k >= 3 and k < 12 then t + 3700000 end,
+  case when ch = 'in_app' and k >= 3 and k < 70 then t + 60000 end, case when ch = 'in_app' and k >= 30 and k < 50 then t + 90000 end,
+  case when ch = 'email' and k = 97 then t + ${DAY} end, case when ch = 'email' and k = 98 then t + 600000 end, case when ch = 'email' and k = 99 then t + ${DAY} end,
+  t
+from c;`
 }

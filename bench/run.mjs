@@ -18,8 +18,8 @@ import { killAllWorkersNow, stopAllWorkers } from './worker.mjs'
 
 const benchDir = dirname(fileURLToPath(import.meta.url))
 const root = join(benchDir, '..')
-/** Hard stop for the whole run: a hung server or registry must not keep the bench (or a CI box) busy. */
-const WATCHDOG_MS = 12 * 60_000
+/** Hard stop for the whole run: a hung server or registry must not keep the bench (or a CI box) busy; the metrics seed and first roll-up alone take 10–15 min on a loaded 2-core box. */
+const WATCHDOG_MS = 30 * 60_000
 const SDK_BROTLI_BUDGET = 4096
 
 const SECTIONS = ['size', 'ingest', 'scoring', 'personalize', 'edge', 'metrics', 'flows']

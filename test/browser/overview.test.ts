@@ -115,6 +115,48 @@ describe('overview', () => {
     await expect.poll(shown, { timeout: 10_000 }).toEqual(last.channels.map((c) => `${c.channel}=${c.visitors}`).sort())
   })
 
+  it('messages per flow: the API\'s rows with definitions as tooltips and a CSV export', async () => {
+    const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' }
+    const created = await fetch(`${baseUrl()}/api/sites`, { method: 'POST', headers: admin, body: JSON.stringify({ name: `Mail ${Date.now()}`, origins: [baseUrl()] }) })
+    expect(created.status).toBe(201)
+    const site = (await created.json()) as { id: string; key: string }
+    const flow = await fetch(`${baseUrl()}/api/sites/${site.id}/flows`, {
+      method: 'POST',
+      headers: admin,
+      body: JSON.stringify({ name: 'Pricing follow-up (test)', enabled: true, trigger: { type: 'event', match: { type: 'page', path: '/pricing*' } }, steps: [{ type: 'email', subjects: ['A', 'B'], body: 'Hello' }] }),
+    })
+    expect(flow.status).toBe(201)
+    const aid = `a_mail_${Date.now()}`
+    const at = (i: number) => new Date(Date.now() - (10 - i) * 1000).toISOString()
+    const events = await fetch(`${baseUrl()}/v1/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain', origin: baseUrl(), 'user-agent': DESKTOP_UA },
+      body: JSON.stringify({ site: site.key, sentAt: new Date().toISOString(), batch: [
+        { id: `e_${aid}_1`, anonymousId: aid, timestamp: at(1), type: 'identify', traits: { email: `${aid}@example.com` }, context: { url: `${baseUrl()}/signup` } },
+        { id: `e_${aid}_2`, anonymousId: aid, timestamp: at(2), type: 'page', context: { url: `${baseUrl()}/pricing` } },
+      ] }),
+    })
+    expect(events.status).toBe(202)
+    type Stats = { flows: Array<{ name: string; sent: number; steps: Array<{ variants: unknown[] }> }> }
+    // Catches a flow send that never reaches the message metrics (the comparison below would be vacuous).
+    await expect.poll(async () => (await adminGet<Stats>(`/api/sites/${site.id}/metrics/messages`)).flows[0]?.sent ?? 0, { timeout: 30_000 }).toBe(1)
+    const api = await adminGet<Stats>(`/api/sites/${site.id}/metrics/messages`)
+    const page = await signedIn(`#/sites/${site.id}/overview`)
+    await page.waitForSelector('#ov-messages-flows td[data-col="sent"]', { timeout: 20_000 })
+    // Catches a table that is not the API's answer, or a column without its definition.
+    expect(await cells(page, 'ov-messages-flows', 'flow')).toEqual(api.flows.map((f) => f.name))
+    expect(await cells(page, 'ov-messages-flows', 'sent')).toEqual(api.flows.map((f) => String(f.sent)))
+    expect(await page.getAttribute('#ov-messages-flows td[data-col="opened"]', 'title')).toContain('open pixel')
+    expect(await cells(page, 'ov-messages-steps', 'sent')).toEqual(['1']) // one row: the variant the lead got
+    expect(await page.locator('#ov-messages .empty').count()).toBe(0)
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#ov-messages-flows-csv')])
+    expect(download.suggestedFilename()).toBe('messages-per-flow.csv')
+    const lines = readFileSync((await download.path())!, 'utf8').trimEnd().split('\r\n')
+    expect(lines[0]).toContain('"Flow","Sent","Delivered","Opened","Clicked"')
+    expect(lines.slice(1)).toEqual([expect.stringMatching(/^"Pricing follow-up \(test\)","1","1","0","0"/)])
+    await shoot(page, 'overview-messages')
+  })
+
   it('a site with no data: clear empty states, zeros, nothing broken', async () => {
     const response = await fetch(`${baseUrl()}/api/sites`, {
       method: 'POST',

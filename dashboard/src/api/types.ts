@@ -155,8 +155,39 @@ export type Trends = MetricsHead & {
   points: TrendPoint[]
   leadVelocity: Array<{ month: string; mqls: number; previousMqls: number; rate: number | null }>
 }
-export type MessageTotals = { sent: number; delivered: number; opened: number; clicked: number; unsubscribed: number; bounced: number; complained: number }
-export type MessageStats = MetricsHead & { available: boolean; totals: MessageTotals; rates: Record<string, number | null>; flows: unknown[] }
+export type MessageTotals = {
+  sent: number
+  delivered: number
+  opened: number
+  clicked: number
+  unsubscribed: number
+  bounced: number
+  complained: number
+  failed: number
+  suppressed: number
+}
+export type EmailRates = Record<'delivery' | 'open' | 'click' | 'clickToOpen' | 'unsubscribe' | 'bounce' | 'complaint', number | null>
+export type EmailNumbers = MessageTotals & { rates: EmailRates }
+export type InAppNumbers = { sent: number; shown: number; clicked: number; dismissed: number; rates: Record<'show' | 'click' | 'dismiss', number | null> }
+export type MessageStep = Partial<EmailNumbers> &
+  Partial<Omit<InAppNumbers, 'rates'>> & {
+    step: string | null
+    channel: 'email' | 'in_app' | 'webhook'
+    label: string | null
+    sent: number
+    rates?: Record<string, number | null>
+    variants: Array<EmailNumbers & { variant: string; subject: string | null }>
+  }
+export type MessageFlow = EmailNumbers & { flowId: string | null; name: string; inApp: InAppNumbers; webhooks: { sent: number; failed: number }; steps: MessageStep[] }
+export type MessageStats = MetricsHead & {
+  available: boolean
+  totals: MessageTotals
+  rates: EmailRates
+  inApp: InAppNumbers
+  webhooks: { sent: number; failed: number }
+  flows: MessageFlow[]
+  days: Array<Omit<MessageTotals, 'failed' | 'suppressed'> & { day: string; inApp: Omit<InAppNumbers, 'rates'> }>
+}
 
 // Flows and messages (hand-written shapes of the flows and messages routes' answers)
 export type FlowStats = { enrolled: number; active: number; completed: number; exitedByGoal: number; messagesPerStep: Record<string, Record<string, number>> }

@@ -11,6 +11,15 @@ export function findMessage(db: Db, id: string): Promise<MessageRow | undefined>
   return db.select().from(messages).where(eq(messages.id, id)).get()
 }
 
+/** Outcomes recorded on a message after its send; the first report wins (a repeat changes nothing). */
+export const OUTCOMES = { opened: 'opened_at', clicked: 'clicked_at', unsubscribed: 'unsubscribed_at', bounced: 'bounced_at', complained: 'complained_at' } as const
+export type Outcome = keyof typeof OUTCOMES
+
+export function recordOutcome(db: Db, id: string, outcome: Outcome, at: number) {
+  const column = sql.raw(OUTCOMES[outcome])
+  return db.run(sql`update messages set ${column} = coalesce(${column}, ${at}) where id = ${id}`)
+}
+
 /** Send times of the lead's capped messages (email + in-app) in the last week. */
 export async function recentCappedSends(db: Db, leadId: string, now: number): Promise<number[]> {
   const rows = await db

@@ -335,6 +335,10 @@ export const messages = sqliteTable(
     clickedAt: integer('clicked_at'),
     dismissedAt: integer('dismissed_at'),
     openedAt: integer('opened_at'),
+    /** Outcomes reported after the send: one-click unsubscribe through this message, provider bounce / complaint. */
+    unsubscribedAt: integer('unsubscribed_at'),
+    bouncedAt: integer('bounced_at'),
+    complainedAt: integer('complained_at'),
     createdAt: integer('created_at').notNull(),
   },
   (t) => [
@@ -344,6 +348,11 @@ export const messages = sqliteTable(
     index('messages_provider').on(t.providerId).where(sql`provider_id is not null`),
     // In-app messages a visitor may still see: /v1/personalize and edge mode list them per site.
     index('messages_live_in_app').on(t.siteId, t.leadId).where(sql`channel = 'in_app' and status = 'sent' and dismissed_at is null and clicked_at is null`),
+    // Message metrics read the sends of a date range from the index alone (no roll-up: messages are few next to events).
+    index('messages_metrics')
+      .on(t.siteId, t.sentAt, t.status, t.channel, t.flowId, t.step, t.variant, t.openedAt, t.clickedAt, t.unsubscribedAt, t.bouncedAt, t.complainedAt, t.shownAt, t.dismissedAt)
+      .where(sql`sent_at is not null`),
+    index('messages_unsent').on(t.siteId, t.createdAt).where(sql`status in ('failed', 'suppressed')`),
   ],
 )
 

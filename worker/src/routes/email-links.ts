@@ -1,16 +1,19 @@
 // Email links: GET /u/:token (confirmation page), POST /u/:token (RFC 8058 one-click: 200, no redirect,
-// no cookie), and the provider's signed webhook for bounces and complaints (POST /email/events).
+// no cookie), the optional open pixel (GET /o/:token) and click redirect (GET /c/:token/:n), and the
+// provider's signed webhook for bounces and complaints (POST /email/events). Each marks its message.
 import { Hono } from 'hono'
 import { eq } from 'drizzle-orm'
 import { openDb } from '../db/client'
-import { findMessage, suppress } from '../db/messages'
+import { findMessage, recordOutcome, suppress } from '../db/messages'
+import { findSite } from '../db/sites'
 import { messages } from '../db/schema'
 import { normalizeEmail } from '../domain/events'
-import { verifyProviderWebhook, verifyUnsubscribeToken } from '../domain/email/signing'
+import { verifyMessageToken, verifyProviderWebhook, verifyUnsubscribeToken } from '../domain/email/signing'
 import { escapeHtml } from '../domain/email/tokens'
 import { unsubscribeSecret } from '../services/flows/run-steps'
 import { flowEnv } from '../services/flows/settings'
 import { ApiError } from '../http/errors'
+import { adminHostOf } from '../http/hosts'
 import { readBodyText } from '../http/body'
 
 const page = (title: string, body: string, status: 200 | 404 = 200) =>
@@ -27,7 +30,46 @@ async function messageOfToken(env: Env, token: string) {
   return message?.to ? message : null
 }
 
+/** A 1×1 transparent GIF. */
+const PIXEL = Uint8Array.from(atob('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7'), (ch) => ch.charCodeAt(0))
+const pixel = () =>
+  new Response(PIXEL, { headers: { 'Content-Type': 'image/gif', 'Cache-Control': 'no-store, max-age=0', 'Referrer-Policy': 'no-referrer' } })
+
+/** The email message a tracking token names, with whether its site still tracks this (else null). */
+async function trackedMessage(env: Env, purpose: 'open' | 'click', token: string) {
+  const secret = unsubscribeSecret(flowEnv(env))
+  const id = secret ? await verifyMessageToken(purpose, token, secret) : null
+  if (!id) return null
+  const db = openDb(env.DB)
+  const message = await findMessage(db, id)
+  if (!message || message.content.channel !== 'email') return null
+  const tracking = (await findSite(db, message.siteId))?.settings.emailTracking
+  return { db, message, record: purpose === 'open' ? tracking?.opens === true : tracking?.clicks === true }
+}
+
+/** Tracking links live on the public host only: the admin host never answers them. */
+function refuseOnAdminHost(env: Env, url: string) {
+  if (adminHostOf(env) === new URL(url).hostname) throw new ApiError(404, 'not_found', 'Not found.')
+}
+
 export const emailLinksApi = new Hono<{ Bindings: Env }>()
+  .get('/o/:token', async (c) => {
+    refuseOnAdminHost(c.env, c.req.url)
+    // Always the image (a broken image tells nothing either); only a valid token on a tracking site records.
+    const tracked = await trackedMessage(c.env, 'open', c.req.param('token'))
+    if (tracked?.record && c.req.method === 'GET') await recordOutcome(tracked.db, tracked.message.id, 'opened', Date.now())
+    return pixel()
+  })
+  .get('/c/:token/:n{[0-9]{1,3}}', async (c) => {
+    refuseOnAdminHost(c.env, c.req.url)
+    const tracked = await trackedMessage(c.env, 'click', c.req.param('token'))
+    const content = tracked?.message.content
+    // Only a link that was in this very email: the token cannot be pointed anywhere else.
+    const target = content?.channel === 'email' ? content.links?.[Number(c.req.param('n'))] : undefined
+    if (!tracked || !target) return page('Link not valid', '<p>This link is not valid.</p>', 404)
+    if (tracked.record && c.req.method === 'GET') await recordOutcome(tracked.db, tracked.message.id, 'clicked', Date.now())
+    return new Response(null, { status: 302, headers: { Location: target, 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' } })
+  })
   .get('/u/:token', async (c) => {
     const message = await messageOfToken(c.env, c.req.param('token'))
     if (!message) return page('Link not valid', '<p>This unsubscribe link is not valid. Nothing was changed.</p>', 404)
@@ -40,7 +82,10 @@ export const emailLinksApi = new Hono<{ Bindings: Env }>()
   .post('/u/:token', async (c) => {
     const message = await messageOfToken(c.env, c.req.param('token'))
     if (!message) return page('Link not valid', '<p>This unsubscribe link is not valid. Nothing was changed.</p>', 404)
-    await suppress(openDb(c.env.DB), { siteId: message.siteId, email: message.to!, reason: 'unsubscribe', messageId: message.id, at: Date.now() })
+    const db = openDb(c.env.DB)
+    const at = Date.now()
+    await suppress(db, { siteId: message.siteId, email: message.to!, reason: 'unsubscribe', messageId: message.id, at })
+    await recordOutcome(db, message.id, 'unsubscribed', at)
     return page('You are unsubscribed', '<p>You will not receive marketing emails from us any more.</p>')
   })
   .post('/email/events', async (c) => {
@@ -72,6 +117,8 @@ export const emailLinksApi = new Hono<{ Bindings: Env }>()
         : undefined
     const to = normalizeEmail(Array.isArray(event.data?.to) ? event.data.to[0] : event.data?.to) ?? message?.to
     if (!message || !to) return c.json({ ignored: true })
-    await suppress(db, { siteId: message.siteId, email: to, reason, messageId: message.id, at: Date.now() })
+    const at = Date.now()
+    await suppress(db, { siteId: message.siteId, email: to, reason, messageId: message.id, at })
+    await recordOutcome(db, message.id, reason === 'bounce' ? 'bounced' : 'complained', at)
     return c.json({ suppressed: to, reason })
   })

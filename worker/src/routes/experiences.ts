@@ -10,6 +10,7 @@ import { validate } from '../http/validate'
 import { previewDecision } from '../services/decide'
 import { siteExperimentResults } from '../services/experiment-results'
 import { changeExperience, createExperience, removeExperience } from '../services/admin/experiences'
+import { dayClock, instantsOf, MetricsRange } from '../domain/metrics/days'
 import { siteOr404 } from './sites'
 
 export const experienceView = (row: ExperienceRow) => ({
@@ -32,9 +33,6 @@ const PreviewQuery = z
   })
   .strict()
 
-const RangeQuery = z
-  .object({ from: z.iso.datetime({ offset: true }).optional(), to: z.iso.datetime({ offset: true }).optional() })
-  .strict()
 
 export const experiencesApi = new Hono<{ Bindings: Env }>()
   .get('/:siteId/experiences', async (c) => {
@@ -80,11 +78,12 @@ export const experiencesApi = new Hono<{ Bindings: Env }>()
     if (!(await removeExperience(db, await siteOr404(db, c.req.param('siteId')), c.req.param('id')))) throw experienceNotFound()
     return c.body(null, 204)
   })
-  .get('/:siteId/metrics/experiences', validate('query', RangeQuery), async (c) => {
+  .get('/:siteId/metrics/experiences', validate('query', MetricsRange), async (c) => {
     const db = openDb(c.env.DB)
-    const siteId = c.req.param('siteId')
-    await siteOr404(db, siteId)
-    const { from, to } = c.req.valid('query')
-    const range = { from: from ? Date.parse(from) : undefined, to: to ? Date.parse(to) : undefined }
-    return c.json({ experiences: await siteExperimentResults(db, siteId, range) })
+    const site = await siteOr404(db, c.req.param('siteId'))
+    const range = instantsOf(c.req.valid('query'), dayClock(site.settings.timeZone ?? 'UTC'))
+    if (range.from !== undefined && range.to !== undefined && range.from > range.to) {
+      throw new ApiError(400, 'invalid_range', '`from` must be before `to`', [{ path: 'from', message: '`from` must be before `to`' }])
+    }
+    return c.json({ experiences: await siteExperimentResults(db, site.id, range) })
   })

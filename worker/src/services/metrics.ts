@@ -9,7 +9,10 @@ import { dayClock, dayRangeOf, isoDay, MetricsRange, weekOf } from '../domain/me
 import { funnelStepsOf, namedSteps } from '../domain/metrics/facts'
 import { buckets, distribution, leadVelocity, percentiles, rate, velocityWindowStart, type DayCount } from '../domain/metrics/summaries'
 import type { VitalMetric, VitalsRow } from '../domain/vitals'
+import { messageMetrics } from '../domain/metrics/messages'
 import { listAds } from '../db/ads'
+import { listFlows } from '../db/flows'
+import { sentPerDay, unsentCounts } from '../db/message-metrics'
 import type { Db } from '../db/client'
 import type { SiteRow } from '../db/schema'
 import { listExperiences, toExperience } from '../db/experiences'
@@ -197,9 +200,16 @@ export async function trendsReport(db: Db, site: SiteRow, query: TrendsQuery, at
 
 /** GET …/metrics/messages (see README Metrics for each number's definition). */
 export async function messagesReport(db: Db, site: SiteRow, query: MetricsRange, at: number) {
-  const { head } = await metricsScope(db, site, at, query)
-  const totals = { sent: 0, delivered: 0, opened: 0, clicked: 0, unsubscribed: 0, bounced: 0, complained: 0 }
-  return ({ ...head, available: false, totals, rates: { delivery: null, open: null, click: null, unsubscribe: null }, flows: [] })
+  const { range, clock, head } = await metricsScope(db, site, at, query)
+  const days = Array.from({ length: range.last - range.first + 1 }, (_, i) => range.first + i)
+  const bounds = days.map((day) => [day, clock.startOf(day), clock.startOf(day + 1)] as const)
+  const [sent, unsent, flows] = await Promise.all([
+    sentPerDay(db, site.id, bounds),
+    unsentCounts(db, site.id, bounds[0]![1], bounds[bounds.length - 1]![2]),
+    listFlows(db, site.id),
+  ])
+  const body = messageMetrics([...sent, ...unsent], sent, flows.map((f) => ({ id: f.id, name: f.name, steps: f.definition.steps })), days)
+  return { ...head, ...body, days: body.days.map((point) => ({ ...point, day: isoDay(point.day) })) }
 }
 
 /** GET …/metrics/coverage (see README Metrics for each number's definition). */

@@ -10,7 +10,8 @@ import { useLoad } from '../../ui/hooks'
 import { NO_SITE, SiteFrame, useSite } from '../../ui/layout'
 import { DEFINITIONS, type Term } from './definitions'
 import { delta, instantsOf, isDate, lastDays, previousPeriod, todayIn, type Dates } from './range'
-import { channelColumns, ExperimentsCard, FunnelCard, MatrixCard, MessagesCard, TimeToConvertCard, TrendsCard } from './sections'
+import { MessagesCard } from './messages'
+import { channelColumns, ExperimentsCard, FunnelCard, MatrixCard, TimeToConvertCard, TrendsCard } from './sections'
 import { Num, SortableTable } from './table'
 
 const PRESETS = [7, 30, 90] as const

@@ -1,14 +1,13 @@
 // The overview's cards: funnel, trends, channels, channel × stage / segment matrix, time to convert,
-// experiments and messages. Each shows its own empty state; every number carries its definition.
+// experiments (messages: messages.tsx). Each shows its own empty state; every number carries its definition.
 import { useState } from 'hono/jsx/dom'
-import type { ChannelRow, Channels, ExperienceResult, Funnel, MessageStats, TimeToConvert, Trends } from '../../api/types'
+import type { ChannelRow, Channels, ExperienceResult, Funnel, TimeToConvert, Trends } from '../../api/types'
 import { href } from '../../router'
-import { pct } from '../../ui/format'
 import { FunnelChart, Histogram, LineChart, type Series } from './charts'
 import { DEFINITIONS, type Term } from './definitions'
 import { Num, SortableTable, type Column } from './table'
 
-const Info = ({ term }: { term: Term }) => (
+export const Info = ({ term }: { term: Term }) => (
   <abbr class="info" title={DEFINITIONS[term]} aria-label={DEFINITIONS[term]}>ⓘ</abbr>
 )
 
@@ -205,30 +204,6 @@ export function ExperimentsCard({ siteId, results }: { siteId: string; results: 
           Details: {results.map((r, i) => <>{i ? ', ' : ''}<a href={href.results(siteId, r.id)}>{r.name}</a></>)}
         </p>
       )}
-    </div>
-  )
-}
-
-export function MessagesCard({ messages }: { messages: MessageStats }) {
-  const t = messages.totals
-  const entries = Object.entries(t) as Array<[keyof typeof t, number]>
-  return (
-    <div class="card" id="ov-messages">
-      <h2>Messages <Info term="messages" /></h2>
-      {!messages.available && <p class="empty">No flow has sent email yet: these numbers fill in once flows send.</p>}
-      <SortableTable
-        id="ov-messages-table"
-        caption="Message totals"
-        rows={entries.map(([k, v]) => ({ k, v }))}
-        columns={[
-          { key: 'k', label: 'Outcome', kind: 'text', value: (r) => r.k },
-          { key: 'v', label: 'Messages', term: 'messages', value: (r) => r.v },
-          { key: 'share', label: 'Of sent', term: 'messages', kind: 'rate', value: (r) => (t.sent ? r.v / t.sent : null) },
-        ]}
-        empty="No messages."
-        filename="messages.csv"
-      />
-      <p class="muted">{t.sent ? `Open rate ${pct(t.opened / t.sent)}` : ''}</p>
     </div>
   )
 }

@@ -1,7 +1,7 @@
 // Email rendering and signing: escaping, fallbacks, RFC 8058 headers, postal address rule, token forgery.
 import { describe, expect, it } from 'vitest'
 import { POSTAL_PLACEHOLDER, renderEmail } from './render'
-import { unsubscribeToken, verifyProviderWebhook, verifyUnsubscribeToken, webhookSignature } from './signing'
+import { messageToken, unsubscribeToken, verifyMessageToken, verifyProviderWebhook, verifyUnsubscribeToken, webhookSignature } from './signing'
 import { renderTokens } from './tokens'
 
 const base = {
@@ -22,6 +22,41 @@ describe('tokens', () => {
     expect(renderTokens('Hi {{lead.traits.firstName|there}}', scope, 'text')).toBe('Hi <script>x</script>')
     expect(renderTokens('Hi {{ lead.traits.nickname | there }}!', { lead: { traits: { nickname: '' } } }, 'html')).toBe('Hi there!')
     expect(renderTokens('{{lead.traits}}', { lead: { traits: { a: 1 } } }, 'text')).toBe('') // objects never print
+  })
+})
+
+describe('links and tracking', () => {
+  const body = 'Read https://acme.test/a?x=1&y=<2>. Then (https://acme.test/b).\nBye javascript:alert(1)'
+  it('links body URLs (escaped, without closing punctuation) and adds no pixel unless asked', () => {
+    // Catches: tracking by default, punctuation in links, unescaped hrefs, non-http schemes linked.
+    const result = renderEmail({ ...base, step: { ...base.step, body }, scope: { lead: { traits: {} } } })
+    if (!result.ok) throw new Error(result.reason)
+    expect(result.content.html).toContain('<a href="https://acme.test/a?x=1&amp;y=">https://acme.test/a?x=1&amp;y=</a>&lt;2&gt;.')
+    expect(result.content.html).toContain('(<a href="https://acme.test/b">https://acme.test/b</a>).')
+    expect(result.content.html).not.toContain('href="javascript')
+    expect(result.content.html).not.toContain('<img')
+    expect(result.content.links).toEqual(['https://acme.test/a?x=1&y=', 'https://acme.test/b'])
+  })
+
+  it('with tracking, points links at the redirect by index and adds the pixel; the text part keeps plain URLs', () => {
+    // Catches: the stored link list out of step with the redirect indexes, or tracking URLs in the text part.
+    const tracking = { openUrl: 'https://cairn.test/o/T', clickUrl: (n: number) => `https://cairn.test/c/C/${n}` }
+    const result = renderEmail({ ...base, step: { ...base.step, body }, scope: { lead: { traits: {} } }, tracking })
+    if (!result.ok) throw new Error(result.reason)
+    expect(result.content.html).toContain('<a href="https://cairn.test/c/C/0">https://acme.test/a?x=1&amp;y=</a>')
+    expect(result.content.html).toContain('<a href="https://cairn.test/c/C/1">https://acme.test/b</a>')
+    expect(result.content.html).toContain('<img src="https://cairn.test/o/T" width="1" height="1"')
+    expect(result.content.text).toContain('Read https://acme.test/a?x=1&y=<2>.')
+    expect(result.content.text).not.toContain('cairn.test/c/')
+  })
+
+  it('signs tokens per purpose: an open token neither clicks nor unsubscribes', async () => {
+    // Catches one signature shared by every purpose (a pixel URL would then unsubscribe).
+    const open = await messageToken('open', 'msg_abc123def456', 'secret')
+    expect(await verifyMessageToken('open', open, 'secret')).toBe('msg_abc123def456')
+    expect(await verifyMessageToken('click', open, 'secret')).toBeNull()
+    expect(await verifyUnsubscribeToken(open, 'secret')).toBeNull()
+    expect(await unsubscribeToken('msg_abc123def456', 'secret')).toBe(await messageToken('unsubscribe', 'msg_abc123def456', 'secret'))
   })
 })
 

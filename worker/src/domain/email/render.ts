@@ -8,6 +8,29 @@ export const POSTAL_PLACEHOLDER = '[Postal address missing: set it in the site s
 
 export type EmailSite = { name: string; postalAddress?: string; from: string }
 
+/** Open pixel and click redirects of one message (only when the site turned them on). */
+export type EmailTracking = { openUrl: string | null; clickUrl: ((index: number) => string) | null }
+
+const URL_IN_TEXT = /https?:\/\/[^\s<>"']+/g
+/** A sentence's closing punctuation is not part of the link. */
+const TRAILING = /[.,;:!?)\]]+$/
+
+/** HTML of a plain-text paragraph with its http(s) URLs as links (escaped), counting links in `links`. */
+function linkify(text: string, links: string[], clickUrl: EmailTracking['clickUrl']): string {
+  let html = ''
+  let at = 0
+  for (const match of text.matchAll(URL_IN_TEXT)) {
+    const url = match[0].replace(TRAILING, '')
+    const start = match.index!
+    html += escapeHtml(text.slice(at, start))
+    const href = clickUrl ? clickUrl(links.length) : url
+    links.push(url)
+    html += `<a href="${escapeHtml(href)}">${escapeHtml(url)}</a>`
+    at = start + url.length
+  }
+  return html + escapeHtml(text.slice(at))
+}
+
 export type RenderedEmail = { ok: true; subject: string; content: EmailContent } | { ok: false; reason: string }
 
 export function renderEmail(input: {
@@ -20,6 +43,7 @@ export function renderEmail(input: {
   unsubscribeUrl: string
   /** Production refuses to send without a postal address; development shows a visible placeholder. */
   production: boolean
+  tracking?: EmailTracking
 }): RenderedEmail {
   const { step, scope, site } = input
   const postal = site.postalAddress?.trim()
@@ -30,13 +54,16 @@ export function renderEmail(input: {
   const subjectTemplate = input.variant !== null && step.subjects ? step.subjects[Number(input.variant)]! : step.subject!
   const subject = renderTokens(subjectTemplate, scope, 'text').replace(/[\r\n]+/g, ' ')
   const bodyText = renderTokens(step.body, scope, 'text')
+  const links: string[] = []
+  const clickUrl = input.tracking?.clickUrl ?? null
   const paragraphs = bodyText
     .split(/\n{2,}/)
-    .map((p) => `<p>${escapeHtml(p).replace(/\n/g, '<br>')}</p>`)
+    .map((p) => `<p>${p.split('\n').map((line) => linkify(line, links, clickUrl)).join('<br>')}</p>`)
     .join('\n')
+  const pixel = input.tracking?.openUrl ? `\n<img src="${escapeHtml(input.tracking.openUrl)}" width="1" height="1" alt="" style="display:block;border:0">` : ''
   const footerHtml = `<hr><p style="font-size:12px;color:#666">${escapeHtml(site.name)} · ${escapeHtml(address)}<br>` +
     `<a href="${escapeHtml(input.unsubscribeUrl)}">Unsubscribe</a></p>`
-  const html = `<!doctype html><html><body>\n${paragraphs}\n${footerHtml}\n</body></html>`
+  const html = `<!doctype html><html><body>\n${paragraphs}\n${footerHtml}${pixel}\n</body></html>`
   const text = `${bodyText}\n\n--\n${site.name} · ${address}\nUnsubscribe: ${input.unsubscribeUrl}\n`
   return {
     ok: true,
@@ -54,6 +81,7 @@ export function renderEmail(input: {
       },
       html,
       text,
+      links,
     },
   }
 }

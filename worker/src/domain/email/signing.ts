@@ -19,22 +19,28 @@ function fromBase64(value: string): Uint8Array | null {
 
 export const toHex = (bytes: ArrayBuffer) => [...new Uint8Array(bytes)].map((b) => b.toString(16).padStart(2, '0')).join('')
 
+/** What a message token may do: each purpose signs differently, so an open token cannot unsubscribe. */
+export type MessageTokenPurpose = 'unsubscribe' | 'open' | 'click'
+
 /** `<message id>.<signature>`: names a message (no email, no site), unforgeable without the secret. */
-export async function unsubscribeToken(messageId: string, secret: string): Promise<string> {
+export async function messageToken(purpose: MessageTokenPurpose, messageId: string, secret: string): Promise<string> {
   const key = await hmacKey(secret, ['sign'])
-  return `${messageId}.${toBase64Url(await crypto.subtle.sign('HMAC', key, encoder.encode(`unsubscribe:${messageId}`)))}`
+  return `${messageId}.${toBase64Url(await crypto.subtle.sign('HMAC', key, encoder.encode(`${purpose}:${messageId}`)))}`
 }
 
 /** The message id a token names, or null when the token is malformed or its signature is wrong. */
-export async function verifyUnsubscribeToken(token: string, secret: string): Promise<string | null> {
+export async function verifyMessageToken(purpose: MessageTokenPurpose, token: string, secret: string): Promise<string | null> {
   const match = /^(msg_[A-Za-z0-9]{10,40})\.([A-Za-z0-9_-]{20,64})$/.exec(token)
   if (!match) return null
   const signature = fromBase64(match[2]!)
   if (!signature) return null
   const key = await hmacKey(secret, ['verify'])
-  const ok = await crypto.subtle.verify('HMAC', key, signature, encoder.encode(`unsubscribe:${match[1]}`))
+  const ok = await crypto.subtle.verify('HMAC', key, signature, encoder.encode(`${purpose}:${match[1]}`))
   return ok ? match[1]! : null
 }
+
+export const unsubscribeToken = (messageId: string, secret: string) => messageToken('unsubscribe', messageId, secret)
+export const verifyUnsubscribeToken = (token: string, secret: string) => verifyMessageToken('unsubscribe', token, secret)
 
 /** `t=<unix seconds>,v1=<hex hmac of "t.body">` for generic webhook receivers (Stripe-style). */
 export async function webhookSignature(body: string, secret: string, at: number): Promise<string> {

@@ -9,6 +9,8 @@ export type EmailContent = {
   headers: Record<string, string>
   html: string
   text: string
+  /** The body's links in order: the only places a click-tracking redirect (/c) may send to. */
+  links?: string[]
 }
 export type InAppContent = {
   channel: 'in_app'

@@ -1,6 +1,6 @@
 // Local days: the site's midnight, across DST, and the range rules every metric uses.
 import { describe, expect, it } from 'vitest'
-import { dayClock, dayOfDate, dayRangeOf, isoDay, monthOf, weekOf } from './days'
+import { dayClock, dayOfDate, dayRangeOf, instantsOf, isoDay, monthOf, weekOf } from './days'
 import { cellDeltas, type Cell } from './cells'
 import { percentiles } from './summaries'
 
@@ -22,6 +22,15 @@ describe('dayClock', () => {
     expect(isoDay(weekOf(march(8)))).toBe('2026-03-02')
     expect(isoDay(weekOf(march(9)))).toBe('2026-03-09')
     expect(isoDay(monthOf(march(31)))).toBe('2026-03-01')
+  })
+})
+
+describe('instantsOf', () => {
+  it('reads local dates as local midnights (to: the midnight after) and keeps instants as given', () => {
+    // Catches: UTC midnights for dates, an exclusive date `to` dropping its last day, or instants reinterpreted.
+    expect(instantsOf({ from: '2026-03-08', to: '2026-03-08' }, ny)).toEqual({ from: Date.parse('2026-03-08T05:00:00Z'), to: Date.parse('2026-03-09T04:00:00Z') })
+    expect(instantsOf({ from: '2026-03-08T12:00:00Z' }, ny)).toEqual({ from: Date.parse('2026-03-08T12:00:00Z'), to: undefined })
+    expect(instantsOf({}, ny)).toEqual({ from: undefined, to: undefined })
   })
 })
 

@@ -114,3 +114,18 @@ export function dayRangeOf(range: MetricsRange, clock: DayClock, now: number): {
   if (last - first + 1 > LONGEST_RANGE_DAYS) return { ok: false, message: `a range covers at most ${LONGEST_RANGE_DAYS} days` }
   return { ok: true, days: { first, last } }
 }
+
+/**
+ * A range as instants, for reports kept per instant (experiment exposures): a local date `from` is its
+ * local midnight, a local date `to` the midnight after it (both days included); instants stay as given
+ * (`to` exclusive); a missing end stays open.
+ */
+export function instantsOf(range: MetricsRange, clock: DayClock): { from?: number; to?: number } {
+  const at = (value: string | undefined, end: boolean) => {
+    if (value === undefined) return undefined
+    if (value.length !== 10) return Date.parse(value)
+    const [y, m, d] = value.split('-').map(Number) as [number, number, number]
+    return clock.startOf(dayOfDate(y, m, d) + (end ? 1 : 0))
+  }
+  return { from: at(range.from, false), to: at(range.to, true) }
+}

@@ -10,7 +10,7 @@ import { leads, type LeadRow, type SiteRow } from '../../db/schema'
 import { findSite } from '../../db/sites'
 import { scoringConfigOf, stagesAtLeast } from '../../domain/lifecycle'
 import { FLOW_RULE_PREFIX } from '../../domain/scoring'
-import { unsubscribeToken } from '../../domain/email/signing'
+import { messageToken, unsubscribeToken } from '../../domain/email/signing'
 import { renderEmail } from '../../domain/email/render'
 import type { FlowLead } from '../../domain/flows/conditions'
 import { firstTimeZone } from '../../domain/time-zone'
@@ -83,9 +83,20 @@ async function renderMessage(plan: StepPlan & { kind: 'message' }, id: string, l
     messageId: id,
     unsubscribeUrl: `${publicUrl(env)}/u/${await unsubscribeToken(id, secret)}`,
     production: isProduction(env),
+    tracking: await trackingOf(settings.tracking, id, secret, env),
   })
   if (!rendered.ok) return { channel: 'email', to: lead.email, subject: null, content: empty, status: 'failed', reason: rendered.reason }
   return { channel: 'email', to: lead.email, subject: rendered.subject, content: rendered.content, status: 'queued', reason: null }
+}
+
+/** The open pixel and click redirect URLs of a message, when the site turned them on (never by default). */
+async function trackingOf(on: { opens: boolean; clicks: boolean }, id: string, secret: string, env: FlowEnv) {
+  const base = publicUrl(env)
+  const clickToken = on.clicks ? await messageToken('click', id, secret) : null
+  return {
+    openUrl: on.opens ? `${base}/o/${await messageToken('open', id, secret)}` : null,
+    clickUrl: clickToken ? (index: number) => `${base}/c/${clickToken}/${index}` : null,
+  }
 }
 
 const GUARD = 'exists (select 1 from flow_effects where flow_id = ? and lead_id = ? and number = ? and step = ? and token = ?)'
