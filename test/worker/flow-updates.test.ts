@@ -112,3 +112,34 @@ it('a stage or score a flow sets triggers the flows waiting for it, once', { tim
   expect(await runs(onStage.id, leadId)).toHaveLength(1)
   expect(await runs(onScore.id, leadId)).toHaveLength(1)
 })
+
+it('a stage reached through a rule change re-score starts the flow waiting for that stage, once', { timeout: 60_000 }, async () => {
+  // Catches stage-entered and score-crossed flows that only fire on ingest: a marketer lowering the MQL
+  // threshold or adding a rule moves leads into MQL by re-scoring, and her "new MQL" flow must follow.
+  const { site, aid, leadId } = await knownLead()
+  const mql = await createFlow(site.id, { trigger: { type: 'stage', stage: 'mql' }, steps: [{ type: 'update', tag: 'new-mql' }] })
+  const crossed = await createFlow(site.id, { trigger: { type: 'score', gte: 60 }, steps: [{ type: 'update', tag: 'scored-60' }] })
+  expect((await sendEvents(site.key, [pageEvent(aid, `${ORIGIN}/docs`)])).status).toBe(202)
+  expect(await runs(mql.id, leadId)).toHaveLength(0)
+  const rule = await admin(`/api/sites/${site.id}/rules`, { method: 'POST', json: { name: 'Docs readers', points: 70, match: { type: 'page', path: '/docs*' } } })
+  expect(rule.status).toBe(201)
+  expect(await leadRow(leadId)).toMatchObject({ stage: 'mql', score: 70 })
+  await vi.waitFor(async () => expect((await runs(mql.id, leadId)).map((r) => r.status)).toEqual(['completed']), { timeout: 20_000, interval: 100 })
+  await vi.waitFor(async () => expect((await runs(crossed.id, leadId)).map((r) => r.status)).toEqual(['completed']), { timeout: 20_000, interval: 100 })
+  // The same re-score again (another rule that changes nothing for her) starts nothing more.
+  expect((await admin(`/api/sites/${site.id}/rules`, { method: 'POST', json: { name: 'Unused', points: 1, match: { type: 'track', event: 'Never' } } })).status).toBe(201)
+  expect(await runs(mql.id, leadId)).toHaveLength(1)
+  expect(JSON.parse((await leadRow(leadId))!.traits).tags).toEqual(expect.arrayContaining(['new-mql', 'scored-60']))
+})
+
+it('points a flow adds re-derive her stage at once (past the MQL threshold) and start the MQL flow', { timeout: 60_000 }, async () => {
+  // Catches flow points that raise the score but leave the stage as it was until her next event.
+  const { site, aid, leadId } = await knownLead()
+  const mql = await createFlow(site.id, { trigger: { type: 'stage', stage: 'mql' }, steps: [{ type: 'update', tag: 'new-mql' }] })
+  const points = await createFlow(site.id, { trigger: { type: 'event', match: { type: 'page', path: '/pricing*' } }, steps: [{ type: 'update', points: 60 }] })
+  await viewPricing(site, aid)
+  await vi.waitFor(async () => expect((await runs(points.id, leadId)).map((r) => r.status)).toEqual(['completed']), { timeout: 20_000, interval: 100 })
+  expect(await leadRow(leadId)).toMatchObject({ stage: 'mql', score: 60 })
+  expect((await flowEntries(leadId)).results).toEqual([{ rule_id: `flow:${points.id}`, points: 60 }])
+  await vi.waitFor(async () => expect((await runs(mql.id, leadId)).map((r) => r.status)).toEqual(['completed']), { timeout: 20_000, interval: 100 })
+})

@@ -15,9 +15,9 @@ type CronTask = (db: Db, now: number, env: Env) => Promise<unknown>
 export const cronTasks: Record<string, CronTask[]> = {
   // Lapse expired score points; enqueue a metrics roll-up job per site; enroll leads gone quiet
   // in inactivity flows.
-  [HOURLY]: [lapseExpiredPoints, (db, _now, env) => enqueueRollups(db, env.JOBS, false), (db, now, env) => enrollInactiveLeads(db, env.JOBS, now)],
+  [HOURLY]: [(db, now, env) => lapseExpiredPoints(db, env.JOBS, now), (db, _now, env) => enqueueRollups(db, env.JOBS, false), (db, now, env) => enrollInactiveLeads(db, env.JOBS, now)],
   // Re-stage customers by inactivity and RFM; the daily roll-up re-checks every lead, then prunes raw events past retention.
-  [DAILY]: [restageAllCustomers, (db, _now, env) => enqueueRollups(db, env.JOBS, true)],
+  [DAILY]: [(db, now, env) => restageAllCustomers(db, env.JOBS, now), (db, _now, env) => enqueueRollups(db, env.JOBS, true)],
   // Flow waits and held messages entering the 12 h queue horizon; runs and deliveries whose job was lost.
   [FLOW_SWEEP]: [(db, now, env) => sweepFlows(db, env.JOBS, now)],
 }

@@ -41,7 +41,7 @@ export const jobHandlers: Registry = {
     },
   },
   'rescore-plan': { each: (job, { db, jobs }) => planRescore(db, jobs, job) },
-  rescore: { each: (job, { db, now }) => rescorePage(db, job, now) },
+  rescore: { each: (job, { db, jobs, now }) => rescorePage(db, jobs, job, now) },
   // Inserts are idempotent (first exposure wins), so a whole batch retries safely.
   exposures: { all: (jobs, { db }) => recordExposureBatch(db, jobs) },
   // One site's metric roll-ups (a lease keeps two runs of a site apart).

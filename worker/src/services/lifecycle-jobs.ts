@@ -6,36 +6,46 @@ import type { SiteRow } from '../db/schema'
 import { findSite, listSites } from '../db/sites'
 import { restaged } from '../domain/lifecycle'
 import { LAPSE_BATCH, RESTAGE_PAGE } from '../limits'
+import type { LeadTransition } from '../domain/flows/triggers'
+import type { JobQueue } from '../queue/jobs'
+import { startFlows } from './flows/start'
+import { toFlowLead } from './flows/run-steps'
 import { rescoreLeads } from './rescore'
 
 /** Replays the leads whose points lapsed: their score drops and the entries are marked lapsed. */
-export async function lapseExpiredPoints(db: Db, now: number): Promise<void> {
+export async function lapseExpiredPoints(db: Db, jobs: JobQueue, now: number): Promise<void> {
   for (const [siteId, leadIds] of await leadsWithLapsedPoints(db, now, LAPSE_BATCH)) {
     const site = await findSite(db, siteId)
-    if (site) await rescoreLeads(db, site, leadIds, now)
+    if (site) await rescoreLeads(db, jobs, site, leadIds, now)
   }
 }
 
 /** Re-stages every site's customers. */
-export async function restageAllCustomers(db: Db, now: number): Promise<void> {
-  for (const site of await listSites(db)) await restageCustomers(db, site, now)
+export async function restageAllCustomers(db: Db, jobs: JobQueue, now: number): Promise<void> {
+  for (const site of await listSites(db)) await restageCustomers(db, jobs, site, now)
 }
 
 /** Pages through the site's customers, writing only those whose stage or RFM moved. */
-export async function restageCustomers(db: Db, site: SiteRow, now: number, pageSize = RESTAGE_PAGE): Promise<{ changed: number }> {
+/** A customer whose stage moved starts the flows waiting for that stage (e.g. "at risk"), once per enrollment key. */
+export async function restageCustomers(db: Db, jobs: JobQueue, site: SiteRow, now: number, pageSize = RESTAGE_PAGE): Promise<{ changed: number }> {
   let after = ''
   let changed = 0
   for (;;) {
     const page = await customerPage(db, site.id, after, pageSize)
     if (page.length === 0) break
     after = page[page.length - 1]!.id
+    const moved: LeadTransition[] = []
     const statements = page.flatMap((lead) => {
       const next = restaged(lead, site.scoring, now)
       if (!next) return []
-      if (next.stage !== lead.stage) changed += 1
+      if (next.stage !== lead.stage) {
+        changed += 1
+        moved.push({ before: { score: lead.score, stage: lead.stage }, after: { ...toFlowLead(lead), stage: next.stage }, events: [] })
+      }
       return restageStatements(db, lead, next, now)
     })
     if (statements.length > 0) await db.batch(statements as [(typeof statements)[number], ...(typeof statements)[number][]])
+    await startFlows(db, jobs, site, moved, now)
     if (page.length < pageSize) break
   }
   return { changed }

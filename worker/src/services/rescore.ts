@@ -12,24 +12,36 @@ import { scoringConfigOf, type ScoringConfig } from '../domain/lifecycle'
 import { compileRules, type CompiledRules, type ScoreRule } from '../domain/rules'
 import { rescoreLeadHistory, type ScoredLead } from '../domain/scoring'
 import { PREVIEW_LEADS, PREVIEW_LIST, QUEUE_SEND_BATCH, QUEUED_RESCORE_PAGE, RESCORE_PAGE, RESCORE_PLAN_SLICE, SYNC_RESCORE_LEADS } from '../limits'
+import type { LeadTransition } from '../domain/flows/triggers'
 import type { JobQueue, RescoreJob, RescorePlanJob } from '../queue/jobs'
+import { startFlows } from './flows/start'
 
 export type RescoreSummary = { mode: 'sync' | 'queued'; leads: number; changed?: number }
 
 const replay = (histories: readonly History[], rules: CompiledRules, config: ScoringConfig, now: number): ScoredLead[] =>
   histories.map(({ lead, events, kept }) => rescoreLeadHistory(lead, events, rules, config, now, kept))
 
-/** Replays these leads and writes ledgers, scores and stages (only the scoring columns of the lead). */
-export async function rescoreLeads(db: Db, site: SiteRow, leadIds: readonly string[], now: number): Promise<{ changed: number }> {
+/**
+ * Replays these leads and writes ledgers, scores and stages (only the scoring columns of the lead). A lead
+ * whose stage or score moved starts the flows that wait for it (stage entered, score crossed) as an ingest
+ * would — the enrollment key keeps each start exactly once if this runs again.
+ */
+export async function rescoreLeads(db: Db, jobs: JobQueue, site: SiteRow, leadIds: readonly string[], now: number): Promise<{ changed: number }> {
   const rules = compileRules((await listRules(db, site.id)).map(toScoreRule))
   const config = scoringConfigOf(site.scoring)
   let changed = 0
   for (let i = 0; i < leadIds.length; i += RESCORE_PAGE) {
-    const scored = replay(await loadHistories(db, site.id, leadIds.slice(i, i + RESCORE_PAGE)), rules, config, now)
+    const histories = await loadHistories(db, site.id, leadIds.slice(i, i + RESCORE_PAGE))
+    const before = new Map(histories.map(({ lead }) => [lead.id, { score: lead.score, stage: lead.stage }]))
+    const scored = replay(histories, rules, config, now)
     if (scored.length === 0) continue
     changed += scored.filter((s) => s.stageChange).length
     const statements = scored.flatMap((s) => [clearRuleLedger(db, site.id, s.lead.id), saveScoring(db, s.lead), ...scoringStatements(db, site.id, s, now)])
     await db.batch(statements as [(typeof statements)[number], ...(typeof statements)[number][]])
+    const moved: LeadTransition[] = scored
+      .filter((s) => s.stageChange || s.lead.score !== before.get(s.lead.id)?.score)
+      .map((s) => ({ before: before.get(s.lead.id) ?? null, after: s.lead, events: [] }))
+    await startFlows(db, jobs, site, moved, now)
   }
   return { changed }
 }
@@ -42,7 +54,7 @@ export async function rescoreSite(db: Db, jobs: JobQueue, site: SiteRow, now: nu
     return { mode: 'queued', leads }
   }
   const ids = await leadIdPage(db, site.id, '', SYNC_RESCORE_LEADS)
-  const { changed } = await rescoreLeads(db, site, ids, now)
+  const { changed } = await rescoreLeads(db, jobs, site, ids, now)
   return { mode: 'sync', leads, changed }
 }
 
@@ -63,9 +75,9 @@ export async function planRescore(db: Db, jobs: JobQueue, job: RescorePlanJob): 
   if (ids.length === RESCORE_PLAN_SLICE) await jobs.send({ ...job, after: ids[ids.length - 1]! })
 }
 
-export async function rescorePage(db: Db, job: RescoreJob, now: number): Promise<void> {
+export async function rescorePage(db: Db, jobs: JobQueue, job: RescoreJob, now: number): Promise<void> {
   const site = await current(db, job)
-  if (site) await rescoreLeads(db, site, job.leadIds, now)
+  if (site) await rescoreLeads(db, jobs, site, job.leadIds, now)
 }
 
 export type Preview = {

@@ -19,6 +19,7 @@ import { MAX_QUEUE_DELAY_SECONDS, waitUntil } from '../../domain/flows/schedule'
 import { planStep, type StepPlan } from '../../domain/flows/steps'
 import type { FlowStepJob, FlowJob } from '../../queue/flow-jobs'
 import { deliverMessage } from './deliver'
+import { rescoreLeads } from '../rescore'
 import { startFlows } from './start'
 import { flowEnv, isProduction, publicUrl, siteEmailSettings, type FlowEnv } from './settings'
 
@@ -217,6 +218,8 @@ export async function runFlowSteps(db: Db, rawEnv: Env, job: FlowStepJob, now: (
         const after = { ...toFlowLead(lead), stage: moved ? stage! : lead.stage, score: lead.score + (points ?? 0) }
         await startFlows(db, jobs, site, [{ before: { score: lead.score, stage: lead.stage }, after, events: [] }], at)
       }
+      // Points can carry her past a threshold: her stage is derived again now, not at her next event.
+      if (points) await rescoreLeads(db, rawEnv.JOBS, site, [lead.id], at)
     }
     if (message?.status === 'queued') {
       // First attempt right here (one queue hop less); holds re-enqueue themselves, failures go to the
