@@ -40,12 +40,38 @@ const pass = (stream, out) =>
     if (NOISE.test(line.replace(/\x1b\[[0-9;]*m/g, ''))) return
     if (!ready && line.includes('Ready on')) {
       ready = true
-      return printUrls()
+      printUrls()
+      return void demoJourney().catch((error) => console.error(`Cairn: the demo journey was not sent (${error.message})`))
     }
     out.write(`${line}\n`)
   })
 pass(dev.stdout, process.stdout)
 pass(dev.stderr, process.stderr)
+
+/**
+ * One visitor's journey through the real ingest, so the dashboard shows flows firing at once: Grace lands
+ * from the Black Friday ad, signs up (the mini course's first email) and views pricing twice (the banner
+ * and the follow-up email). Fixed event ids make it idempotent: on the next start every event is a
+ * duplicate and nothing is sent again.
+ */
+async function demoJourney() {
+  const minutesAgo = (m) => new Date(Date.now() - m * 60_000).toISOString()
+  const aid = 'a_demo_grace'
+  const at = (path) => ({ url: `${site}${path}`, title: 'Acme CRM' })
+  const batch = [
+    { id: 'e_demo_grace_1', type: 'page', anonymousId: aid, timestamp: minutesAgo(10), context: at('/?utm_source=google&utm_medium=cpc&utm_campaign=black-friday&utm_term=crm') },
+    { id: 'e_demo_grace_2', type: 'identify', anonymousId: aid, userId: null, traits: { email: 'grace@example.com', firstName: 'Grace' }, timestamp: minutesAgo(9), context: at('/signup') },
+    { id: 'e_demo_grace_3', type: 'track', event: 'Signed Up', anonymousId: aid, properties: { plan: 'trial' }, timestamp: minutesAgo(9), context: at('/signup') },
+    { id: 'e_demo_grace_4', type: 'page', anonymousId: aid, timestamp: minutesAgo(5), context: at('/pricing') },
+    { id: 'e_demo_grace_5', type: 'page', anonymousId: aid, timestamp: minutesAgo(2), context: at('/pricing') },
+  ]
+  const response = await fetch(`${site}/v1/events`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Origin: site },
+    body: JSON.stringify({ site: 'pk_demo', batch }),
+  })
+  if (response.status !== 202) throw new Error(`POST /v1/events answered ${response.status}`)
+}
 
 function printUrls() {
   console.log(`Cairn is running (local D1 and Queues, no account needed)
@@ -54,7 +80,7 @@ function printUrls() {
   Dashboard     ${base}/dashboard/   (admin host: the dashboard and /api answer only here)
   SDK           ${site}/sdk.js   demo site key: pk_demo
   Admin token   dev-admin-token   (curl -H 'Authorization: Bearer dev-admin-token' ${base}/api/sites)
-  Flows         sign up at ${site}/signup (the mini course's first email), then view ${site}/pricing twice
-                (banner + follow-up email): see ${base}/dashboard/#/sites/site_demo/outbox
+  Flows         a demo visitor (grace@example.com) signed up and viewed pricing twice: her emails are in
+                ${base}/dashboard/#/sites/site_demo/outbox — do the same at ${site}/signup and ${site}/pricing
 Requests are logged below; Ctrl-C stops.`)
 }
