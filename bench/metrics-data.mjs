@@ -1,7 +1,7 @@
 // Synthetic metrics data written straight into local D1 (not through HTTP): SQL that generates the rows
 // inside SQLite with recursive CTEs, so 1,000,000 events take one short file. Deterministic: multiplicative
 // hashes of the row number pick times, channels and stages.
-export const METRICS_PLAN = { leads: 50_000, events: 1_000_000, messages: 30_000, days: 90, vitalsPercent: 3, timeZone: 'America/New_York' }
+export const METRICS_PLAN = { leads: 50_000, events: 1_000_000, messages: 60_000, days: 90, vitalsPercent: 3, timeZone: 'America/New_York' }
 
 const DAY = 86_400_000
 const hash = (column, multiplier) => `((${column} * ${multiplier}) % 4294967296)`

@@ -414,7 +414,35 @@ export const rollupState = sqliteTable('rollup_state', {
   prunedBefore: integer('pruned_before').notNull().default(0),
   /** One roll-up at a time per site: cell deltas of two runs over the same lead would count her twice. */
   leaseUntil: integer('lease_until').notNull().default(0),
+  /** The last local day whose sent messages are in message_days (null: none rolled up yet). */
+  messagesThrough: integer('messages_through'),
 })
+
+/**
+ * Sent messages per local send day, flow, step, subject-line variant and channel, with the outcomes known
+ * when the day was last rolled up ('' for no flow, step or variant). Days within MESSAGE_OUTCOME_DAYS of
+ * yesterday are recomputed each run, so opens and clicks that come later still count.
+ */
+export const messageDays = sqliteTable(
+  'message_days',
+  {
+    siteId: text('site_id').notNull(),
+    day: integer('day').notNull(),
+    flowId: text('flow_id').notNull(),
+    step: text('step').notNull(),
+    variant: text('variant').notNull(),
+    channel: text('channel').notNull(),
+    sent: integer('sent').notNull(),
+    opened: integer('opened').notNull(),
+    clicked: integer('clicked').notNull(),
+    unsubscribed: integer('unsubscribed').notNull(),
+    bounced: integer('bounced').notNull(),
+    complained: integer('complained').notNull(),
+    shown: integer('shown').notNull(),
+    dismissed: integer('dismissed').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.siteId, t.day, t.flowId, t.step, t.variant, t.channel] })],
+)
 
 /** One row per person: attribution, lifecycle milestones by the preset's stage position, revenue, RFM. */
 export const leadFacts = sqliteTable(

@@ -11,11 +11,14 @@ import { factsFromRow, factsRow, leadFactsOf, MAX_STEPS, type StageChange } from
 import { toSample, VITALS_EVENT } from '../domain/vitals'
 import { jsonList } from '../db/binding'
 import type { Db } from '../db/client'
+import { firstSentAt, messageDayStatements } from '../db/message-metrics'
 import { listAds } from '../db/ads'
 import { findSite } from '../db/sites'
 import { listExperiences, toExperience } from '../db/experiences'
-import { dailyCounts, leadChanges, leadFacts, metricCells, leads, rollupState, visitorDays, vitalSamples, type RollupStateRow, type SiteRow } from '../db/schema'
+import { dailyCounts, leadChanges, leadFacts, messageDays, metricCells, leads, rollupState, visitorDays, vitalSamples, type RollupStateRow, type SiteRow } from '../db/schema'
 
+/** Sent messages' days recomputed by each roll-up: an open, click or bounce later than this after the send is not counted. */
+export const MESSAGE_OUTCOME_DAYS = 30
 /** Leads seen this long before the last complete run are re-checked: events replayed late still count. */
 export const LATE_MS = 7 * DAY_MS
 /** Rows per bulk statement (one JSON parameter each, well under D1's 2 MB value limit). */
@@ -31,13 +34,14 @@ export async function loadRollupState(db: Db, site: SiteRow): Promise<RollupStat
   const preset = scoringConfigOf(site.scoring).preset
   const state = await db.select().from(rollupState).where(eq(rollupState.siteId, site.id)).get()
   if (state && state.timeZone === timeZone && state.preset === preset) return state
-  const fresh = { siteId: site.id, timeZone, preset, changesSeq: 0, completeAt: 0, checkedAt: 0, prunedBefore: state?.prunedBefore ?? 0, leaseUntil: state?.leaseUntil ?? 0 }
+  const fresh = { siteId: site.id, timeZone, preset, changesSeq: 0, completeAt: 0, checkedAt: 0, prunedBefore: state?.prunedBefore ?? 0, leaseUntil: state?.leaseUntil ?? 0, messagesThrough: null }
   await db.batch([
     db.delete(leadFacts).where(eq(leadFacts.siteId, site.id)),
     db.delete(visitorDays).where(eq(visitorDays.siteId, site.id)),
     db.delete(dailyCounts).where(eq(dailyCounts.siteId, site.id)),
     db.delete(vitalSamples).where(eq(vitalSamples.siteId, site.id)),
     db.delete(metricCells).where(eq(metricCells.siteId, site.id)),
+    db.delete(messageDays).where(eq(messageDays.siteId, site.id)),
     db.insert(rollupState).values(fresh).onConflictDoUpdate({ target: rollupState.siteId, set: fresh }),
   ])
   return fresh
@@ -106,12 +110,30 @@ async function rollUpLeased(db: Db, site: SiteRow, now: number, options: RollupO
     await dropMergedAway(db, site.id, preset, clock)
     await recordCoverage(db, site.id, clock.dayOf(now))
   }
+  if (done && options.since === undefined) await rollUpMessages(db, site.id, state.messagesThrough, clock, now)
   await db
     .update(rollupState)
     // Only a run over every lead seen since the last mark moves the mark (a read's quick check does not).
     .set({ changesSeq, checkedAt: now, ...(done && options.since === undefined ? { completeAt: now } : {}) })
     .where(eq(rollupState.siteId, site.id))
   return { done, leads: leadIds.length, visitorDays: written.visitorDays, vitals: written.vitals, days }
+}
+
+/**
+ * Rolls the sent messages of closed days (up to yesterday) into message_days. The first run takes every
+ * day since the site's first send; later runs recompute the last MESSAGE_OUTCOME_DAYS days, where opens,
+ * clicks, bounces and dismissals still arrive. Reads take days after `messagesThrough` from the outbox.
+ */
+export async function rollUpMessages(db: Db, siteId: string, through: number | null, clock: DayClock, now: number): Promise<void> {
+  const yesterday = clock.dayOf(now) - 1
+  let first = yesterday - MESSAGE_OUTCOME_DAYS + 1
+  if (through === null) {
+    const firstSend = await firstSentAt(db, siteId)
+    first = firstSend === null ? yesterday + 1 : Math.min(first, clock.dayOf(firstSend))
+  }
+  const days = Array.from({ length: Math.max(0, yesterday - first + 1) }, (_, i) => first + i).map((day) => [day, clock.startOf(day), clock.startOf(day + 1)] as const)
+  const statements = days.length > 0 ? messageDayStatements(siteId, days) : []
+  await runAll(db, [...statements, sql`update rollup_state set messages_through = ${yesterday} where site_id = ${siteId}`])
 }
 
 /** Rolls up until done or out of passes (a cron run continues where the last one stopped). */

@@ -12,7 +12,7 @@ import type { VitalMetric, VitalsRow } from '../domain/vitals'
 import { messageMetrics } from '../domain/metrics/messages'
 import { listAds } from '../db/ads'
 import { listFlows } from '../db/flows'
-import { sentPerDay, unsentCounts } from '../db/message-metrics'
+import { rolledSentPerDay, sentPerDay, unsentCounts } from '../db/message-metrics'
 import type { Db } from '../db/client'
 import type { SiteRow } from '../db/schema'
 import { listExperiences, toExperience } from '../db/experiences'
@@ -42,7 +42,7 @@ async function metricsScope(db: Db, site: SiteRow, now: number, range: MetricsRa
   if (!days.ok) throw new ApiError(400, 'invalid_range', days.message, [{ path: 'from', message: days.message }])
   const preset = scoringConfigOf(site.scoring).preset
   const head = { from: isoDay(days.days.first), to: isoDay(days.days.last), timeZone: state.timeZone, asOf: state.completeAt ? new Date(state.completeAt).toISOString() : null }
-  return { db, site, clock, range: days.days, preset, head }
+  return { db, site, clock, range: days.days, preset, head, state }
 }
 
 /** Sums by metric, then by dimension. */
@@ -200,14 +200,18 @@ export async function trendsReport(db: Db, site: SiteRow, query: TrendsQuery, at
 
 /** GET …/metrics/messages (see README Metrics for each number's definition). */
 export async function messagesReport(db: Db, site: SiteRow, query: MetricsRange, at: number) {
-  const { range, clock, head } = await metricsScope(db, site, at, query)
+  const { range, clock, head, state } = await metricsScope(db, site, at, query)
   const days = Array.from({ length: range.last - range.first + 1 }, (_, i) => range.first + i)
-  const bounds = days.map((day) => [day, clock.startOf(day), clock.startOf(day + 1)] as const)
-  const [sent, unsent, flows] = await Promise.all([
-    sentPerDay(db, site.id, bounds),
-    unsentCounts(db, site.id, bounds[0]![1], bounds[bounds.length - 1]![2]),
+  // Days the roll-up holds come from message_days; the days after it (today, at least) from the outbox.
+  const rolledThrough = Math.min(range.last, state.messagesThrough ?? range.first - 1)
+  const raw = days.filter((day) => day > rolledThrough).map((day) => [day, clock.startOf(day), clock.startOf(day + 1)] as const)
+  const [rolled, recent, unsent, flows] = await Promise.all([
+    rolledThrough >= range.first ? rolledSentPerDay(db, site.id, range.first, rolledThrough) : [],
+    raw.length > 0 ? sentPerDay(db, site.id, raw) : [],
+    unsentCounts(db, site.id, clock.startOf(range.first), clock.startOf(range.last + 1)),
     listFlows(db, site.id),
   ])
+  const sent = [...rolled, ...recent]
   const body = messageMetrics([...sent, ...unsent], sent, flows.map((f) => ({ id: f.id, name: f.name, steps: f.definition.steps })), days)
   return { ...head, ...body, days: body.days.map((point) => ({ ...point, day: isoDay(point.day) })) }
 }
