@@ -63,6 +63,22 @@ export async function signedInDashboard(browser: Browser, path: string, options:
   return visitor
 }
 
+type EventBody = Record<string, unknown>
+
+/** One visitor's events in order, as the SDK sends them: ids `e_<aid>_<n>`, a second apart, the last one now. */
+export const visitorEvents = (aid: string, bodies: readonly EventBody[]): EventBody[] =>
+  bodies.map((body, i) => ({ id: `e_${aid}_${i + 1}`, anonymousId: aid, timestamp: new Date(Date.now() - (bodies.length - i) * 1000).toISOString(), ...body }))
+
+/** Posts a batch to the public events API as a desktop browser on the site's page would; throws unless 202. */
+export async function sendEvents(batch: readonly EventBody[], site = 'pk_demo'): Promise<void> {
+  const response = await fetch(`${baseUrl()}/v1/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'text/plain', origin: baseUrl(), 'user-agent': DESKTOP_UA },
+    body: JSON.stringify({ site, sentAt: new Date().toISOString(), batch }),
+  })
+  if (response.status !== 202) throw new Error(`POST /v1/events answered ${response.status}: ${await response.text()}`)
+}
+
 export async function adminGet<T>(path: string): Promise<T> {
   const response = await fetch(`${baseUrl()}${path}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })
   if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`)

@@ -2,7 +2,7 @@
 // loads, shows the demo's data, and one interaction works end to end. No screenshots: assertions only.
 import type { Browser, Page, Route } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ADMIN_TOKEN, adminGet, baseUrl, DEMO_SITE_ID, DESKTOP_UA, launch, signedInDashboard, type Watched } from './browser'
+import { ADMIN_TOKEN, adminGet, baseUrl, DEMO_SITE_ID, launch, sendEvents, signedInDashboard, visitorEvents, type Watched } from './browser'
 
 let browser: Browser
 const watched: Watched[] = []
@@ -27,27 +27,18 @@ const text = (page: Page, selector: string) => page.locator(selector).innerText(
 /** A lead with an email, two pricing views and one identify, sent through the public events API. */
 async function seedLead(email: string) {
   const aid = `a_views_${Date.now()}`
-  const at = (s: number) => new Date(Date.now() - s * 1000).toISOString()
-  const event = (n: number, body: Record<string, unknown>) => ({ id: `e_${aid}_${n}`, anonymousId: aid, timestamp: at(10 - n), ...body })
-  const response = await fetch(`${baseUrl()}/v1/events`, {
-    method: 'POST',
-    headers: { 'content-type': 'text/plain', origin: baseUrl(), 'user-agent': DESKTOP_UA },
-    body: JSON.stringify({
-      site: 'pk_demo',
-      sentAt: new Date().toISOString(),
-      batch: [
-        event(1, { type: 'page', context: { url: `${baseUrl()}/pricing?utm_source=newsletter&utm_medium=email` } }),
-        event(2, { type: 'page', context: { url: `${baseUrl()}/pricing` } }),
-        event(3, {
-          type: 'identify',
-          // Traits are any JSON a visitor sends: one shaped like a JSX node must still render as text.
-          traits: { email, company: '<b>Acme</b>', widget: { tag: 'img', props: { src: 'x', onerror: 'window.__pwned=1' }, children: [] } },
-          context: { url: `${baseUrl()}/signup` },
-        }),
-      ],
-    }),
-  })
-  expect(response.status).toBe(202)
+  await sendEvents(
+    visitorEvents(aid, [
+      { type: 'page', context: { url: `${baseUrl()}/pricing?utm_source=newsletter&utm_medium=email` } },
+      { type: 'page', context: { url: `${baseUrl()}/pricing` } },
+      {
+        type: 'identify',
+        // Traits are any JSON a visitor sends: one shaped like a JSX node must still render as text.
+        traits: { email, company: '<b>Acme</b>', widget: { tag: 'img', props: { src: 'x', onerror: 'window.__pwned=1' }, children: [] } },
+        context: { url: `${baseUrl()}/signup` },
+      },
+    ]),
+  )
 }
 
 describe('dashboard views', () => {
@@ -231,12 +222,7 @@ describe('dashboard views', () => {
       { id: `e_${own.key}_k1`, type: 'page', anonymousId: `a_${own.key}_k`, timestamp: at(500), context: { url: `${baseUrl()}/` } },
       { id: `e_${own.key}_k2`, type: 'identify', anonymousId: `a_${own.key}_k`, timestamp: at(499), traits: { email }, context: { url: `${baseUrl()}/` } } as never,
     )
-    const sent = await fetch(`${baseUrl()}/v1/events`, {
-      method: 'POST',
-      headers: { 'content-type': 'text/plain', origin: baseUrl(), 'user-agent': DESKTOP_UA },
-      body: JSON.stringify({ site: own.key, sentAt: new Date().toISOString(), batch }),
-    })
-    expect(sent.status).toBe(202)
+    await sendEvents(batch, own.key)
     const page = await signedIn(`#/sites/${own.id}/leads`)
     const rows = () => page.locator('#leads-body tr').count()
     // Catches a list that stops at its first page, or a "Load more" that repeats or skips leads.

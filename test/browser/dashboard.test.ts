@@ -2,7 +2,7 @@
 // existing leads before saving, saves, and the lead's score changes.
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ADMIN_TOKEN, adminGet, baseUrl, DEMO_SITE_ID, DESKTOP_UA, eventually, launch, newVisitor, type LeadSummary } from './browser'
+import { ADMIN_TOKEN, adminGet, baseUrl, DEMO_SITE_ID, eventually, launch, type LeadSummary, newVisitor, sendEvents, visitorEvents } from './browser'
 
 let browser: Browser
 
@@ -15,23 +15,14 @@ afterAll(async () => {
 
 async function seedLead(email: string): Promise<LeadSummary> {
   const aid = `a_dash_${Date.now()}`
-  const at = (s: number) => new Date(Date.now() - s * 1000).toISOString()
-  const event = (n: number, body: Record<string, unknown>) => ({ id: `e_${aid}_${n}`, anonymousId: aid, timestamp: at(10 - n), ...body })
-  const response = await fetch(`${baseUrl()}/v1/events`, {
-    method: 'POST',
-    headers: { 'content-type': 'text/plain', origin: baseUrl(), 'user-agent': DESKTOP_UA },
-    body: JSON.stringify({
-      site: 'pk_demo',
-      sentAt: new Date().toISOString(),
-      batch: [
-        event(1, { type: 'page', context: { url: `${baseUrl()}/pricing` } }),
-        event(2, { type: 'page', context: { url: `${baseUrl()}/pricing` } }),
-        event(3, { type: 'track', event: 'Webinar Attended', properties: { topic: 'pipeline' }, context: { url: `${baseUrl()}/` } }),
-        event(4, { type: 'identify', traits: { email }, context: { url: `${baseUrl()}/signup` } }),
-      ],
-    }),
-  })
-  expect(response.status).toBe(202)
+  await sendEvents(
+    visitorEvents(aid, [
+      { type: 'page', context: { url: `${baseUrl()}/pricing` } },
+      { type: 'page', context: { url: `${baseUrl()}/pricing` } },
+      { type: 'track', event: 'Webinar Attended', properties: { topic: 'pipeline' }, context: { url: `${baseUrl()}/` } },
+      { type: 'identify', traits: { email }, context: { url: `${baseUrl()}/signup` } },
+    ]),
+  )
   const { leads } = await adminGet<{ leads: LeadSummary[] }>(`/api/sites/${DEMO_SITE_ID}/leads?email=${encodeURIComponent(email)}`)
   return leads[0]!
 }

@@ -4,7 +4,7 @@
 // CAIRN_SCREENSHOTS=1 also saves 1280 px and 390 px screenshots to /tmp for a human look.
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ADMIN_TOKEN, adminGet, baseUrl, DEMO_SITE_ID, DESKTOP_UA, launch, signedInDashboard, type Watched } from './browser'
+import { ADMIN_TOKEN, adminGet, baseUrl, DEMO_SITE_ID, launch, sendEvents, signedInDashboard, visitorEvents, type Watched } from './browser'
 
 let browser: Browser
 const watched: Watched[] = []
@@ -30,20 +30,12 @@ const api = (path: string, method: string, body: unknown) =>
 
 /** A known lead (identify with an email) who then views `path` `views` times, through the public events API. */
 async function visit(aid: string, email: string, path: string, views: number) {
-  const event = (i: number, body: Record<string, unknown>) => ({ id: `e_${aid}_${i}`, anonymousId: aid, timestamp: new Date(Date.now() - (20 - i) * 1000).toISOString(), ...body })
-  const response = await fetch(`${baseUrl()}/v1/events`, {
-    method: 'POST',
-    headers: { 'content-type': 'text/plain', origin: baseUrl(), 'user-agent': DESKTOP_UA },
-    body: JSON.stringify({
-      site: 'pk_demo',
-      sentAt: new Date().toISOString(),
-      batch: [
-        event(0, { type: 'identify', traits: { email, firstName: 'Ada' }, context: { url: `${baseUrl()}/signup` } }),
-        ...Array.from({ length: views }, (_, i) => event(i + 1, { type: 'page', context: { url: `${baseUrl()}${path}` } })),
-      ],
-    }),
-  })
-  expect(response.status).toBe(202)
+  await sendEvents(
+    visitorEvents(aid, [
+      { type: 'identify', traits: { email, firstName: 'Ada' }, context: { url: `${baseUrl()}/signup` } },
+      ...Array.from({ length: views }, () => ({ type: 'page', context: { url: `${baseUrl()}${path}` } })),
+    ]),
+  )
 }
 
 type Preview = { leadsConsidered: number; enrollNow: { count: number }; replay: { enrollments: number; exitedByGoal: number; messagesPerStep: Record<string, { channel: string; count: number }> } }

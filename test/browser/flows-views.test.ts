@@ -3,7 +3,7 @@
 // suppressions and dead letters are listed.
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ADMIN_TOKEN, adminGet, baseUrl, DEMO_SITE_ID, DESKTOP_UA, launch, signedInDashboard, type Watched } from './browser'
+import { ADMIN_TOKEN, adminGet, baseUrl, DEMO_SITE_ID, launch, sendEvents, signedInDashboard, visitorEvents, type Watched } from './browser'
 
 let browser: Browser
 const watched: Watched[] = []
@@ -63,17 +63,12 @@ describe('flows and outbox views', () => {
     })
     expect(flow.status).toBe(201)
     const aid = `a_outbox_${run}`
-    const event = (i: number, body: Record<string, unknown>) => ({ id: `e_${aid}_${i}`, anonymousId: aid, timestamp: new Date(Date.now() - (10 - i) * 1000).toISOString(), ...body })
-    const sent = await fetch(`${baseUrl()}/v1/events`, {
-      method: 'POST',
-      headers: { 'content-type': 'text/plain', origin: baseUrl(), 'user-agent': DESKTOP_UA },
-      body: JSON.stringify({
-        site: 'pk_demo',
-        sentAt: new Date().toISOString(),
-        batch: [event(1, { type: 'identify', traits: { email: `outbox.${run}@example.com` }, context: { url: `${baseUrl()}/signup` } }), event(2, { type: 'page', context: { url: `${baseUrl()}/outbox-smoke` } })],
-      }),
-    })
-    expect(sent.status).toBe(202)
+    await sendEvents(
+      visitorEvents(aid, [
+        { type: 'identify', traits: { email: `outbox.${run}@example.com` }, context: { url: `${baseUrl()}/signup` } },
+        { type: 'page', context: { url: `${baseUrl()}/outbox-smoke` } },
+      ]),
+    )
     expect((await admin('/suppressions', 'POST', { email: `blocked.${run}@example.com` })).status).toBe(201)
     const messages = () => adminGet<{ messages: Array<{ id: string; subject: string | null }> }>(`/api/sites/${DEMO_SITE_ID}/messages`)
     await expect.poll(async () => (await messages()).messages.some((m) => m.subject === `Smoke ${run}`), { timeout: 30_000 }).toBe(true)

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ADMIN_TOKEN, adminGet, baseUrl, DEMO_SITE_ID, DESKTOP_UA, launch, signedInDashboard, type Watched } from './browser'
+import { ADMIN_TOKEN, adminGet, baseUrl, DEMO_SITE_ID, launch, sendEvents, signedInDashboard, visitorEvents, type Watched } from './browser'
 
 let browser: Browser
 const watched: Watched[] = []
@@ -37,15 +37,9 @@ async function seedDemo() {
   const run = Date.now()
   for (const [n, source, signup] of [[1, 'newsletter', true], [2, 'google', false]] as const) {
     const aid = `a_overview_${run}_${n}`
-    const event = (i: number, body: Record<string, unknown>) => ({ id: `e_${aid}_${i}`, anonymousId: aid, timestamp: new Date(Date.now() - (10 - i) * 1000).toISOString(), ...body })
-    const batch = [event(1, { type: 'page', context: { url: `${baseUrl()}/pricing?utm_source=${source}&utm_medium=email` } })]
-    if (signup) batch.push(event(2, { type: 'identify', traits: { email: `overview.${run}@example.com` }, context: { url: `${baseUrl()}/signup` } }))
-    const response = await fetch(`${baseUrl()}/v1/events`, {
-      method: 'POST',
-      headers: { 'content-type': 'text/plain', origin: baseUrl(), 'user-agent': DESKTOP_UA },
-      body: JSON.stringify({ site: 'pk_demo', sentAt: new Date().toISOString(), batch }),
-    })
-    expect(response.status).toBe(202)
+    const bodies: Record<string, unknown>[] = [{ type: 'page', context: { url: `${baseUrl()}/pricing?utm_source=${source}&utm_medium=email` } }]
+    if (signup) bodies.push({ type: 'identify', traits: { email: `overview.${run}@example.com` }, context: { url: `${baseUrl()}/signup` } })
+    await sendEvents(visitorEvents(aid, bodies))
   }
   const rollup = await fetch(`${baseUrl()}/api/sites/${DEMO_SITE_ID}/metrics/rollup`, {
     method: 'POST',
@@ -127,16 +121,13 @@ describe('overview', () => {
     })
     expect(flow.status).toBe(201)
     const aid = `a_mail_${Date.now()}`
-    const at = (i: number) => new Date(Date.now() - (10 - i) * 1000).toISOString()
-    const events = await fetch(`${baseUrl()}/v1/events`, {
-      method: 'POST',
-      headers: { 'content-type': 'text/plain', origin: baseUrl(), 'user-agent': DESKTOP_UA },
-      body: JSON.stringify({ site: site.key, sentAt: new Date().toISOString(), batch: [
-        { id: `e_${aid}_1`, anonymousId: aid, timestamp: at(1), type: 'identify', traits: { email: `${aid}@example.com` }, context: { url: `${baseUrl()}/signup` } },
-        { id: `e_${aid}_2`, anonymousId: aid, timestamp: at(2), type: 'page', context: { url: `${baseUrl()}/pricing` } },
-      ] }),
-    })
-    expect(events.status).toBe(202)
+    await sendEvents(
+      visitorEvents(aid, [
+        { type: 'identify', traits: { email: `${aid}@example.com` }, context: { url: `${baseUrl()}/signup` } },
+        { type: 'page', context: { url: `${baseUrl()}/pricing` } },
+      ]),
+      site.key,
+    )
     type Stats = { flows: Array<{ name: string; sent: number; steps: Array<{ variants: unknown[] }> }> }
     // Catches a flow send that never reaches the message metrics (the comparison below would be vacuous).
     await expect.poll(async () => (await adminGet<Stats>(`/api/sites/${site.id}/metrics/messages`)).flows[0]?.sent ?? 0, { timeout: 30_000 }).toBe(1)
