@@ -202,3 +202,21 @@ describe('in-app messages on the hot path', () => {
     expect(JSON.parse(hers.text).messages.map((m: Json) => m.id)).toEqual([message!.id])
   })
 })
+
+describe('CORS preflights', () => {
+  // Catches a D1 scan of every site on each preflight without a site key (a cheap request anyone can repeat),
+  // and a cached allowlist that keeps refusing a site created or changed since.
+  it('read the sites once per isolate, and a new site is allowed at once', async () => {
+    const worker = countedWorker()
+    const preflight = (origin: string) =>
+      worker.fetch('https://cairn.test/v1/events', { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST' } })
+    expect((await preflight(ORIGIN)).response.status).toBe(204) // warm-up reads the allowlists
+    const before = worker.counts.statements + worker.counts.batches
+    expect((await preflight(ORIGIN)).response.status).toBe(204)
+    expect((await preflight('https://evil.test')).response.status).toBe(403)
+    expect(worker.counts.statements + worker.counts.batches - before).toBe(0)
+    const origin = `https://${uniqueId('new').toLowerCase()}.test`
+    await createSite({ origins: [origin] })
+    expect((await preflight(origin)).response.status).toBe(204)
+  })
+})

@@ -183,7 +183,10 @@ describe('POST /v1/events', () => {
       }
     }
     expect(status).toBe(429)
-    expect(sent).toBe(51) // vitest.config.ts sets the limit to 50 per minute per site key and IP
+    // vitest.config.ts sets the limit to 50 per minute per site key and IP: the 51st request of a window is
+    // refused. The window is fixed, so on a slow machine one boundary may fall inside the loop (≤ 100 more).
+    expect(sent).toBeGreaterThanOrEqual(51)
+    expect(sent).toBeLessThanOrEqual(101)
     const other = await sendEvents(site.key, [pageEvent(uniqueId('a_'), `${ORIGIN}/`)], { ip: '198.51.100.8' })
     expect(other.status).toBe(202)
   })

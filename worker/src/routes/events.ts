@@ -3,12 +3,13 @@ import { Hono, type Context } from 'hono'
 import { EventBatch } from '../domain/events'
 import { isOriginAllowed } from '../domain/sites'
 import { openDb } from '../db/client'
-import { findSiteByKey, listSites } from '../db/sites'
+import { findSiteByKey } from '../db/sites'
 import { ApiError, invalidRequest, type ErrorIssue } from '../http/errors'
 import { readBodyText } from '../http/body'
 import { corsForSite, corsHeaders, PREFLIGHT_HEADERS } from '../http/cors'
 import { INGEST_RETRY_AFTER_SECONDS, MAX_BATCH_EVENTS, MAX_BODY_BYTES } from '../limits'
 import { ingestBatch } from '../services/ingest'
+import { siteConfigs } from '../services/site-config'
 
 type IngestEnv = { Bindings: Env }
 
@@ -22,8 +23,10 @@ eventsApi.options('/events', async (c) => {
   const origin = c.req.header('origin')
   const siteKey = c.req.query('site')
   const db = openDb(c.env.DB)
-  const candidates = siteKey ? [await findSiteByKey(db, siteKey)] : await listSites(db)
-  const allowed = !!origin && candidates.some((site) => site && isOriginAllowed(site.origins, origin))
+  const now = Date.now()
+  // Both from the per-isolate site cache: a preflight storm costs no D1 round trip per request.
+  const candidates = siteKey ? [(await siteConfigs.get(db, siteKey, now)).site?.origins ?? []] : await siteConfigs.allOrigins(db, now)
+  const allowed = !!origin && candidates.some((origins) => isOriginAllowed(origins, origin))
   if (!allowed) return c.body(null, 403, { Vary: 'Origin' })
   return c.body(null, 204, { ...corsHeaders(origin), ...PREFLIGHT_HEADERS })
 })

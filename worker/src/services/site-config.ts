@@ -5,7 +5,7 @@
 import type { Db } from '../db/client'
 import { activeExperiences } from '../db/experiences'
 import type { SiteRow } from '../db/schema'
-import { edgeSites } from '../db/sites'
+import { edgeSites, listSites } from '../db/sites'
 import { fnv1a, prepareExperience, type PreparedExperience } from '../domain/experiences'
 import { MAX_CACHED_SITES, SITE_CONFIG_TTL_MS } from '../limits'
 
@@ -18,10 +18,12 @@ export type DecisionConfig = {
 }
 
 type HostnameMap = { sites: Map<string, SiteRow>; loadedAt: number }
+type OriginLists = { lists: string[][]; loadedAt: number }
 
 export class SiteConfigCache {
   private readonly entries = new Map<string, DecisionConfig>()
   private hostnames: HostnameMap | undefined
+  private origins: OriginLists | undefined
 
   async get(db: Db, siteKey: string, now: number): Promise<DecisionConfig> {
     const cached = this.entries.get(siteKey)
@@ -44,15 +46,25 @@ export class SiteConfigCache {
     return this.hostnames.sites.get(hostname.toLowerCase())
   }
 
+  /** Every site's allowed origins (a preflight without a site key may come for any): one D1 read per TTL. */
+  async allOrigins(db: Db, now: number): Promise<string[][]> {
+    if (!this.origins || now - this.origins.loadedAt >= SITE_CONFIG_TTL_MS) {
+      this.origins = { lists: (await listSites(db)).map((site) => site.origins), loadedAt: now }
+    }
+    return this.origins.lists
+  }
+
   /** After an admin write to the site or its experiences. */
   forget(siteKey: string): void {
     this.entries.delete(siteKey)
     this.hostnames = undefined
+    this.origins = undefined
   }
 
-  /** After a site is created (it may claim hostnames). */
+  /** After a site is created (it may claim hostnames and origins). */
   forgetHostnames(): void {
     this.hostnames = undefined
+    this.origins = undefined
   }
 }
 
