@@ -114,4 +114,3 @@ export function timeZoneOf(lead: FlowLead, events: readonly FlowEvent[], siteDef
   return firstTimeZone(lead.timeZone, lead.traits.timezone ?? lead.traits.timeZone, siteDefault)
 }
 
-export { isTimeZone }

@@ -1,6 +1,7 @@
 // Local calendar days in a site's time zone, numbered from 1970-01-01 (day 0), so ranges and weeks are
 // integer arithmetic in SQL. Pure: Intl does the time-zone work; nothing is cached between requests.
 import { z } from 'zod'
+import { isTimeZone } from '../time-zone'
 
 export const DAY_MS = 86_400_000
 
@@ -10,14 +11,7 @@ export const TimeZone = z
   .trim()
   .min(1)
   .max(100)
-  .refine((zone) => {
-    try {
-      new Intl.DateTimeFormat('en-US', { timeZone: zone })
-      return true
-    } catch {
-      return false
-    }
-  }, 'an IANA time zone such as Europe/Paris or America/New_York')
+  .refine(isTimeZone, 'an IANA time zone such as Europe/Paris or America/New_York')
 export type TimeZone = z.infer<typeof TimeZone>
 
 export type DayClock = {
