@@ -6,7 +6,9 @@ import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { describe, expect, it, vi } from 'vitest'
 import { app } from '../../worker/src/app'
 import { htmlTagNameEnd, markEdgePage, MARKER_SCAN_LIMIT } from '../../worker/src/http/edge-marker'
-import { SentExposures } from '../../worker/src/services/sent-exposures'
+import { ExposureOutbox } from '../../worker/src/services/exposure-outbox'
+import { SentExposures, sentExposures } from '../../worker/src/services/sent-exposures'
+import type { Job, JobQueue } from '../../worker/src/queue/jobs'
 import { admin, countingD1, createSite, ORIGIN, uniqueId, type TestSite } from './helpers'
 import { createFlow, knownLead, viewPricing, waitForOutbox } from './flow-helpers'
 
@@ -177,6 +179,74 @@ describe('exposures of a returning visitor', () => {
     expect(sent.unsent('s', 'v', [{ ...a, variant: 'var_2' }])).toHaveLength(1) // a new variant is a new exposure key
     sent.remember('s', 'v', [c])
     expect(sent.unsent('s', 'v', [a, b, c])).toEqual([a])
+  })
+})
+
+describe('the exposure outbox', () => {
+  /** The real queue, with each message it was given recorded (or every send refused). */
+  const recordingQueue = (refuse = false) => {
+    const sent: Job[] = []
+    const queue = {
+      send: async (job: Job) => {
+        if (refuse) throw new Error('queue unavailable')
+        sent.push(job)
+        await env.JOBS.send(job)
+      },
+    } as unknown as JobQueue
+    return { queue, sent }
+  }
+  const exposureOf = (siteId: string, experienceId: string) => ({ siteId, anonymousId: `a_${uniqueId('v')}`, mode: 'edge' as const, at: Date.now(), decided: [{ id: experienceId, variant: 'var_1' }] })
+
+  // Catches a queue message per page view again (the cost the edge bench measured), and an exposure lost in a batch.
+  it('sends the visitors decided within the linger as one message, each of them written', async () => {
+    const site = await createSite()
+    const experience = await addExperience(site, headline)
+    const outbox = new ExposureOutbox(60_000, 100) // only a full batch or an explicit flush sends
+    const { queue, sent } = recordingQueue()
+    const deferred: Promise<unknown>[] = []
+    const visitors = Array.from({ length: 5 }, () => exposureOf(site.id, experience.id))
+    for (const v of visitors) outbox.add(queue, v, (work) => deferred.push(work))
+    expect(deferred).toHaveLength(1) // the first request holds the batch; the others add to it
+    expect(sent).toHaveLength(0)
+    await outbox.flush(queue)
+    expect(sent).toEqual([{ kind: 'exposures', entries: visitors }])
+    for (const v of visitors) expect(sentExposures.unsent(site.id, v.anonymousId, v.decided)).toEqual([])
+    await vi.waitFor(async () => {
+      const n = await env.DB.prepare('select count(*) as n from exposures where site_id = ?').bind(site.id).first<number>('n')
+      expect(n).toBe(5)
+    }, WAIT)
+  })
+
+  // Catches an unbounded message (over the queue's size limit on a busy isolate).
+  it('sends a full batch at once, and the next visitor opens a new one', async () => {
+    const site = await createSite()
+    const { id } = await addExperience(site, headline)
+    const outbox = new ExposureOutbox(60_000, 2)
+    const { queue, sent } = recordingQueue()
+    const deferred: Promise<unknown>[] = []
+    const defer = (work: Promise<unknown>) => deferred.push(work)
+    outbox.add(queue, exposureOf(site.id, id), defer)
+    outbox.add(queue, exposureOf(site.id, id), defer)
+    await Promise.all(deferred.slice(1))
+    expect(sent.map((job) => ('entries' in job ? job.entries.length : 1))).toEqual([2])
+    outbox.add(queue, exposureOf(site.id, id), defer)
+    expect(deferred).toHaveLength(3) // linger of batch 1, the full send, linger of batch 2
+  })
+
+  // Catches a refused send remembered as done: the visitor's exposure would never be written.
+  it('forgets nothing it could not hand to the queue', async () => {
+    const site = await createSite()
+    const { id } = await addExperience(site, headline)
+    const outbox = new ExposureOutbox(60_000, 100)
+    const { queue } = recordingQueue(true)
+    const exposure = exposureOf(site.id, id)
+    outbox.add(queue, exposure, () => {})
+    await outbox.flush(queue)
+    expect(sentExposures.unsent(exposure.siteId, exposure.anonymousId, exposure.decided)).toEqual(exposure.decided)
+    const retry = recordingQueue()
+    outbox.add(retry.queue, exposure, () => {})
+    await outbox.flush(retry.queue)
+    expect(retry.sent).toHaveLength(1) // her next page sends it again
   })
 })
 

@@ -52,6 +52,10 @@ export const MAX_LIVE_IN_APP_VISITORS = 2_000
 export const MAX_CACHED_SITES = 1_000
 /** (visitor, experience, variant) exposures an isolate remembers having queued, so repeats send nothing (~1 MB). */
 export const MAX_REMEMBERED_EXPOSURES = 10_000
+/** How long an isolate gathers first exposures into one queue message (the first request's waitUntil holds it). */
+export const EXPOSURE_LINGER_MS = 100
+/** Visitors per exposures message at most (~200 bytes each: far below a message's 128 KB). */
+export const MAX_EXPOSURES_PER_MESSAGE = 100
 /** Variant answers without a visitor id use no per-visitor state: cached at the edge this long. */
 export const VARIANTS_CACHE_SECONDS = 60
 

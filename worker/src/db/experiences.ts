@@ -112,23 +112,6 @@ export async function recordExposureBatch(
   await db.batch(statements as [(typeof statements)[number], ...(typeof statements)[number][]])
 }
 
-/** First exposures only: a returning visitor's row keeps its first variant and time. */
-export async function recordExposures(
-  db: Db,
-  siteId: string,
-  anonymousId: string,
-  decided: ReadonlyArray<{ id: string; variant: string }>,
-  mode: 'client' | 'edge' | 'api',
-  at: number,
-): Promise<void> {
-  if (decided.length === 0) return
-  await db
-    .insert(exposures)
-    .values(decided.map((d) => ({ siteId, experienceId: d.id, anonymousId, variantId: d.variant, mode, firstAt: at })))
-    .onConflictDoNothing()
-}
-
-
 /** Exposures and conversions per experience and variant (control included), optionally in a time range. */
 export function experienceResults(db: Db, siteId: string, from: number | undefined, to: number | undefined): Promise<ArmRow[]> {
   return db

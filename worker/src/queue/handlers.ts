@@ -43,7 +43,7 @@ export const jobHandlers: Registry = {
   'rescore-plan': { each: (job, { db, jobs }) => planRescore(db, jobs, job) },
   rescore: { each: (job, { db, jobs, now }) => rescorePage(db, jobs, job, now) },
   // Inserts are idempotent (first exposure wins), so a whole batch retries safely.
-  exposures: { all: (jobs, { db }) => recordExposureBatch(db, jobs) },
+  exposures: { all: (jobs, { db }) => recordExposureBatch(db, jobs.flatMap((job) => ('entries' in job ? job.entries : [job]))) },
   // One site's metric roll-ups (a lease keeps two runs of a site apart).
   rollup: { each: (job, { db }) => rollUpSiteJob(db, job.siteId, Date.now(), job.daily) },
   // Exactly once per (run, step): see flows/run-steps.ts.

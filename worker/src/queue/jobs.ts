@@ -11,15 +11,14 @@ export type RescorePlanJob = { kind: 'rescore-plan'; siteId: string; rulesVersio
 /** One page of leads to re-score (dropped if the rules changed again since). */
 export type RescoreJob = { kind: 'rescore'; siteId: string; rulesVersion: number; leadIds: string[] }
 
-/** First exposures decided by personalize/edge/variants, written by the consumer in batches. */
-export type ExposureJob = {
-  kind: 'exposures'
-  siteId: string
-  anonymousId: string
-  mode: 'client' | 'edge' | 'api'
-  at: number
-  decided: Array<{ id: string; variant: string }>
-}
+/** A visitor's first exposures decided by personalize/edge/variants. */
+export type Exposure = { siteId: string; anonymousId: string; mode: 'client' | 'edge' | 'api'; at: number; decided: Array<{ id: string; variant: string }> }
+
+/**
+ * First exposures, written by the consumer in batches: one message carries an isolate's visitors of the
+ * last moment (`entries`); a message of one visitor (the fields of `Exposure`) is still read.
+ */
+export type ExposureJob = { kind: 'exposures' } & ({ entries: Exposure[] } | Exposure)
 
 /** Brings one site's metric roll-ups up to date (daily: every lead, then prune raw events past retention). */
 export type RollupJob = { kind: 'rollup'; siteId: string; daily: boolean }

@@ -10,7 +10,8 @@ import { isOriginAllowed } from '../domain/sites'
 import { corsHeaders } from '../http/cors'
 import { ApiError } from '../http/errors'
 import { VARIANTS_CACHE_SECONDS } from '../limits'
-import type { ExposureJob, JobQueue } from '../queue/jobs'
+import type { JobQueue } from '../queue/jobs'
+import { exposureOutbox } from './exposure-outbox'
 import { sentExposures } from './sent-exposures'
 import { siteConfigs, type DecisionConfig } from './site-config'
 
@@ -77,11 +78,7 @@ export async function decidePage(
   // An automated browser's exposures would skew results, unless the site accepts automated traffic (its own tests).
   const recorded = query.automated !== '1' || site.settings.acceptAutomated === true
   const fresh = visitorId && recorded ? sentExposures.unsent(site.id, visitorId, decision.experiences.filter((d) => !seen.has(`${d.id}.${d.variant}`))) : []
-  if (visitorId && fresh.length > 0) {
-    const job: ExposureJob = { kind: 'exposures', siteId: site.id, anonymousId: visitorId, mode, at: now, decided: fresh }
-    const sent = jobs.send(job).then(() => sentExposures.remember(site.id, visitorId, fresh))
-    defer(sent.catch((error) => console.error('exposure enqueue failed', error)))
-  }
+  if (visitorId && fresh.length > 0) exposureOutbox.add(jobs, { siteId: site.id, anonymousId: visitorId, mode, at: now, decided: fresh }, defer)
   return { decision, siteId: site.id }
 }
 
