@@ -14,3 +14,10 @@ export const INTERNAL_EVENTS: readonly string[] = [VITALS_EVENT, LATE_EVENT]
 
 /** Id of the `<script type="application/json">` edge mode appends to `<body>` with the visitor's in-app messages. */
 export const EDGE_MESSAGES = 'cairn-messages'
+
+/**
+ * Edge mode's decision ("expId:varId,…", empty when nothing applied), so the SDK does not ask again: the
+ * `Server-Timing` entry of every edge page (`cairn-edge;desc="…"`), and `<html data-cairn-edge="…">` on a
+ * page the rewriter ran over anyway (a slot filled or messages added).
+ */
+export const EDGE_DECISION = 'cairn-edge'

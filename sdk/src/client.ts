@@ -4,7 +4,7 @@ import { EDGE_MESSAGES, LATE_EVENT } from '../../contract/names.js'
 import { showMessage } from './banner.js'
 import { initialConsent, mayStore, routeEvent } from './consent.js'
 import { pageContext, parseCampaign, pathKey } from './context.js'
-import { formatExperiences, parseExperiences, personalizeUrl, readDecision } from './decision.js'
+import { edgeDecision, formatExperiences, parseExperiences, personalizeUrl, readDecision } from './decision.js'
 import { createEmitter } from './emitter.js'
 import { watchHistory, whenTitled } from './history.js'
 import { anonymousId, uuid } from './id.js'
@@ -289,10 +289,10 @@ export function createClient(options: CairnOptions): [Cairn, () => void] {
 
   const start = () => {
     const auto = options.auto !== false
-    const edge = doc.documentElement.getAttribute('data-cairn-edge')
+    const edge = edgeDecision(doc, performance)
     let shown = pathKey(loc)
     try {
-      // Edge mode: the Worker filled the slots already (and may list its experiences in the attribute).
+      // Edge mode: the Worker decided the page already (and filled its slots, if any).
       // No consent yet (opt-in mode), denied or GPC: the defaults stay; a later page is personalized.
       // Its in-app messages came in the HTML too (a JSON blob at the end of <body>): no request for them.
       edge != null

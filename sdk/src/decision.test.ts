@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { safeLink } from './banner.js'
-import { formatExperiences, parseExperiences, personalizeUrl, readDecision } from './decision.js'
+import { edgeDecision, formatExperiences, parseExperiences, personalizeUrl, readDecision } from './decision.js'
 
 describe('personalizeUrl', () => {
   // Catches: a page URL whose own query (&, =, #) leaks into the request's parameters.
@@ -34,6 +34,23 @@ describe('experiences as text', () => {
     expect(parseExperiences('exp_1:var_a,exp_2:var_b')).toEqual(list)
     expect(parseExperiences('')).toEqual([])
     expect(formatExperiences([])).toBe('')
+  })
+})
+
+describe('edgeDecision', () => {
+  const page = (marker?: string) =>
+    ({ documentElement: { getAttribute: (name: string) => (name === 'data-cairn-edge' && marker !== undefined ? marker : null) } }) as unknown as Document
+  const timing = (entries: Array<{ name: string; description: string }> | undefined) =>
+    ({ getEntriesByType: (type: string) => (type === 'navigation' ? [{ serverTiming: entries }] : []) }) as unknown as Performance
+
+  // Catches: an edge page passed through untouched asking /v1/personalize again, or a client-mode page taken for edge mode.
+  it('reads the <html> marker, else the navigation’s cairn-edge Server-Timing entry, else null', () => {
+    expect(edgeDecision(page('e:v'), timing([{ name: 'cairn-edge', description: 'other:x' }]))).toBe('e:v')
+    expect(edgeDecision(page(), timing([{ name: 'cfL4', description: 'x' }, { name: 'cairn-edge', description: 'e:control' }]))).toBe('e:control')
+    expect(edgeDecision(page(), timing([{ name: 'cairn-edge', description: '' }]))).toBe('') // edge mode, nothing applied
+    expect(edgeDecision(page(), timing([{ name: 'cfL4', description: 'x' }]))).toBeNull()
+    expect(edgeDecision(page(), timing(undefined))).toBeNull() // a browser without serverTiming
+    expect(edgeDecision(page(), { getEntriesByType: () => [] } as unknown as Performance)).toBeNull()
   })
 })
 

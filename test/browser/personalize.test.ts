@@ -154,6 +154,29 @@ describe('edge mode', () => {
     await page.screenshot({ path: 'test-results/personalized-edge.png' })
   })
 
+  // Catches: a page edge mode passed through untouched asking /v1/personalize again (its decision is in Server-Timing).
+  it('passes an unmatched page through byte for byte, and the SDK asks for no decision there', async () => {
+    const { page } = await visitor()
+    const personalizeCalls: string[] = []
+    page.on('request', (r) => {
+      if (r.url().includes('/v1/personalize')) personalizeCalls.push(r.url())
+    })
+    const appliedOn = (url: string) =>
+      page.goto(url).then(async (response) => ({
+        response: response!,
+        applied: await page.evaluate(() => new Promise<unknown[]>((resolve) => (window as any).cairn('ready', resolve))),
+      }))
+    const client = await appliedOn(`${baseUrl()}/pricing`) // the same page in client mode asks
+    expect(client.applied).toEqual([])
+    expect(personalizeCalls).toHaveLength(1)
+    const edge = await appliedOn(`${edgeUrl()}/edge/pk_demo/pricing`)
+    expect(edge.response.headers()['server-timing']).toBe('cairn-edge;desc=""')
+    expect(await edge.response.text()).toBe(await (await fetch(`${baseUrl()}/pricing`)).text())
+    expect(edge.applied).toEqual([])
+    await settled(page)
+    expect(personalizeCalls).toHaveLength(1)
+  })
+
   it('sets the first-party visitor cookie the SDK then uses', async () => {
     const { page, context } = await visitor()
     await page.goto(`${edgeUrl()}/edge/pk_demo/`)

@@ -5,7 +5,6 @@ import { env } from 'cloudflare:workers'
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { describe, expect, it, vi } from 'vitest'
 import { app } from '../../worker/src/app'
-import { htmlTagNameEnd, markEdgePage, MARKER_SCAN_LIMIT } from '../../worker/src/http/edge-marker'
 import { ExposureOutbox } from '../../worker/src/services/exposure-outbox'
 import { SentExposures, sentExposures } from '../../worker/src/services/sent-exposures'
 import type { Job, JobQueue } from '../../worker/src/queue/jobs'
@@ -80,66 +79,41 @@ describe('a warm edge request', () => {
 })
 
 describe('a page where no slot is filled', () => {
-  // Catches a marker lost (the SDK would ask again) or page bytes changed when the rewriter is skipped.
-  it('carries the marker and otherwise the origin’s bytes unchanged', async () => {
+  // Catches the decision lost (the SDK would ask again) or page bytes changed when the rewriter is skipped.
+  it('is the origin’s bytes unchanged, its decision in Server-Timing', async () => {
     const site = await createSite({ origin: 'https://origin.test' })
     await addExperience(site, headline)
     const worker = countedWorker()
     const edge = await worker.fetch(`https://cairn.test/edge/${site.key}/?utm_campaign=other`)
-    const origin = await (await fetch('https://origin.test/')).text()
-    expect(edge.text).toBe(origin.replace('<html', '<html data-cairn-edge=""'))
+    const origin = await fetch('https://origin.test/')
+    const originText = await origin.text()
+    expect(edge.text).toBe(originText)
+    expect(edge.response.headers.get('server-timing')).toBe('cairn-edge;desc=""')
     expect(edge.response.headers.get('set-cookie')).toMatch(/^cairn_aid=a_/)
-    expect(edge.response.headers.get('content-length')).toBeNull()
+    expect(edge.response.headers.get('cache-control')).toBe('private, no-store')
   })
 
-  // Catches the control group losing its marker (its exposure and the SDK's ready callbacks read it).
-  it('lists a control-group experience in the marker', async () => {
+  // Catches the control group losing its decision (its exposure and the SDK's ready callbacks read it).
+  it('lists a control-group experience in Server-Timing', async () => {
     const site = await createSite({ origin: 'https://origin.test' })
     const created = await addExperience(site, { ...headline, control: 100 })
     const worker = countedWorker()
     const edge = await worker.fetch(`https://cairn.test/edge/${site.key}/?utm_campaign=fast`)
-    expect(edge.text).toContain(`<html data-cairn-edge="${created.id}:control" lang="en">`)
+    expect(edge.response.headers.get('server-timing')).toBe(`cairn-edge;desc="${created.id}:control"`)
     expect(edge.text).toContain('>Origin default</h1>')
-  })
-})
-
-const streamOf = (chunks: string[]) =>
-  new ReadableStream<Uint8Array>({
-    start(controller) {
-      for (const chunk of chunks) controller.enqueue(new TextEncoder().encode(chunk))
-      controller.close()
-    },
+    expect(edge.text).not.toContain('data-cairn-edge')
   })
 
-async function marked(chunks: string[], fallback = (body: ReadableStream<Uint8Array>) => body) {
-  const work: Promise<unknown>[] = []
-  const text = await new Response(markEdgePage(streamOf(chunks), 'e:v', fallback, (p) => work.push(p))).text()
-  await Promise.all(work)
-  return text
-}
-
-describe('markEdgePage', () => {
-  // Catches `<html` split across chunks, `<htmlx>` or `<!doctype html>` taken for the tag.
-  it('finds the <html> tag across chunks and only that tag', async () => {
-    expect(await marked(['<!doctype html><ht', 'ml lang="en"><body>x</body></html>'])).toBe('<!doctype html><html data-cairn-edge="e:v" lang="en"><body>x</body></html>')
-    expect(await marked(['<HTML>', 'x'])).toBe('<HTML data-cairn-edge="e:v">x')
-    expect(await marked(['<htmlx><html>'])).toBe('<htmlx><html data-cairn-edge="e:v">')
-    expect(await marked(['<p>no tag</p>'])).toBe('<p>no tag</p>')
-    expect(htmlTagNameEnd(new TextEncoder().encode('<htm'))).toBe(-2)
-    expect(htmlTagNameEnd(new TextEncoder().encode('<b>'))).toBe(-1)
-  })
-
-  // Catches a page whose <html> comes late being cut, reordered or left unmarked.
-  it('hands a page with no early <html> to the fallback whole', async () => {
-    const late = ['<!--', 'x'.repeat(MARKER_SCAN_LIMIT), '--><html><p>y</p>', '</html>']
-    let given = ''
-    const text = await marked(late, (body) => {
-      const [mine, theirs] = body.tee()
-      void new Response(theirs).text().then((t) => (given = t))
-      return mine
-    })
-    expect(text).toBe(late.join(''))
-    expect(given).toBe(late.join(''))
+  // Catches a filled page without the <html> marker (browsers without serverTiming would ask again).
+  it('a filled page carries the decision in both places', async () => {
+    const site = await createSite({ origin: 'https://origin.test' })
+    const created = await addExperience(site, headline)
+    const worker = countedWorker()
+    const edge = await worker.fetch(`https://cairn.test/edge/${site.key}/?utm_campaign=fast`)
+    const variant = created.variants[0].id
+    expect(edge.response.headers.get('server-timing')).toBe(`cairn-edge;desc="${created.id}:${variant}"`)
+    expect(edge.text).toContain(`data-cairn-edge="${created.id}:${variant}"`)
+    expect(edge.response.headers.get('content-length')).toBeNull()
   })
 })
 

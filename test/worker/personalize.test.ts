@@ -272,6 +272,7 @@ describe('edge mode', () => {
     expect(response.headers.get('content-type')).toContain('text/html')
     const cookie = response.headers.get('set-cookie') ?? ''
     expect(cookie).toMatch(/^cairn_aid=a_[\w-]+; Max-Age=31536000; Path=\/; SameSite=Lax; Secure$/)
+    expect(response.headers.get('server-timing')).toMatch(/^cairn-edge;desc="exp_\w+:var_\w+"$/)
     const html = await response.text()
     expect(html).toMatch(/<html[^>]* data-cairn-edge="exp_\w+:var_\w+"/)
     expect(html).toMatch(/data-cairn-slot="headline"[^>]*>Black Friday: &lt;b&gt;oops&lt;\/b&gt; at 40% off</)
@@ -287,8 +288,9 @@ describe('edge mode', () => {
     const site = await edgeSite()
     const response = await call(`/edge/${site.key}/pricing`, { headers: { cookie: 'cairn_aid=a_known' } })
     expect(response.headers.get('set-cookie')).toBeNull()
+    expect(response.headers.get('server-timing')).toBe('cairn-edge;desc=""') // edge-rendered, nothing applied
     const html = await response.text()
-    expect(html).toContain('data-cairn-edge=""') // edge-rendered, nothing applied
+    expect(html).not.toContain('data-cairn-edge') // the page's bytes as the origin sent them
     expect(html).not.toContain('Black Friday')
   })
 
@@ -297,6 +299,7 @@ describe('edge mode', () => {
     const host = ((await (await admin(`/api/sites/${site.id}`)).json()) as Json).hostnames[0]
     await admin(`/api/sites/${site.id}`, { method: 'PATCH', json: { origin: `https://${host}` } })
     const page = await call(`/?utm_campaign=black-friday`.replace(/^/, ''), {}) // the Worker's own host: not a site
+    expect(page.headers.get('server-timing')).toBeNull()
     expect(await page.text()).not.toContain('data-cairn-edge')
     const proxied = await exports_fetch(`https://${host}/?utm_campaign=black-friday`)
     expect(await proxied.text()).toContain('Black Friday: CRM at 40% off')

@@ -2,10 +2,9 @@
 // streams — no flicker, no second round trip — and keeps the visitor id in a first-party cookie.
 import type { Context } from 'hono'
 import { getCookie } from 'hono/cookie'
-import { VISITOR_COOKIE } from '../../../contract/names'
+import { EDGE_DECISION, VISITOR_COOKIE } from '../../../contract/names'
 import type { SiteRow } from '../db/schema'
 import { asciiHtml, forwardedRequestHeaders, httpOrigin, proxiedResponseHeaders, type Mount, type ProxyUrls } from '../domain/proxy'
-import { markEdgePage } from '../http/edge-marker'
 import { ApiError } from '../http/errors'
 import { decideForRequest, requestContext } from '../services/decide'
 import { openDb } from '../db/client'
@@ -61,9 +60,12 @@ export async function serveEdge(c: Context<EdgeEnv>, site: SiteRow, path: string
   const redirect = answer.status >= 300 && answer.status < 400 && answer.headers.has('location')
   let response: Response
   if (answer.ok && type.includes('text/html')) {
-    response = proxied(answer, personalizedBody(c, answer, decided.decision, messages.length > 0 ? edgeMessagesScript(messages) : null))
-    response.headers.delete('content-length')
+    const rewritten = personalizedBody(answer, decided.decision, messages.length > 0 ? edgeMessagesScript(messages) : null)
+    response = proxied(answer, rewritten)
+    if (rewritten !== answer.body) response.headers.delete('content-length')
     response.headers.set('Cache-Control', 'private, no-store')
+    // The SDK reads the decision here and does not ask again (see contract/names.ts).
+    response.headers.append('Server-Timing', `${EDGE_DECISION};desc="${appliedOf(decided.decision)}"`)
   } else if (redirect) {
     response = proxied(answer)
   } else {
@@ -79,20 +81,19 @@ export async function serveEdge(c: Context<EdgeEnv>, site: SiteRow, path: string
 
 type Decided = Awaited<ReturnType<typeof decideForRequest>>['decision']
 
-/** The SDK on this page does not ask again; it reads the applied experiences (for ready and vitals). */
-const appliedOf = ({ experiences }: Decided) => experiences.map((e) => `${e.id}:${e.variant}`).join(',')
+/** The applied experiences, "expId:varId,…" (ids are word characters: safe in a header's quoted string). */
+const appliedOf = ({ experiences }: Decided) => experiences.map((e) => `${e.id}:${e.variant}`.replace(/[^\w:-]/g, '')).join(',')
 
 /**
  * A decision that fills no slot (nothing matched, or the control group) and no in-app message to add
- * changes only `<html>`: the marker is spliced into the first bytes and the rest streams untouched,
- * instead of parsing the whole page. `messages`: the `<script>` blob to append to `<body>`, if any.
+ * leaves the page's bytes as the origin sent them: the body streams through natively, no parser and no
+ * JavaScript per chunk (the decision travels in Server-Timing). `messages`: the `<script>` blob to append
+ * to `<body>`, if any.
  */
-function personalizedBody(c: Context<EdgeEnv>, page: Response, decided: Decided, messages: string | null): ReadableStream | null {
-  if (!page.body) return null
+function personalizedBody(page: Response, decided: Decided, messages: string | null): ReadableStream | null {
+  if (!page.body || (messages === null && Object.keys(decided.slots).length === 0)) return page.body
   // The rewriter decodes by the page's declared charset: it keeps the origin's Content-Type.
-  const type = page.headers.get('content-type') ?? 'text/html'
-  if (messages !== null || Object.keys(decided.slots).length > 0) return personalize(page.body, type, decided, messages)
-  return markEdgePage(page.body, appliedOf(decided), (whole) => personalize(whole, type, decided, null), (work) => c.executionCtx.waitUntil(work))
+  return personalize(page.body, page.headers.get('content-type') ?? 'text/html', decided, messages)
 }
 
 function personalize(page: ReadableStream, contentType: string, decided: Decided, messages: string | null): ReadableStream {
@@ -122,7 +123,7 @@ function personalize(page: ReadableStream, contentType: string, decided: Decided
   return rewriter
     .on('html', {
       element(element) {
-        element.setAttribute('data-cairn-edge', applied)
+        element.setAttribute(`data-${EDGE_DECISION}`, applied)
       },
     })
     .on('[data-cairn-slot]', {
