@@ -29,7 +29,7 @@ const GROWTHBOOK_PKG = '@growthbook/edge-cloudflare'
  * shared machine the load drifts within seconds, and each round measures the three arms back to back.
  */
 export const EDGE_PLAN = {
-  rounds: 8,
+  rounds: 12,
   warmup: 6,
   requests: {
     1: { small: 6, large: 4, slow: 3 },

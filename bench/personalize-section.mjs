@@ -134,7 +134,7 @@ function printPersonalize(s) {
   console.log(`   traffic: ${mix.adVisitors} visitors land from the Black Friday ad on /, ${mix.emailVisitors} on /pricing from a spring-sale email, ${mix.otherVisitors} elsewhere (organic, brand ad,`)
   console.log(`   help from Google, direct); then they browse (15% back to the landing URL); ${mix.mobileVisitors} on a phone. ${s.plan.experiences.added + 1} active experiences (the seeded one + ${s.plan.experiences.added} added),`)
   console.log('   none on stage/score, none edited: no per-visitor D1 read. Ping gets the same query string and headers (Origin, User-Agent) as personalize')
-  console.log(`   exposure jobs: answers that send a JOBS message (waitUntil): those with an experience variant not yet queued for the visitor (nor in seen=)`)
+  console.log(`   exposure jobs: answers that hand the isolate an exposure to queue: those with an experience variant not yet queued for the visitor (nor in seen=); an isolate sends those of 100 ms as one JOBS message`)
   console.log(`   variants: no aid or ref; its ${mix.distinctUrls} page URLs × desktop/phone asked right before each variants round (entries live 60 s);`)
   console.log(`   Cairn-Cache ${arms.variants.cache.hit} hit / ${arms.variants.cache.miss} miss in the measured requests (the Cache API here is wrangler's local simulation)`)
   console.log(`   exposures: D1 holds ${int(exposures.rows)} rows for ${int(exposures.expectedRows)} distinct (visitor, experience) decisions${exposures.complete ? ' (exact)' : ' (MISMATCH)'}; between arm-rounds the bench waits for the`)
