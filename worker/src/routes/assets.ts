@@ -1,18 +1,25 @@
-// Static files: the SDK bundle, the dashboard shell and the demo site, built into public/.
+// Static files: the SDK bundle, the dashboard shell and the demo site, bundled into the Worker at build
+// time (see http/static-files.ts).
 import { Hono } from 'hono'
-import { notFound } from '../http/errors'
+import { STATIC_FILES } from '../generated/static-files'
+import { ApiError, notFound } from '../http/errors'
+import { serveStatic } from '../http/static-files'
+
+/** A static file of this Worker for a GET/HEAD request (the demo site edge mode proxies comes from here too). */
+export const staticFile = (request: Request): Response | null => serveStatic(STATIC_FILES, request)
 
 export const assetsApi = new Hono<{ Bindings: Env }>()
-  .get('/sdk.js', async (c) => {
-    const asset = await c.env.ASSETS.fetch(new Request(new URL('/sdk.js', c.req.url), c.req.raw))
-    const response = new Response(asset.body, asset)
+  .get('/sdk.js', (c) => {
+    const asset = staticFile(c.req.raw)!
     // Revalidated by ETag after an hour; sites keep one unversioned script tag.
-    if (asset.ok) response.headers.set('Cache-Control', 'public, max-age=3600, stale-while-revalidate=86400')
-    response.headers.set('Access-Control-Allow-Origin', '*')
-    return response
+    asset.headers.set('Cache-Control', 'public, max-age=3600, stale-while-revalidate=86400')
+    asset.headers.set('Access-Control-Allow-Origin', '*')
+    return asset
   })
-  .all('*', async (c) => {
-    const asset = await c.env.ASSETS.fetch(c.req.raw)
-    // Unknown paths (`/API/sites`, `//api/sites`…) answer the API's JSON error shape, never an empty 404.
-    return asset.status === 404 ? notFound(c) : asset
+  .all('*', (c) => {
+    const asset = c.req.method === 'GET' || c.req.method === 'HEAD' ? staticFile(c.req.raw) : null
+    if (asset) return asset
+    // A static path asked with another method, and unknown paths (`/API/sites`, `//api/sites`…), answer the API's JSON error shape.
+    if (staticFile(new Request(c.req.url))) throw new ApiError(405, 'method_not_allowed', `${c.req.method} is not allowed here.`, undefined, { Allow: 'GET, HEAD' })
+    return notFound(c)
   })

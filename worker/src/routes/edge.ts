@@ -10,18 +10,22 @@ import { decideForRequest, requestContext } from '../services/decide'
 import { openDb } from '../db/client'
 import { edgeMessagesScript } from '../domain/flows/messages'
 import { inAppMessagesFor } from '../services/flows/in-app'
+import { staticFile } from './assets'
 
 type EdgeEnv = { Bindings: Env }
 
 const ONE_YEAR = 365 * 24 * 3600
 
-/** Forwards the request to the origin; a site served by this very Worker (the demo) is read from its assets. */
+/** Forwards the request to the origin; a site served by this very Worker (the demo) is read from its static files. */
 async function fetchOrigin(c: Context<EdgeEnv>, target: URL): Promise<Response> {
   const incoming = new URL(c.req.url)
   const headers = forwardedRequestHeaders(c.req.raw.headers, incoming.host)
   const hasBody = c.req.method !== 'GET' && c.req.method !== 'HEAD'
   const init: RequestInit = { method: c.req.method, headers, redirect: 'manual', ...(hasBody ? { body: c.req.raw.body } : {}) }
-  if (target.host === incoming.host) return c.env.ASSETS.fetch(new Request(target, init))
+  if (target.host === incoming.host) {
+    const own = hasBody ? null : staticFile(new Request(target, init))
+    return own ?? new Response('Not found', { status: hasBody ? 405 : 404, headers: { 'Content-Type': 'text/plain' } })
+  }
   return fetch(new Request(target, init))
 }
 
