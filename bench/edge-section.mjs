@@ -1,5 +1,6 @@
-// Section 6: Cairn's edge mode beside a bare pass-through proxy Worker and GrowthBook's edge app
-// (@growthbook/edge-cloudflare from npm, its payload served by the local origin), all three on the same
+// Section 6: Cairn's edge mode beside a bare pass-through proxy Worker, a bare rewriter (the proxy plus the
+// same HTMLRewriter fill, nothing else: the platform's floor) and GrowthBook's edge app
+// (@growthbook/edge-cloudflare from npm, its payload served by the local origin), all four on the same
 // wrangler/workerd in front of the same origin process; small, large and slowly streamed pages, a URL an
 // experiment matches and one none does, 1 and 8 requests in flight, arms interleaved round by round.
 import { spawn } from 'node:child_process'
@@ -38,8 +39,8 @@ export const EDGE_PLAN = {
 }
 const PAGES = ['small', 'large', 'slow']
 const URL_KINDS = { match: '?utm_campaign=edge-bench&utm_term=crm', none: '?utm_source=newsletter' }
-const ARMS = ['proxy', 'growthbook', 'cairn']
-const ARM_LABEL = { proxy: 'bare proxy', growthbook: 'GrowthBook', cairn: 'Cairn edge' }
+const ARMS = ['proxy', 'rewriter', 'growthbook', 'cairn']
+const ARM_LABEL = { proxy: 'bare proxy', rewriter: 'bare rewriter', growthbook: 'GrowthBook', cairn: 'Cairn edge' }
 
 /** GrowthBook's edge app, installed once a day into bench/.peers-edge/ (never the project's node_modules). */
 async function installGrowthBook(benchDir, log) {
@@ -125,6 +126,13 @@ export async function edgeSection({ root: repoRoot, benchDir, log = console.log,
     origin = await startOrigin(benchDir, await freePort())
 
     const proxyDir = workerFolder(join(scratch, 'proxy'), { name: 'bench-proxy', main: 'index.js', source: join(benchDir, 'edge', 'proxy-worker.js'), vars: { ORIGIN: origin.url }, compatibilityDate })
+    const rewriterDir = workerFolder(join(scratch, 'rewriter'), {
+      name: 'bench-rewriter',
+      main: 'index.js',
+      source: join(benchDir, 'edge', 'rewriter-worker.js'),
+      vars: { ORIGIN: origin.url, VARIANT_HEADLINE },
+      compatibilityDate,
+    })
     const gbDir = workerFolder(join(scratch, 'growthbook'), {
       name: 'bench-growthbook',
       main: 'index.js',
@@ -145,13 +153,14 @@ export async function edgeSection({ root: repoRoot, benchDir, log = console.log,
     const persistTo = join(scratch, 'd1')
     await prepareLocalDb({ cwd: cairnRoot, port: cairnPort, persistTo, quiet: true, demoRules: false })
 
-    log(`edge: origin ${origin.url}, starting three Workers (bare proxy, GrowthBook ${gbVersion}, Cairn) …`)
+    log(`edge: origin ${origin.url}, starting four Workers (bare proxy, bare rewriter, GrowthBook ${gbVersion}, Cairn) …`)
     // One at a time: three wrangler builds at once on a busy machine only time out sooner.
     workers.proxy = await startWorker({ root: proxyDir, port: await freePort(), persistTo: join(scratch, 'proxy-state'), wrangler })
+    workers.rewriter = await startWorker({ root: rewriterDir, port: await freePort(), persistTo: join(scratch, 'rewriter-state'), wrangler })
     workers.growthbook = await startWorker({ root: gbDir, port: await freePort(), persistTo: join(scratch, 'gb-state'), wrangler })
     workers.cairn = await startWorker({ root: cairnRoot, port: cairnPort, persistTo, wrangler })
     const site = await setUpCairn(workers.cairn, origin.url)
-    const paths = { proxy: (p) => `/${p}`, growthbook: (p) => `/${p}`, cairn: (p) => `/edge/${site.key}/${p}` }
+    const paths = { proxy: (p) => `/${p}`, rewriter: (p) => `/${p}`, growthbook: (p) => `/${p}`, cairn: (p) => `/edge/${site.key}/${p}` }
     const agents = Object.fromEntries(ARMS.map((arm) => [arm, newAgent()]))
 
     const cells = []
@@ -245,6 +254,8 @@ function summarize(cells, results, meta) {
         cpu: a.cpuMsPerRequest / base.cpuMsPerRequest,
         // Paired per round (the arms ran back to back), then the median: steadier when the load drifts.
         roundTotalP50: median(a.roundTotalP50.map((v, i) => v / base.roundTotalP50[i])),
+        // Over the bare rewriter: what an arm adds to the platform's own cost of the same fill.
+        totalP50OverRewriter: a.total.p50 / arms.rewriter.total.p50,
       }
       if (a.errors > 0) problems.push(`${ARM_LABEL[arm]} ${cell.page}/${cell.kind}/c${cell.concurrency}: ${a.errors} of ${a.requests} answered wrong, first: ${a.firstError}`)
       const expected = cell.kind === 'match' && arm !== 'proxy' ? a.requests : 0
@@ -284,17 +295,19 @@ function printEdge(s) {
         arm === 'proxy' ? '1.00×' : x(a.ratios.roundTotalP50),
         fixed(a.cpuMsPerRequest, 2),
         arm === 'proxy' ? '1.00×' : x(a.ratios.cpu),
+        arm === 'proxy' || arm === 'rewriter' ? '—' : x(a.ratios.totalP50OverRewriter),
         `${a.personalized}/${a.requests}`,
       ])
     }
   }
   printTable(
-    `6. Edge: Cairn edge mode vs a bare proxy Worker and GrowthBook's edge app ${s.gbVersion}, same origin, ${s.plan.rounds} interleaved rounds (${fixed(s.measuredSeconds, 0)} s measured)`,
-    ['page', 'URL', 'in flight', 'worker', 'bytes', 'TTFB p50', 'TTFB p99', 'total p50', 'total p99', 'TTFB ×proxy p50/p99', 'total ×proxy p50/p99', 'total p50 ×proxy by round', 'CPU ms/req', 'CPU ×proxy', 'variant'],
+    `6. Edge: Cairn edge mode vs a bare proxy Worker, a bare rewriter and GrowthBook's edge app ${s.gbVersion}, same origin, ${s.plan.rounds} interleaved rounds (${fixed(s.measuredSeconds, 0)} s measured)`,
+    ['page', 'URL', 'in flight', 'worker', 'bytes', 'TTFB p50', 'TTFB p99', 'total p50', 'total p99', 'TTFB ×proxy p50/p99', 'total ×proxy p50/p99', 'total p50 ×proxy by round', 'CPU ms/req', 'CPU ×proxy', 'total p50 ×rewriter', 'variant'],
     rows,
   )
   console.log(`   pages from a separate node origin: small ~10 KB and large ~300 KB sent at once (content-length), slow = head, then ${s.slow.chunks} chunks ${s.slow.chunkMs} ms apart (chunked)`)
   console.log(`   URLs: match = ${s.urls.match} (a Cairn experience and a GrowthBook visual-editor experiment set the h1), none = ${s.urls.none}`)
+  console.log('   bare rewriter = the proxy plus the same HTMLRewriter fill on the matching URL (no decision, cookie or exposure); on the other URL it is the proxy again (a noise check)')
   console.log(`   every request a new visitor (no cookie); Cairn via /edge/KEY/… with Host ${s.edgeHost}; TTFB = first body byte; ms over keep-alive connections`)
   console.log(`   by round = the median over rounds of each round's total p50 / the proxy's in that round; load average (1/5/15 min) ${s.load.before.join(' ')} before, ${s.load.after.join(' ')} after`)
   console.log('   CPU = user+system time of each Worker\'s workerd processes (/proc, 10 ms ticks) over its measured requests; Cairn\'s includes its queue consumer (exposures)')
@@ -314,6 +327,8 @@ export function edgeSummaryRows(s) {
     rows.push({ metric: `Edge: ${ARM_LABEL[arm]} worst total p50 / bare proxy`, value: `${x(total.arms[arm].ratios.totalP50)} (${where(total)})`, budget: arm === 'cairn' ? '≤ 1.30×' : '—', pass: arm === 'cairn' ? total.arms[arm].ratios.totalP50 <= 1.3 : null })
     rows.push({ metric: `Edge: ${ARM_LABEL[arm]} worst TTFB p50 / bare proxy`, value: `${x(ttfb.arms[arm].ratios.ttfbP50)} (${where(ttfb)})`, budget: '—', pass: null })
   }
+  const overRewriter = worst('cairn', 'totalP50OverRewriter')
+  rows.push({ metric: 'Edge: Cairn edge worst total p50 / bare rewriter (the same fill, nothing else)', value: `${x(overRewriter.arms.cairn.ratios.totalP50OverRewriter)} (${overRewriter.page}/${overRewriter.kind}/c${overRewriter.concurrency})`, budget: '—', pass: null })
   const byRound = worst('cairn', 'roundTotalP50')
   rows.push({ metric: 'Edge: Cairn edge worst total p50 / bare proxy, by round', value: `${x(byRound.arms.cairn.ratios.roundTotalP50)} (${byRound.page}/${byRound.kind}/c${byRound.concurrency})`, budget: '—', pass: null })
   const ahead = s.rows.filter((r) => r.arms.cairn.total.p50 < r.arms.growthbook.total.p50).length
