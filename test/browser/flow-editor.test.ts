@@ -167,6 +167,31 @@ describe('flow editor', () => {
     await expect.poll(() => page.locator('#lead-title').innerText(), { timeout: 10_000 }).toBe(email)
   })
 
+  // Catches a delete that asks nothing, one whose cancel still deletes, and a deleted flow left listed or served.
+  it('deletes a flow only once confirmed: then gone from the list and from the API', async () => {
+    const run = Date.now()
+    const name = `Delete me ${run}`
+    const created = await api('/flows', 'POST', { name, enabled: true, trigger: { type: 'event', match: { type: 'track', event: `Delete Test ${run}` } }, steps: [{ type: 'wait', seconds: 3600 }] })
+    expect(created.status, await created.clone().text()).toBe(201)
+    const flow = (await created.json()) as Flow
+    const page = await signedIn(`#/sites/${DEMO_SITE_ID}/flows/${flow.id}`)
+    await page.waitForSelector('#flow-form:not([aria-busy])', { timeout: 15_000 })
+    const asked: string[] = []
+    page.once('dialog', (dialog) => void (asked.push(dialog.message()), dialog.dismiss()))
+    await page.click('#flow-delete')
+    expect(asked).toEqual([expect.stringContaining(name)])
+    // Cancelled: the editor stays, and the confirmed delete below finds the flow still there (204, not 404).
+    expect(await page.locator('#flow-delete').count()).toBe(1)
+    page.once('dialog', (dialog) => void dialog.accept())
+    const deleted = page.waitForResponse((r) => r.request().method() === 'DELETE' && r.url().endsWith(`/flows/${flow.id}`))
+    await page.click('#flow-delete')
+    expect((await deleted).status()).toBe(204)
+    await expect.poll(() => page.url(), { timeout: 10_000 }).toMatch(/#\/sites\/[^/]+\/flows$/)
+    await expect.poll(() => page.locator(`tr[data-flow-id="${flow.id}"]`).count(), { timeout: 10_000 }).toBe(0)
+    const gone = await fetch(`${baseUrl()}/api/sites/${DEMO_SITE_ID}/flows/${flow.id}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })
+    expect(gone.status).toBe(404)
+  })
+
   it('a newer preview aborts the one still in flight, whose answer is never shown', async () => {
     const run = Date.now()
     await visit(`a_race_${run}`, `race.${run}@example.com`, `/fe-race-${run}`, 1)
