@@ -23,13 +23,22 @@ export type PageQuery = { site: string; url: URL; aid?: string; newVisitor?: boo
 /** Where the request comes from, as far as audiences care. */
 export type RequestFacts = { origin: string | undefined; device: DecisionContext['device']; country: string | null; gpc: boolean }
 
-export function requestContext(c: Context<PublicEnv>) {
-  const cf = (c.req.raw as Request & { cf?: { country?: string } }).cf
-  return {
-    device: deviceOf(c.req.header('user-agent')),
-    country: cf?.country ?? c.req.header('cf-ipcountry') ?? null,
-    gpc: c.req.header('sec-gpc') === '1',
+type RequestContext = Omit<RequestFacts, 'origin'>
+/** Computed once per request (edge mode reads it before deciding, the decision again). */
+const contexts = new WeakMap<Request, RequestContext>()
+
+export function requestContext(c: Context<PublicEnv>): RequestContext {
+  let context = contexts.get(c.req.raw)
+  if (!context) {
+    const cf = (c.req.raw as Request & { cf?: { country?: string } }).cf
+    context = {
+      device: deviceOf(c.req.header('user-agent')),
+      country: cf?.country ?? c.req.header('cf-ipcountry') ?? null,
+      gpc: c.req.header('sec-gpc') === '1',
+    }
+    contexts.set(c.req.raw, context)
   }
+  return context
 }
 
 const requestFacts = (c: Context<PublicEnv>): RequestFacts => ({ origin: c.req.header('origin'), ...requestContext(c) })
