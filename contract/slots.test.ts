@@ -82,3 +82,16 @@ describe('isSafeFragment', () => {
     expect(isSafeFragment('<img src=x onerror=alert(1)>')).toBe(false)
   })
 })
+
+describe('urlTokens with a lazy country', () => {
+  // Catches the visitor's country (request.cf, costly to materialize) looked up for templates that never use it.
+  it('asks for the country only when a template names {{country}}', () => {
+    let asked = 0
+    const tokens = urlTokens('https://acme.test/?utm_term=crm', () => (asked++, 'FR'))
+    expect(renderTokens('Best {{utm_term|CRM}} deal', tokens)).toBe('Best crm deal')
+    expect(asked).toBe(0)
+    expect(renderTokens('Hello {{country|there}}', tokens)).toBe('Hello FR')
+    expect(asked).toBe(1)
+    expect(renderTokens('Hi {{country|friend}}', urlTokens('https://acme.test/', () => null))).toBe('Hi friend')
+  })
+})

@@ -37,7 +37,8 @@ export function cleanToken(raw: string): string {
 export type TokenSource = (name: string) => string | null | undefined
 
 /** Tokens read from a page URL (one parser for attribution, audiences and tokens), plus `country`. */
-export function urlTokens(href: string, country?: string | null): TokenSource {
+/** `country`: the visitor's country, or a function asked only when a template uses `{{country}}`. */
+export function urlTokens(href: string, country?: string | null | (() => string | null)): TokenSource {
   const params = queryParams(href)
   return (name) =>
     /^utm_(source|medium|campaign|term|content)$/.test(name)
@@ -45,7 +46,9 @@ export function urlTokens(href: string, country?: string | null): TokenSource {
       : name.startsWith('query.')
         ? params.get(name.slice(6))
         : name == 'country'
-          ? country
+          ? typeof country == 'function'
+            ? country()
+            : country
           : undefined
 }
 

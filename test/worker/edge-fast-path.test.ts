@@ -78,6 +78,32 @@ describe('a warm edge request', () => {
   })
 })
 
+describe("the request's country", () => {
+  /** An edge request whose `cf` counts its reads (materializing request.cf is a cost of its own). */
+  async function edgeWithCountedCf(site: TestSite, query: string) {
+    let reads = 0
+    const request = new Request(`https://cairn.test/edge/${site.key}/${query}`)
+    Object.defineProperty(request, 'cf', { get: () => (reads++, { country: 'FR' }) })
+    const ctx = createExecutionContext()
+    const response = await app.fetch(request, env, ctx)
+    const text = await response.text()
+    await waitOnExecutionContext(ctx)
+    return { text, reads }
+  }
+
+  // Catches request.cf read on every request, where only country audiences and {{country}} tokens need it.
+  it('is read only when an audience or a token asks for it, and then once', async () => {
+    const plain = await createSite({ origin: 'https://origin.test' })
+    await addExperience(plain, headline)
+    expect((await edgeWithCountedCf(plain, '?utm_campaign=fast')).reads).toBe(0)
+    const local = await createSite({ origin: 'https://origin.test' })
+    await addExperience(local, { ...headline, match: { utm: { campaign: 'fast' }, country: ['fr'] }, variants: [{ name: 'V', weight: 100, slots: { headline: 'Hello {{country|there}}' } }] })
+    const asked = await edgeWithCountedCf(local, '?utm_campaign=fast')
+    expect(asked.text).toContain('>Hello FR</h1>')
+    expect(asked.reads).toBe(1)
+  })
+})
+
 describe('a page where no slot is filled', () => {
   // Catches the decision lost (the SDK would ask again) or page bytes changed when the rewriter is skipped.
   it('is the origin’s bytes unchanged, its decision in Server-Timing', async () => {

@@ -236,4 +236,4 @@ export function decide(experiences: ReadonlyArray<Experience & { audience?: Comp
 
 /** Fills `{{token|fallback}}` placeholders from the page URL and country; visitor values are cleaned, clipped and escaped. */
 export const renderSlot = (template: string, ctx: DecisionContext): string =>
-  renderTokens(template, urlTokens(ctx.url.href, ctx.country))
+  renderTokens(template, urlTokens(ctx.url.href, () => ctx.country))
