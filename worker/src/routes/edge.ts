@@ -17,8 +17,7 @@ type EdgeEnv = { Bindings: Env }
 const ONE_YEAR = 365 * 24 * 3600
 
 /** Forwards the request to the origin; a site served by this very Worker (the demo) is read from its static files. */
-async function fetchOrigin(c: Context<EdgeEnv>, target: URL): Promise<Response> {
-  const incoming = new URL(c.req.url)
+async function fetchOrigin(c: Context<EdgeEnv>, target: URL, incoming: URL): Promise<Response> {
   const headers = forwardedRequestHeaders(c.req.raw.headers, incoming.host)
   const hasBody = c.req.method !== 'GET' && c.req.method !== 'HEAD'
   const init: RequestInit = { method: c.req.method, headers, redirect: 'manual', ...(hasBody ? { body: c.req.raw.body } : {}) }
@@ -45,16 +44,15 @@ export async function serveEdge(c: Context<EdgeEnv>, site: SiteRow, path: string
   const proxied = (answer: Response, body: ReadableStream | null = answer.body) =>
     new Response(body, { status: answer.status, statusText: answer.statusText, headers: proxiedResponseHeaders(answer.headers, mount, urls) })
   // Form posts and other writes go to the site untouched: only pages are personalized.
-  if (c.req.method !== 'GET' && c.req.method !== 'HEAD') return proxied(await fetchOrigin(c, urls.fetched))
+  if (c.req.method !== 'GET' && c.req.method !== 'HEAD') return proxied(await fetchOrigin(c, urls.fetched, incoming))
 
   const { gpc } = requestContext(c)
   const known = getCookie(c, VISITOR_COOKIE)
   const visitorId = gpc ? undefined : known && /^[\w-]{1,128}$/.test(known) ? known : `a_${crypto.randomUUID()}`
-  // The page URL the visitor sees: audiences match its path and UTM parameters.
-  const pageUrl = new URL(urls.fetched.pathname + urls.fetched.search, origin)
   const [answer, decided, messages] = await Promise.all([
-    fetchOrigin(c, urls.fetched),
-    decideForRequest(c, { site: site.key, url: pageUrl, aid: visitorId, newVisitor: visitorId !== known, ref: c.req.header('referer') }, 'edge'),
+    fetchOrigin(c, urls.fetched, incoming),
+    // Audiences match the page's URL at the origin: its path and UTM parameters.
+    decideForRequest(c, { site: site.key, url: urls.fetched, aid: visitorId, newVisitor: visitorId !== known, ref: c.req.header('referer') }, 'edge'),
     // Her due in-app messages, as /v1/personalize lists them: only a returning visitor can have any (no
     // cookie yet: no lead; GPC: nobody remembered). A failed read costs the messages, never the page.
     visitorId && visitorId === known ? inAppMessagesFor(openDb(c.env.DB), site.id, visitorId, Date.now()).catch(() => []) : [],
