@@ -529,6 +529,20 @@ describe('SPA page views', () => {
     expect(pages[1]!.context.referrer).toBe('https://acme.test/spa.html')
   })
 
+  // Catches the race seen in Chromium on a busy machine: a push then Back before either was reported lost the pushed page.
+  it('counts a push and a Back made in one burst as two page views, in order', async () => {
+    setup({ url: 'https://acme.test/spa' })
+    createCairn({ site, api })
+    const { history } = browser.window
+    history.pushState({}, '', '/spa/a')
+    await wait(0)
+    history.pushState({}, '', '/spa/b')
+    browser.popstate('/spa/a') // before the push above was reported
+    await wait(1000)
+    const pages = browser.events().filter((e) => e.type == 'page')
+    expect(pages.map((e) => new URL(e.context.url).pathname)).toEqual(['/spa', '/spa/a', '/spa/b', '/spa/a'])
+  })
+
   it('keeps the landing attribution on later SPA page views', async () => {
     setup({ url: 'https://acme.test/?utm_source=google&utm_campaign=bf' })
     createCairn({ site, api })

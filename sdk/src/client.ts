@@ -306,14 +306,13 @@ export function createClient(options: CairnOptions): [Cairn, () => void] {
     }
     watchHistory(
       w,
-      safe(() => {
-        const now = pathKey(loc)
-        if (now != shown && personalizing()) personalize(loc.href)
+      safe((href: string) => {
+        const now = pathKey(new URL(href))
+        if (now != shown && personalizing()) personalize(href)
         shown = now
         if (auto && now != last) {
           flush()
           last = now
-          const href = loc.href
           flush = whenTitled(doc, titled, safe(() => sendPage(undefined, href, now)))
         }
       }),

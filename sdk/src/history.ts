@@ -5,19 +5,27 @@
 /** Longest wait for a router to set the new page's title. */
 export const TITLE_WAIT_MS = 300
 
-export function watchHistory(w: Window, onChange: () => void): void {
+/**
+ * Reports each history change with the URL it made, in the order they happened, one task later (after the
+ * router's own work, e.g. its title). A Back right after a pushState, before either was reported, is still
+ * two page views: reading the location when reporting would see only where the visitor ended up.
+ */
+export function watchHistory(w: Window, onChange: (href: string) => void): void {
   const history = w.history
+  const later = () => {
+    const href = w.location.href
+    setTimeout(() => onChange(href))
+  }
   for (const method of ['pushState', 'replaceState'] as const) {
     const original = history[method]
     history[method] = function (this: History, ...args: Parameters<History['pushState']>) {
       const result = original.apply(this, args)
-      // After the router's own work in this task.
-      setTimeout(onChange)
+      later()
       return result
     }
   }
-  w.addEventListener('popstate', onChange)
-  w.addEventListener('hashchange', onChange)
+  w.addEventListener('popstate', later)
+  w.addEventListener('hashchange', later)
 }
 
 /**
