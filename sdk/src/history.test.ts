@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { watchHistory } from './history.js'
 
 function fakeWindow() {
@@ -23,6 +23,9 @@ function fakeWindow() {
 }
 
 describe('watchHistory', () => {
+  beforeEach(() => vi.useFakeTimers())
+  afterEach(() => vi.useRealTimers())
+
   it('calls through to the host history with the same this, arguments and return value', () => {
     const { w, history } = fakeWindow()
     watchHistory(w, () => {})
@@ -39,40 +42,30 @@ describe('watchHistory', () => {
     expect(() => w.history.replaceState(null, '', 'bad')).toThrow('cross-origin')
   })
   it('reports changes after the call (the router sets the title first) and on popstate', async () => {
-    vi.useFakeTimers()
-    try {
-      const { w, location, listeners } = fakeWindow()
-      const onChange = vi.fn()
-      watchHistory(w, onChange)
-      w.history.pushState(null, '', '/a')
-      expect(onChange).not.toHaveBeenCalled()
-      await vi.runAllTimersAsync()
-      expect(onChange.mock.calls).toEqual([['https://acme.test/a']])
-      location.href = 'https://acme.test/'
-      listeners.popstate!()
-      await vi.runAllTimersAsync()
-      expect(onChange.mock.calls).toEqual([['https://acme.test/a'], ['https://acme.test/']])
-    } finally {
-      vi.useRealTimers()
-    }
+    const { w, location, listeners } = fakeWindow()
+    const onChange = vi.fn()
+    watchHistory(w, onChange)
+    w.history.pushState(null, '', '/a')
+    expect(onChange).not.toHaveBeenCalled()
+    await vi.runAllTimersAsync()
+    expect(onChange.mock.calls).toEqual([['https://acme.test/a']])
+    location.href = 'https://acme.test/'
+    listeners.popstate!()
+    await vi.runAllTimersAsync()
+    expect(onChange.mock.calls).toEqual([['https://acme.test/a'], ['https://acme.test/']])
   })
 
   // Catches a pushed page lost when Back follows before the push was reported (a busy page: seen in Chromium).
   it('reports a push and a Back that come in one burst as two changes, in order, each with its URL', async () => {
-    vi.useFakeTimers()
-    try {
-      const { w, location, listeners } = fakeWindow()
-      const onChange = vi.fn()
-      watchHistory(w, onChange)
-      w.history.pushState(null, '', '/a')
-      w.history.pushState(null, '', '/b')
-      location.href = 'https://acme.test/a' // Back
-      listeners.popstate!()
-      listeners.hashchange!()
-      await vi.runAllTimersAsync()
-      expect(onChange.mock.calls.map(([href]) => new URL(href).pathname)).toEqual(['/a', '/b', '/a', '/a'])
-    } finally {
-      vi.useRealTimers()
-    }
+    const { w, location, listeners } = fakeWindow()
+    const onChange = vi.fn()
+    watchHistory(w, onChange)
+    w.history.pushState(null, '', '/a')
+    w.history.pushState(null, '', '/b')
+    location.href = 'https://acme.test/a' // Back
+    listeners.popstate!()
+    listeners.hashchange!()
+    await vi.runAllTimersAsync()
+    expect(onChange.mock.calls.map(([href]) => new URL(href).pathname)).toEqual(['/a', '/b', '/a', '/a'])
   })
 })
