@@ -3,7 +3,7 @@
 import { Hono } from 'hono'
 import { STATIC_FILES } from '../generated/static-files'
 import { ApiError, notFound } from '../http/errors'
-import { serveStatic } from '../http/static-files'
+import { resolveStatic, serveStatic } from '../http/static-files'
 
 /** A static file of this Worker for a GET/HEAD request (the demo site edge mode proxies comes from here too). */
 export const staticFile = (request: Request): Response | null => serveStatic(STATIC_FILES, request)
@@ -20,6 +20,6 @@ export const assetsApi = new Hono<{ Bindings: Env }>()
     const asset = c.req.method === 'GET' || c.req.method === 'HEAD' ? staticFile(c.req.raw) : null
     if (asset) return asset
     // A static path asked with another method, and unknown paths (`/API/sites`, `//api/sites`…), answer the API's JSON error shape.
-    if (staticFile(new Request(c.req.url))) throw new ApiError(405, 'method_not_allowed', `${c.req.method} is not allowed here.`, undefined, { Allow: 'GET, HEAD' })
+    if (resolveStatic(STATIC_FILES, new URL(c.req.url).pathname)) throw new ApiError(405, 'method_not_allowed', `${c.req.method} is not allowed here.`, undefined, { Allow: 'GET, HEAD' })
     return notFound(c)
   })
