@@ -74,7 +74,7 @@ export default defineConfig(async () => {
     test: {
       projects: [
         {
-          test: { name: 'unit', include: ['sdk/src/**/*.test.ts', 'contract/**/*.test.ts'], environment: 'node' },
+          test: { name: 'unit', include: ['sdk/src/**/*.test.ts', 'contract/**/*.test.ts', 'bench/**/*.test.mjs'], environment: 'node' },
         },
         {
           plugins: [

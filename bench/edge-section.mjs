@@ -12,6 +12,7 @@ import { createScratch, removeScratch } from './ingest-section.mjs'
 import { SLOW, VARIANT_HEADLINE } from './edge/origin.mjs'
 import { groupCpuSeconds, newAgent, runRequests, stats, timedGet } from './edge/measure.mjs'
 import { moveDir, npmInstall } from './sdk-size.mjs'
+import { pairedMedian, verdictOf } from './paired.mjs'
 import { fixed, int, printTable } from './table.mjs'
 import { freePort, snapshotWorkerTree, startWorker } from './worker.mjs'
 
@@ -26,15 +27,16 @@ const ADMIN_HEADERS = { authorization: 'Bearer dev-admin-token', 'content-type':
 const GROWTHBOOK_PKG = '@growthbook/edge-cloudflare'
 
 /**
- * Requests per arm per round; `rounds` rounds, the arms' order rotating each round. Many short rounds: on a
- * shared machine the load drifts within seconds, and each round measures the three arms back to back.
+ * Per cell: `perRound` requests per arm in a round (one request at a time, or one wave of 8 in flight) and
+ * `rounds` rounds, the arms back to back in a rotating order within each. Rounds are short so that a
+ * comparison pairs requests the same moment's load saw: the verdicts below compare arms round by round,
+ * which only works when the load cannot drift much within one. Cells take their rounds in turn.
  */
 export const EDGE_PLAN = {
-  rounds: 12,
   warmup: 6,
-  requests: {
-    1: { small: 6, large: 4, slow: 3 },
-    8: { small: 16, large: 8, slow: 8 },
+  cells: {
+    1: { small: { perRound: 1, rounds: 192 }, large: { perRound: 1, rounds: 96 }, slow: { perRound: 1, rounds: 96 } },
+    8: { small: { perRound: 8, rounds: 128 }, large: { perRound: 8, rounds: 48 }, slow: { perRound: 8, rounds: 64 } },
   },
 }
 const PAGES = ['small', 'large', 'slow']
@@ -164,9 +166,10 @@ export async function edgeSection({ root: repoRoot, benchDir, log = console.log,
     const agents = Object.fromEntries(ARMS.map((arm) => [arm, newAgent()]))
 
     const cells = []
-    for (const concurrency of Object.keys(plan.requests).map(Number)) {
-      for (const page of PAGES) for (const kind of Object.keys(URL_KINDS)) cells.push({ concurrency, page, kind, perRound: plan.requests[concurrency][page] })
+    for (const concurrency of Object.keys(plan.cells).map(Number)) {
+      for (const page of PAGES) for (const kind of Object.keys(URL_KINDS)) cells.push({ concurrency, page, kind, ...plan.cells[concurrency][page] })
     }
+    const rounds = Math.max(...cells.map((cell) => cell.rounds))
     const results = cells.map(() => Object.fromEntries(ARMS.map((arm) => [arm, { samples: [], rounds: [], cpu: { workerd: 0, all: 0 }, errors: 0, firstError: null, statuses: {}, personalized: 0 }])))
     const send = (arm, cell) => timedGet({ agent: agents[arm], port: workers[arm].port, host: EDGE_HOST, path: `${paths[arm](cell.page)}${URL_KINDS[cell.kind]}` })
 
@@ -181,9 +184,10 @@ export async function edgeSection({ root: repoRoot, benchDir, log = console.log,
         }
       }
     }
-    for (let round = 0; round < plan.rounds; round++) {
-      log(`edge: round ${round + 1} of ${plan.rounds} …`)
+    for (let round = 0; round < rounds; round++) {
+      if (round % 16 === 0) log(`edge: round ${round + 1} of ${rounds} …`)
       for (const [c, cell] of cells.entries()) {
+        if (round >= cell.rounds) continue
         const order = ARMS.map((_, i) => ARMS[(i + round + c) % ARMS.length])
         for (const arm of order) {
           const before = groupCpuSeconds(workers[arm].group)
@@ -261,7 +265,14 @@ function summarize(cells, results, meta) {
       const expected = cell.kind === 'match' && arm !== 'proxy' ? a.requests : 0
       if (a.personalized !== expected) problems.push(`${ARM_LABEL[arm]} ${cell.page}/${cell.kind}/c${cell.concurrency}: variant headline in ${a.personalized} of ${a.requests} (expected ${expected})`)
     }
-    return { ...cell, arms }
+    // Paired by round (each round ran the arms back to back): Cairn against GrowthBook, and each of them
+    // against the bare proxy, as the median difference in ms with its 95 % interval (see paired.mjs).
+    const paired = (arm, other) => {
+      const r = pairedMedian(arms[arm].roundTotalP50.map((v, i) => v - arms[other].roundTotalP50[i]))
+      return { ...r, verdict: verdictOf(r) }
+    }
+    const vs = { cairnVsGrowthbook: paired('cairn', 'growthbook'), growthbookVsProxy: paired('growthbook', 'proxy'), cairnVsProxy: paired('cairn', 'proxy') }
+    return { ...cell, arms, vs }
   })
   return { ...meta, edgeHost: EDGE_HOST, urls: URL_KINDS, slow: SLOW, rows, problems }
 }
@@ -273,6 +284,21 @@ const median = (values) => {
 }
 
 const ms = (n) => fixed(n, 1)
+const signed = (n) => (n > 0 ? `+${fixed(n, 1)}` : fixed(n, 1))
+const interval = (r) => `${signed(r.median)} [${signed(r.low)}, ${signed(r.high)}]`
+const verdictLabel = { ahead: 'Cairn ahead', tie: 'within noise', behind: 'Cairn behind' }
+const floorLabel = { ahead: 'below proxy', tie: 'at the proxy', behind: 'above proxy' }
+
+/**
+ * Where a run shows Cairn ahead of GrowthBook, within noise of it, or behind. Within noise is only a pass where
+ * GrowthBook itself is within noise of the bare proxy: there is nothing measurable left to be ahead of.
+ */
+export function growthbookStanding(s) {
+  const count = (verdict) => s.rows.filter((r) => r.vs.cairnVsGrowthbook.verdict === verdict)
+  const ties = count('tie')
+  const tiesAboveFloor = ties.filter((r) => r.vs.growthbookVsProxy.verdict !== 'tie')
+  return { ahead: count('ahead').length, ties: ties.length, behind: count('behind'), tiesAboveFloor }
+}
 const x = (n) => `${fixed(n, 2)}×`
 
 function printEdge(s) {
@@ -301,7 +327,7 @@ function printEdge(s) {
     }
   }
   printTable(
-    `6. Edge: Cairn edge mode vs a bare proxy Worker, a bare rewriter and GrowthBook's edge app ${s.gbVersion}, same origin, ${s.plan.rounds} interleaved rounds (${fixed(s.measuredSeconds, 0)} s measured)`,
+    `6. Edge: Cairn edge mode vs a bare proxy Worker, a bare rewriter and GrowthBook's edge app ${s.gbVersion}, same origin, arms interleaved round by round (${fixed(s.measuredSeconds, 0)} s measured)`,
     ['page', 'URL', 'in flight', 'worker', 'bytes', 'TTFB p50', 'TTFB p99', 'total p50', 'total p99', 'TTFB ×proxy p50/p99', 'total ×proxy p50/p99', 'total p50 ×proxy by round', 'CPU ms/req', 'CPU ×proxy', 'total p50 ×rewriter', 'variant'],
     rows,
   )
@@ -309,9 +335,26 @@ function printEdge(s) {
   console.log(`   URLs: match = ${s.urls.match} (a Cairn experience and a GrowthBook visual-editor experiment set the h1), none = ${s.urls.none}`)
   console.log('   bare rewriter = the proxy plus the same HTMLRewriter fill on the matching URL (no decision, cookie or exposure); on the other URL it is the proxy again (a noise check)')
   console.log(`   every request a new visitor (no cookie); Cairn via /edge/KEY/… with Host ${s.edgeHost}; TTFB = first body byte; ms over keep-alive connections`)
+  console.log(`   rounds: ${s.rows.filter((r) => r.concurrency === 1).map((r) => `${r.page} ${r.rounds}`).filter((v, i, all) => all.indexOf(v) === i).join(', ')} of one request at a time; ${s.rows.filter((r) => r.concurrency !== 1).map((r) => `${r.page} ${r.rounds}`).filter((v, i, all) => all.indexOf(v) === i).join(', ')} of one wave of 8 in flight`)
   console.log(`   by round = the median over rounds of each round's total p50 / the proxy's in that round; load average (1/5/15 min) ${s.load.before.join(' ')} before, ${s.load.after.join(' ')} after`)
   console.log('   CPU = user+system time of each Worker\'s workerd processes (/proc, 10 ms ticks) over its measured requests; Cairn\'s includes its queue consumer (exposures)')
   console.log(`   GrowthBook ${s.growthbookInstall.cached ? 'from today’s cache' : 'installed from npm this run'} (bench/.peers-edge/), its payload served by the origin at /api/features/sdk-edge-bench`)
+  printTable(
+    '   Paired by round: median difference of total p50 in ms [95 % interval], and what one run can tell',
+    ['page', 'URL', 'in flight', 'Cairn − GrowthBook', 'verdict', 'GrowthBook − proxy', 'GrowthBook', 'Cairn − proxy', 'Cairn'],
+    s.rows.map((row) => [
+      row.page,
+      row.kind,
+      row.concurrency,
+      interval(row.vs.cairnVsGrowthbook),
+      verdictLabel[row.vs.cairnVsGrowthbook.verdict],
+      interval(row.vs.growthbookVsProxy),
+      floorLabel[row.vs.growthbookVsProxy.verdict],
+      interval(row.vs.cairnVsProxy),
+      floorLabel[row.vs.cairnVsProxy.verdict],
+    ]),
+  )
+  console.log('   interval: the sign test\'s order statistics over the rounds (no assumption about the shape of the noise); a verdict needs the whole interval on one side of 0')
   if (s.problems.length === 0) console.log('   every response 200 and the whole page, the variant headline exactly on the matching URL for Cairn and GrowthBook')
   for (const problem of s.problems) console.log(`   PROBLEM ${problem}`)
 }
@@ -319,20 +362,33 @@ function printEdge(s) {
 /** Summary rows (metric, value, budget, pass) for run.mjs: worst cells of Cairn and GrowthBook. */
 export function edgeSummaryRows(s) {
   const rows = []
+  const where = (r) => `${r.page}/${r.kind}/c${r.concurrency}`
   const worst = (arm, key) => s.rows.reduce((w, r) => (r.arms[arm].ratios[key] > (w?.arms[arm].ratios[key] ?? -Infinity) ? r : w), null)
   for (const arm of ['cairn', 'growthbook']) {
     const total = worst(arm, 'totalP50')
     const ttfb = worst(arm, 'ttfbP50')
-    const where = (r) => `${r.page}/${r.kind}/c${r.concurrency}`
     rows.push({ metric: `Edge: ${ARM_LABEL[arm]} worst total p50 / bare proxy`, value: `${x(total.arms[arm].ratios.totalP50)} (${where(total)})`, budget: arm === 'cairn' ? '≤ 1.30×' : '—', pass: arm === 'cairn' ? total.arms[arm].ratios.totalP50 <= 1.3 : null })
     rows.push({ metric: `Edge: ${ARM_LABEL[arm]} worst TTFB p50 / bare proxy`, value: `${x(ttfb.arms[arm].ratios.ttfbP50)} (${where(ttfb)})`, budget: '—', pass: null })
   }
   const overRewriter = worst('cairn', 'totalP50OverRewriter')
-  rows.push({ metric: 'Edge: Cairn edge worst total p50 / bare rewriter (the same fill, nothing else)', value: `${x(overRewriter.arms.cairn.ratios.totalP50OverRewriter)} (${overRewriter.page}/${overRewriter.kind}/c${overRewriter.concurrency})`, budget: '—', pass: null })
+  rows.push({ metric: 'Edge: Cairn edge worst total p50 / bare rewriter (the same fill, nothing else)', value: `${x(overRewriter.arms.cairn.ratios.totalP50OverRewriter)} (${where(overRewriter)})`, budget: '—', pass: null })
   const byRound = worst('cairn', 'roundTotalP50')
-  rows.push({ metric: 'Edge: Cairn edge worst total p50 / bare proxy, by round', value: `${x(byRound.arms.cairn.ratios.roundTotalP50)} (${byRound.page}/${byRound.kind}/c${byRound.concurrency})`, budget: '—', pass: null })
-  const ahead = s.rows.filter((r) => r.arms.cairn.total.p50 < r.arms.growthbook.total.p50).length
-  rows.push({ metric: 'Edge: cells where Cairn edge total p50 < GrowthBook', value: `${ahead} of ${s.rows.length}`, budget: 'all', pass: ahead === s.rows.length })
+  rows.push({ metric: 'Edge: Cairn edge worst total p50 / bare proxy, by round', value: `${x(byRound.arms.cairn.ratios.roundTotalP50)} (${where(byRound)})`, budget: '—', pass: null })
+  const lower = s.rows.filter((r) => r.arms.cairn.total.p50 < r.arms.growthbook.total.p50).length
+  rows.push({ metric: 'Edge: cells where Cairn edge total p50 < GrowthBook (pooled p50s, noise included)', value: `${lower} of ${s.rows.length}`, budget: '—', pass: null })
+  const standing = growthbookStanding(s)
+  rows.push({
+    metric: 'Edge: Cairn edge vs GrowthBook by round (95 %): ahead / within noise / behind',
+    value: `${standing.ahead} / ${standing.ties} / ${standing.behind.length}${standing.behind.length ? ` (${standing.behind.map(where).join(', ')})` : ''}`,
+    budget: '0 behind',
+    pass: standing.behind.length === 0,
+  })
+  rows.push({
+    metric: 'Edge: cells within noise of GrowthBook where GrowthBook is above the bare proxy',
+    value: standing.tiesAboveFloor.length === 0 ? 'none' : standing.tiesAboveFloor.map(where).join(', '),
+    budget: 'none',
+    pass: standing.tiesAboveFloor.length === 0,
+  })
   rows.push({ metric: 'Edge: responses and variants as expected', value: s.problems.length === 0 ? 'yes' : `${s.problems.length} problem(s)`, budget: 'yes', pass: s.problems.length === 0 })
   return rows
 }

@@ -50,25 +50,38 @@ function timedGetOnce({ agent, port, host, path }) {
   })
 }
 
-/** CPU seconds (user + system) of the workerd processes in a process group, and of the whole group. */
-export function groupCpuSeconds(group) {
+/** The process ids of a process group, found once (a scan of /proc) and again when one of them has exited. */
+const groupMembers = new Map()
+
+function readStat(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const close = stat.lastIndexOf(')')
+    const fields = stat.slice(close + 2).split(' ') // fields[0] is field 3 (state)
+    return { comm: stat.slice(stat.indexOf('(') + 1, close), group: Number(fields[2]), seconds: (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND } // utime, stime
+  } catch {
+    return null // exited meanwhile
+  }
+}
+
+function scanGroup(group) {
+  const pids = readdirSync('/proc').filter((entry) => /^\d+$/.test(entry) && readStat(entry)?.group === group)
+  groupMembers.set(group, pids)
+  return pids
+}
+
+/**
+ * CPU seconds (user + system) of the workerd processes in a process group, and of the whole group. Read
+ * between short rounds, so the group's members are remembered rather than found by scanning /proc each time.
+ */
+export function groupCpuSeconds(group, rescanned = false) {
   let workerd = 0
   let all = 0
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue
-    let stat
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
-    } catch {
-      continue // exited meanwhile
-    }
-    const close = stat.lastIndexOf(')')
-    const comm = stat.slice(stat.indexOf('(') + 1, close)
-    const fields = stat.slice(close + 2).split(' ') // fields[0] is field 3 (state)
-    if (Number(fields[2]) !== group) continue
-    const seconds = (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND // utime, stime
-    all += seconds
-    if (comm.startsWith('workerd')) workerd += seconds
+  for (const pid of groupMembers.get(group) ?? scanGroup(group)) {
+    const stat = readStat(pid)
+    if (stat === null || stat.group !== group) return rescanned ? { workerd, all } : (scanGroup(group), groupCpuSeconds(group, true))
+    all += stat.seconds
+    if (stat.comm.startsWith('workerd')) workerd += stat.seconds
   }
   return { workerd, all }
 }
