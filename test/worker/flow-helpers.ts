@@ -1,7 +1,7 @@
 // Helpers for flow tests: create flows, send a known lead's events, read the outbox and runs from D1.
 import { env } from 'cloudflare:workers'
 import { expect, vi } from 'vitest'
-import { admin, createSite, identifyEvent, leadsOf, ORIGIN, pageEvent, sendEvents, trackEvent, uniqueId, type TestSite } from './helpers'
+import { admin, call, createSite, identifyEvent, leadsOf, ORIGIN, pageEvent, sendEvents, trackEvent, uniqueId, type TestSite } from './helpers'
 
 export async function createFlow(siteId: string, flow: Record<string, unknown>): Promise<{ id: string }> {
   const response = await admin(`/api/sites/${siteId}/flows`, { method: 'POST', json: { name: 'Test flow', enabled: true, ...flow } })
@@ -51,3 +51,15 @@ export async function waitForOutbox(leadId: string, check: (rows: OutboxRow[]) =
 }
 
 export const settle = () => new Promise<void>((resolve) => queueMicrotask(resolve))
+
+/** The provider webhook secret the worker tests run with (vitest.config.ts). */
+const PROVIDER_SECRET = 'test-provider-secret'
+
+/** POSTs a provider event to /email/events with a Svix-style signature (`signature` overrides it: a forgery). */
+export async function postProviderEvent(event: Record<string, unknown>, { id = `evt_${uniqueId('')}`, signature }: { id?: string; signature?: string } = {}): Promise<Response> {
+  const body = JSON.stringify(event)
+  const ts = Math.floor(Date.now() / 1000)
+  const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(PROVIDER_SECRET), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])
+  const mac = btoa(String.fromCharCode(...new Uint8Array(await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(`${id}.${ts}.${body}`)))))
+  return call('/email/events', { method: 'POST', body, headers: { 'svix-id': id, 'svix-timestamp': String(ts), 'svix-signature': signature ?? `v1,${mac}` } })
+}

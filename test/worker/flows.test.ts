@@ -11,7 +11,7 @@ import { FLOW_SWEEP, HOURLY } from '../../worker/src/queue/cron'
 import type { FlowJob } from '../../worker/src/queue/flow-jobs'
 import type { Job } from '../../worker/src/queue/jobs'
 import { admin, call, ORIGIN, pageEvent, sendEvents, uniqueId } from './helpers'
-import { createFlow, knownLead, outbox, runs, track, viewPricing, waitForOutbox } from './flow-helpers'
+import { createFlow, knownLead, outbox, postProviderEvent, runs, track, viewPricing, waitForOutbox } from './flow-helpers'
 
 const EMAIL_STEP = { type: 'email', subject: 'Hi {{lead.traits.firstName|there}}', body: 'Hello {{lead.traits.firstName|there}} <b>' }
 const IN_APP_STEP = { type: 'in_app', kind: 'banner', title: 'Questions about pricing?', body: 'Talk to us.', cta: { label: 'Book a demo', url: '/demo' } }
@@ -302,19 +302,48 @@ describe('channels', { timeout: 30_000 }, () => {
     await createFlow(site.id, { trigger: PRICING, steps: [EMAIL_STEP] })
     await viewPricing(site, aid)
     const [sent] = await waitForOutbox(leadId, (r) => r[0]?.status === 'sent')
-    const body = JSON.stringify({ type: 'email.bounced', data: { to: [email], bounce: { type: 'Permanent' }, tags: { cairn_message: sent!.id } } })
-    const ts = Math.floor(Date.now() / 1000)
-    const key = await crypto.subtle.importKey('raw', new TextEncoder().encode('test-provider-secret'), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])
-    const mac = btoa(String.fromCharCode(...new Uint8Array(await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(`evt_1.${ts}.${body}`)))))
-    const post = (signature: string) =>
-      call('/email/events', { method: 'POST', body, headers: { 'svix-id': 'evt_1', 'svix-timestamp': String(ts), 'svix-signature': signature } })
-    expect((await post('v1,' + btoa('forged'))).status).toBe(401)
+    const bounce = { type: 'email.bounced', data: { to: [email], bounce: { type: 'Permanent' }, tags: { cairn_message: sent!.id } } }
+    expect((await postProviderEvent(bounce, { signature: 'v1,' + btoa('forged') })).status).toBe(401)
     expect(await env.DB.prepare('select count(*) as n from suppressions where site_id = ?').bind(site.id).first('n')).toBe(0)
-    const accepted = await post(`v1,${mac}`)
+    const accepted = await postProviderEvent(bounce)
     expect(accepted.status).toBe(200)
     expect(await accepted.json()).toEqual({ suppressed: email, reason: 'bounce' })
     const list = (await (await admin(`/api/sites/${site.id}/suppressions`)).json()) as { suppressions: Array<{ email: string; reason: string }> }
     expect(list.suppressions).toEqual([expect.objectContaining({ email, reason: 'bounce' })])
+  })
+
+  it("the provider's opens and clicks mark their email once, at the provider's time; forged and unknown ones change nothing", async () => {
+    // Catches opens counted only from Cairn's pixel, a retried event moving the first open, and unsigned events accepted.
+    const { site, aid, leadId } = await knownLead()
+    await createFlow(site.id, { trigger: PRICING, steps: [EMAIL_STEP] })
+    await viewPricing(site, aid)
+    const [sent] = await waitForOutbox(leadId, (r) => r[0]?.status === 'sent')
+    const row = async () =>
+      (await env.DB.prepare('select sent_at, opened_at, clicked_at, provider_id from messages where id = ?').bind(sent!.id).first<{ sent_at: number; opened_at: number | null; clicked_at: number | null; provider_id: string }>())!
+    // The tests send through the outbox provider, which has no ids: give the email the id a provider would
+    // have, and an hour's age so the provider's event times below are in the past.
+    const providerId = `em_${uniqueId('')}`
+    const sentAt = Date.now() - 3_600_000
+    await env.DB.prepare('update messages set provider_id = ?, sent_at = ? where id = ?').bind(providerId, sentAt, sent!.id).run()
+    const opened = { type: 'email.opened', created_at: new Date(sentAt + 1000).toISOString(), data: { email_id: providerId, tags: { cairn_message: sent!.id } } }
+    expect((await postProviderEvent(opened, { signature: 'v1,' + btoa('forged') })).status).toBe(401)
+    expect((await row()).opened_at).toBeNull()
+    const first = await postProviderEvent(opened)
+    expect(first.status).toBe(200)
+    expect(await first.json()).toEqual({ recorded: 'opened' })
+    // The same event retried, and a later open: the first open's time stays.
+    expect((await postProviderEvent(opened)).status).toBe(200)
+    expect((await postProviderEvent({ ...opened, created_at: new Date(sentAt + 60_000).toISOString() })).status).toBe(200)
+    expect((await row()).opened_at).toBe(sentAt + 1000)
+    // Found by the provider's id alone; a provider clock behind the send is held at the send.
+    const clicked = await postProviderEvent({ type: 'email.clicked', created_at: new Date(sentAt - 5000).toISOString(), data: { email_id: providerId } })
+    expect(await clicked.json()).toEqual({ recorded: 'clicked' })
+    expect((await row()).clicked_at).toBe(sentAt)
+    // Unknown messages and event types are acknowledged (no provider retries) and change nothing.
+    expect(await (await postProviderEvent({ type: 'email.opened', data: { email_id: 'em_unknown' } })).json()).toEqual({ ignored: true })
+    expect(await (await postProviderEvent({ type: 'email.delivery_delayed', data: { email_id: providerId } })).json()).toEqual({ ignored: true })
+    const shown = (await (await admin(`/api/sites/${site.id}/messages/${sent!.id}`)).json()) as { openedAt: string | null; clickedAt: string | null }
+    expect(shown).toMatchObject({ openedAt: new Date(sentAt + 1000).toISOString(), clickedAt: new Date(sentAt).toISOString() })
   })
 
   it('in production, a site without a postal address gets its email marked failed with the reason', async () => {

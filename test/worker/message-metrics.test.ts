@@ -5,7 +5,7 @@ import { env } from 'cloudflare:workers'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { messageToken, unsubscribeToken } from '../../worker/src/domain/email/signing'
 import { admin, call, callAdminHost, createSite, uniqueId, type TestSite } from './helpers'
-import { createFlow, knownLead, viewPricing, waitForOutbox } from './flow-helpers'
+import { createFlow, knownLead, postProviderEvent, viewPricing, waitForOutbox } from './flow-helpers'
 
 const SECRET = 'test-unsubscribe-secret'
 const GUIDE = 'https://acme.test/guide?a=1&b=2'
@@ -39,11 +39,7 @@ async function insert(row: Row) {
 }
 
 async function providerEvent(event: Record<string, unknown>) {
-  const body = JSON.stringify(event)
-  const ts = Math.floor(Date.now() / 1000)
-  const key = await crypto.subtle.importKey('raw', new TextEncoder().encode('test-provider-secret'), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])
-  const mac = btoa(String.fromCharCode(...new Uint8Array(await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(`evt_m.${ts}.${body}`)))))
-  const response = await call('/email/events', { method: 'POST', body, headers: { 'svix-id': 'evt_m', 'svix-timestamp': String(ts), 'svix-signature': `v1,${mac}` } })
+  const response = await postProviderEvent(event)
   expect(response.status).toBe(200)
 }
 

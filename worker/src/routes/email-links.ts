@@ -1,6 +1,6 @@
 // Email links: GET /u/:token (confirmation page), POST /u/:token (RFC 8058 one-click: 200, no redirect,
 // no cookie), the optional open pixel (GET /o/:token) and click redirect (GET /c/:token/:n), and the
-// provider's signed webhook for bounces and complaints (POST /email/events). Each marks its message.
+// provider's signed webhook for bounces, complaints, opens and clicks (POST /email/events). Each marks its message.
 import { Hono } from 'hono'
 import { eq } from 'drizzle-orm'
 import { openDb } from '../db/client'
@@ -28,6 +28,22 @@ async function messageOfToken(env: Env, token: string) {
   const id = secret ? await verifyUnsubscribeToken(token, secret) : null
   const message = id ? await findMessage(openDb(env.DB), id) : undefined
   return message?.to ? message : null
+}
+
+/** The fields Cairn reads from a Resend-style webhook event. */
+type ProviderEvent = {
+  type?: string
+  created_at?: string
+  data?: { email_id?: string; to?: string[] | string; bounce?: { type?: string }; tags?: Record<string, string> }
+}
+
+/**
+ * When the provider saw it (`created_at`), kept between the send and now: a retried event keeps its
+ * time, and a clock that disagrees cannot put an open before its email or in the future.
+ */
+function eventTime(createdAt: string | undefined, sentAt: number, now: number): number {
+  const at = createdAt ? Date.parse(createdAt) : NaN
+  return Number.isFinite(at) ? Math.min(Math.max(at, sentAt), now) : now
 }
 
 /** A 1×1 transparent GIF. */
@@ -100,14 +116,15 @@ export const emailLinksApi = new Hono<{ Bindings: Env }>()
       Date.now(),
     )
     if (!signed) throw new ApiError(401, 'bad_signature', 'The webhook signature does not verify.')
-    let event: { type?: string; data?: { email_id?: string; to?: string[] | string; bounce?: { type?: string }; tags?: Record<string, string> } }
+    let event: ProviderEvent
     try {
       event = JSON.parse(body)
     } catch {
       throw new ApiError(400, 'malformed_json', 'The body is not valid JSON.')
     }
     const reason = event.type === 'email.complained' ? 'complaint' : event.type === 'email.bounced' && event.data?.bounce?.type !== 'Transient' ? 'bounce' : null
-    if (!reason) return c.json({ ignored: true })
+    const engagement = event.type === 'email.opened' ? 'opened' : event.type === 'email.clicked' ? 'clicked' : null
+    if (!reason && !engagement) return c.json({ ignored: true })
     const db = openDb(c.env.DB)
     const messageId = event.data?.tags?.cairn_message
     const message = messageId
@@ -115,10 +132,17 @@ export const emailLinksApi = new Hono<{ Bindings: Env }>()
       : event.data?.email_id
         ? await db.select().from(messages).where(eq(messages.providerId, event.data.email_id)).get()
         : undefined
+    if (engagement) {
+      // The provider's own open and click tracking (set up in its dashboard): recorded like the pixel's and
+      // the tracked links', once per message (the first one wins, so a repeat or a retried event changes nothing).
+      if (!message || message.content.channel !== 'email' || message.sentAt === null) return c.json({ ignored: true })
+      await recordOutcome(db, message.id, engagement, eventTime(event.created_at, message.sentAt, Date.now()))
+      return c.json({ recorded: engagement })
+    }
     const to = normalizeEmail(Array.isArray(event.data?.to) ? event.data.to[0] : event.data?.to) ?? message?.to
     if (!message || !to) return c.json({ ignored: true })
     const at = Date.now()
-    await suppress(db, { siteId: message.siteId, email: to, reason, messageId: message.id, at })
+    await suppress(db, { siteId: message.siteId, email: to, reason: reason!, messageId: message.id, at })
     await recordOutcome(db, message.id, reason === 'bounce' ? 'bounced' : 'complained', at)
     return c.json({ suppressed: to, reason })
   })
