@@ -196,7 +196,12 @@ export function createClient(options: CairnOptions): [Cairn, () => void] {
     return script
   }
 
-  /** Listeners get every message; without one the built-in renderer shows it. A message id shows once per page. */
+  /**
+   * The site's listeners get every message; only a message no listener took goes to the built-in renderer,
+   * so a listener registered late (while the chunk loads, or after it showed one) takes over from it. A
+   * message id shows once per page.
+   */
+  const show = (message: Message) => messages.emit('message', message) || messages.emit('render', message)
   const deliver = (list: Message[]) =>
     whenParsed(
       doc,
@@ -204,13 +209,11 @@ export function createClient(options: CairnOptions): [Cairn, () => void] {
         for (const message of list)
           if (message && !delivered.includes(message.id)) {
             delivered.push(message.id)
-            messages.emit('message', message) ||
+            show(message) ||
               (typeof renderer == 'function'
                 ? renderer(message)
-                : // The chunk registers itself as a listener, then gets what waited.
-                  renderer &&
-                  waiting.push(message) == 1 &&
-                  (chunk(renderer).onload = () => waiting.map((item) => messages.emit('message', item))))
+                : // The chunk registers itself for 'render', then gets what waited.
+                  renderer && waiting.push(message) == 1 && (chunk(renderer).onload = () => waiting.map(show)))
           }
       }),
     )

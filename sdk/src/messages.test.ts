@@ -22,6 +22,14 @@ const message: Message = {
 const modal: Message = { ...message, id: 'msg_modal', kind: 'modal' }
 const answer = (...messages: unknown[]) => () => ({ slots: {}, experiences: [], messages })
 const tracked = () => browser.events().map((event) => [event.event, event.properties])
+/** Runs the chunk as the script tag would: it registers through window.cairn, then its load event fires. */
+async function loadChunk(cairn: unknown) {
+  ;(globalThis as { cairn?: unknown }).cairn = (name: string, ...args: unknown[]) => (cairn as any)[name](...args)
+  vi.stubGlobal('window', { ...browser.window, cairn: (globalThis as { cairn?: unknown }).cairn })
+  vi.resetModules()
+  await import('./messages.js')
+  browser.scripts()[0]!.onload!()
+}
 
 beforeEach(() => {
   vi.useFakeTimers()
@@ -54,12 +62,7 @@ describe('delivery', () => {
     await wait(0)
     expect(browser.scripts().map((script) => script.src)).toEqual([chunk])
     expect(browser.banners()).toEqual([])
-    // The chunk runs (it registers through window.cairn), then the script's load event fires.
-    ;(globalThis as { cairn?: unknown }).cairn = (name: string, ...args: unknown[]) => (cairn as any)[name](...args)
-    vi.stubGlobal('window', { ...browser.window, cairn: (globalThis as { cairn?: unknown }).cairn })
-    vi.resetModules()
-    await import('./messages.js')
-    browser.scripts()[0]!.onload!()
+    await loadChunk(cairn)
     expect(browser.banners()).toHaveLength(2)
     browser.history.pushState(null, '', '/next')
     await wait(1000)
@@ -68,6 +71,35 @@ describe('delivery', () => {
       ['Message Shown', { messageId: 'msg_demo' }],
       ['Message Shown', { messageId: 'msg_2' }],
     ])
+  })
+
+  // Catches: a site listener registered while the chunk loads getting the waiting message and the banner
+  // showing it too (the chunk was a listener like the site's).
+  it('a listener registered while the chunk loads takes the waiting messages; the renderer shows none', async () => {
+    setup({ personalize: answer(message) })
+    const cairn = createCairn({ site, api, messages: chunk })
+    await wait(0)
+    const listener = vi.fn()
+    cairn.on('message', listener)
+    await loadChunk(cairn)
+    expect(listener).toHaveBeenCalledExactlyOnceWith(message)
+    expect(browser.banners()).toEqual([])
+  })
+
+  // Catches: after the chunk showed a message, a later site listener and the banner both getting each new one.
+  it('a listener registered after the renderer showed a message takes over the next ones', async () => {
+    let calls = 0
+    setup({ personalize: () => answer(calls++ === 0 ? message : { ...message, id: 'msg_next' })() })
+    const cairn = createCairn({ site, api, messages: chunk })
+    await wait(0)
+    await loadChunk(cairn)
+    expect(browser.banners()).toHaveLength(1)
+    const listener = vi.fn()
+    cairn.on('message', listener)
+    browser.history.pushState(null, '', '/next')
+    await wait(1000)
+    expect(listener).toHaveBeenCalledExactlyOnceWith({ ...message, id: 'msg_next' })
+    expect(browser.banners()).toHaveLength(1)
   })
 
   it('no renderer (messages: false): nothing shown, nothing loaded', async () => {
