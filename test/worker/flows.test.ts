@@ -312,7 +312,7 @@ describe('channels', { timeout: 30_000 }, () => {
     expect(list.suppressions).toEqual([expect.objectContaining({ email, reason: 'bounce' })])
   })
 
-  it("the provider's opens and clicks mark their email once, at the provider's time; forged and unknown ones change nothing", async () => {
+  it("the provider's opens and clicks mark their email with the earliest time reported; forged and unknown ones change nothing", async () => {
     // Catches opens counted only from Cairn's pixel, a retried event moving the first open, and unsigned events accepted.
     const { site, aid, leadId } = await knownLead()
     await createFlow(site.id, { trigger: PRICING, steps: [EMAIL_STEP] })
@@ -325,15 +325,18 @@ describe('channels', { timeout: 30_000 }, () => {
     const providerId = `em_${uniqueId('')}`
     const sentAt = Date.now() - 3_600_000
     await env.DB.prepare('update messages set provider_id = ?, sent_at = ? where id = ?').bind(providerId, sentAt, sent!.id).run()
-    const opened = { type: 'email.opened', created_at: new Date(sentAt + 1000).toISOString(), data: { email_id: providerId, tags: { cairn_message: sent!.id } } }
+    const opened = { type: 'email.opened', created_at: new Date(sentAt + 2000).toISOString(), data: { email_id: providerId, tags: { cairn_message: sent!.id } } }
     expect((await postProviderEvent(opened, { signature: 'v1,' + btoa('forged') })).status).toBe(401)
     expect((await row()).opened_at).toBeNull()
     const first = await postProviderEvent(opened)
     expect(first.status).toBe(200)
     expect(await first.json()).toEqual({ recorded: 'opened' })
-    // The same event retried, and a later open: the first open's time stays.
+    expect((await row()).opened_at).toBe(sentAt + 2000)
+    // The same event retried and a later open change nothing; an earlier open reported late moves it back.
     expect((await postProviderEvent(opened)).status).toBe(200)
     expect((await postProviderEvent({ ...opened, created_at: new Date(sentAt + 60_000).toISOString() })).status).toBe(200)
+    expect((await row()).opened_at).toBe(sentAt + 2000)
+    expect((await postProviderEvent({ ...opened, created_at: new Date(sentAt + 1000).toISOString() })).status).toBe(200)
     expect((await row()).opened_at).toBe(sentAt + 1000)
     // Found by the provider's id alone; a provider clock behind the send is held at the send.
     const clicked = await postProviderEvent({ type: 'email.clicked', created_at: new Date(sentAt - 5000).toISOString(), data: { email_id: providerId } })

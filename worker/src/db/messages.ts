@@ -15,9 +15,10 @@ export function findMessage(db: Db, id: string): Promise<MessageRow | undefined>
 export const OUTCOMES = { opened: 'opened_at', clicked: 'clicked_at', unsubscribed: 'unsubscribed_at', bounced: 'bounced_at', complained: 'complained_at' } as const
 export type Outcome = keyof typeof OUTCOMES
 
+/** Keeps the earliest time of the outcome, whatever order its reports arrive in (a retried webhook, the pixel after the provider). */
 export function recordOutcome(db: Db, id: string, outcome: Outcome, at: number) {
   const column = sql.raw(OUTCOMES[outcome])
-  return db.run(sql`update messages set ${column} = coalesce(${column}, ${at}) where id = ${id}`)
+  return db.run(sql`update messages set ${column} = coalesce(min(${column}, ${at}), ${at}) where id = ${id}`)
 }
 
 /** Send times of the lead's capped messages (email + in-app) in the last week. */
