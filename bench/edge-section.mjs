@@ -271,7 +271,12 @@ function summarize(cells, results, meta) {
       const r = pairedMedian(arms[arm].roundTotalP50.map((v, i) => v - arms[other].roundTotalP50[i]))
       return { ...r, verdict: verdictOf(r) }
     }
-    const vs = { cairnVsGrowthbook: paired('cairn', 'growthbook'), growthbookVsProxy: paired('growthbook', 'proxy'), cairnVsProxy: paired('cairn', 'proxy') }
+    const vs = {
+      cairnVsGrowthbook: paired('cairn', 'growthbook'),
+      growthbookVsProxy: paired('growthbook', 'proxy'),
+      cairnVsProxy: paired('cairn', 'proxy'),
+      cairnVsRewriter: paired('cairn', 'rewriter'),
+    }
     return { ...cell, arms, vs }
   })
   return { ...meta, edgeHost: EDGE_HOST, urls: URL_KINDS, slow: SLOW, rows, problems }
@@ -288,6 +293,7 @@ const signed = (n) => (n > 0 ? `+${fixed(n, 1)}` : fixed(n, 1))
 const interval = (r) => `${signed(r.median)} [${signed(r.low)}, ${signed(r.high)}]`
 const verdictLabel = { ahead: 'Cairn ahead', tie: 'within noise', behind: 'Cairn behind' }
 const floorLabel = { ahead: 'below proxy', tie: 'at the proxy', behind: 'above proxy' }
+const rewriterLabel = { ahead: 'below it', tie: 'at the floor', behind: 'above it' }
 
 /**
  * Where a run shows Cairn ahead of GrowthBook, within noise of it, or behind. Within noise is only a pass where
@@ -341,7 +347,7 @@ function printEdge(s) {
   console.log(`   GrowthBook ${s.growthbookInstall.cached ? 'from today’s cache' : 'installed from npm this run'} (bench/.peers-edge/), its payload served by the origin at /api/features/sdk-edge-bench`)
   printTable(
     '   Paired by round: median difference of total p50 in ms [95 % interval], and what one run can tell',
-    ['page', 'URL', 'in flight', 'Cairn − GrowthBook', 'verdict', 'GrowthBook − proxy', 'GrowthBook', 'Cairn − proxy', 'Cairn'],
+    ['page', 'URL', 'in flight', 'Cairn − GrowthBook', 'verdict', 'GrowthBook − proxy', 'GrowthBook', 'Cairn − proxy', 'Cairn', 'Cairn − bare rewriter', 'Cairn'],
     s.rows.map((row) => [
       row.page,
       row.kind,
@@ -352,6 +358,8 @@ function printEdge(s) {
       floorLabel[row.vs.growthbookVsProxy.verdict],
       interval(row.vs.cairnVsProxy),
       floorLabel[row.vs.cairnVsProxy.verdict],
+      interval(row.vs.cairnVsRewriter),
+      rewriterLabel[row.vs.cairnVsRewriter.verdict],
     ]),
   )
   console.log('   interval: the sign test\'s order statistics over the rounds (no assumption about the shape of the noise); a verdict needs the whole interval on one side of 0')
@@ -373,6 +381,8 @@ export function edgeSummaryRows(s) {
     rows.push({ metric: `Edge: ${ARM_LABEL[arm]} worst TTFB p50 / bare proxy`, value: `${x(ttfb.arms[arm].ratios.ttfbP50)} (${where(ttfb)})`, budget: '—', pass: null })
   }
   const overRewriter = worst('cairn', 'totalP50OverRewriter')
+  const byVerdict = (key) => ['ahead', 'tie', 'behind'].map((v) => s.rows.filter((r) => r.vs[key].verdict === v).length).join(' / ')
+  rows.push({ metric: 'Edge: Cairn edge vs the bare rewriter by round (95 %): below / within noise / above', value: byVerdict('cairnVsRewriter'), budget: '—', pass: null })
   rows.push({ metric: 'Edge: Cairn edge worst total p50 / bare rewriter (the same fill, nothing else)', value: `${x(overRewriter.arms.cairn.ratios.totalP50OverRewriter)} (${where(overRewriter)})`, budget: '—', pass: null })
   const byRound = worst('cairn', 'roundTotalP50')
   rows.push({ metric: 'Edge: Cairn edge worst total p50 / bare proxy, by round', value: `${x(byRound.arms.cairn.ratios.roundTotalP50)} (${where(byRound)})`, budget: '—', pass: null })
