@@ -85,7 +85,7 @@ describe('message metrics', () => {
     // a repeated open counted twice, rates over the wrong base, variants mixed up.
     const body = await get(site.id, 'messages?from=2026-03-04&to=2026-03-05')
     expect(body.available).toBe(true)
-    expect(body.totals).toEqual({ sent: 5, delivered: 4, opened: 1, clicked: 1, unsubscribed: 1, bounced: 1, complained: 1, failed: 1, suppressed: 1 })
+    expect(body.totals).toEqual({ sent: 5, delivered: 4, opened: 1, clicked: 1, unsubscribed: 1, bounced: 1, complained: 1, scanned: 0, failed: 1, suppressed: 1 })
     expect(body.rates).toEqual({ delivery: 0.8, open: 0.25, click: 0.25, clickToOpen: 1, unsubscribe: 0.25, bounce: 0.2, complaint: 0.25 })
     expect(body.inApp).toEqual({ sent: 2, shown: 2, clicked: 1, dismissed: 1, rates: { show: 1, click: 0.5, dismiss: 0.5 } })
     expect(body.webhooks).toEqual({ sent: 1, failed: 0 })
@@ -176,6 +176,62 @@ describe('open pixel and click redirect', { timeout: 30_000 }, () => {
     expect(await row()).toEqual(first) // the first click's time stays
     const body = await get(tracked.id, 'messages')
     expect(body.totals).toMatchObject({ sent: 1, opened: 1, clicked: 1 })
+  })
+
+  it("a link scanner's clicks do not count: its visit to the hidden link takes the clicks around it, and is counted", async () => {
+    // Catches: mail-security scanners (which follow every link at delivery) counted as clicks, in either order,
+    // through the redirect or the provider's webhook; a person's later click lost; the filter without an off switch.
+    const { site: filtered, aid, leadId } = await knownLead({ settings: { emailTracking: { opens: true, clicks: true } } })
+    await createFlow(filtered.id, { trigger: { type: 'event', match: { type: 'page', path: '/pricing*' } }, steps: [{ type: 'email', subject: 'Hi', body: `See ${GUIDE}.` }] })
+    await viewPricing(filtered, aid)
+    const [sent] = await waitForOutbox(leadId, (r) => r[0]?.status === 'sent')
+    const { html } = (await (await admin(`/api/sites/${filtered.id}/messages/${sent!.id}`)).json()) as { html: string }
+    const hidden = /<a href="https:\/\/cairn\.test(\/c\/[^"]+\/999)" style="display:none" aria-hidden="true" tabindex="-1"><\/a>/.exec(html)?.[1]
+    const link = /<a href="https:\/\/cairn\.test(\/c\/[^"]+\/0)">/.exec(html)?.[1]
+    expect(hidden, html).toBeTruthy()
+    expect(link, html).toBeTruthy()
+    const row = () => env.DB.prepare('select clicked_at, scanned_at from messages where id = ?').bind(sent!.id).first<{ clicked_at: number | null; scanned_at: number | null }>()
+
+    // The scanner's burst: the real link first (recorded), then the hidden one takes it back.
+    expect((await call(link!, { redirect: 'manual' })).status).toBe(302)
+    expect((await row())!.clicked_at).toBeGreaterThan(0)
+    expect((await call(hidden!, { method: 'HEAD' })).status).toBe(204) // a HEAD records nothing
+    expect((await row())!.scanned_at).toBeNull()
+    const trap = await call(hidden!)
+    expect(trap.status).toBe(204)
+    expect(await trap.text()).toBe('')
+    expect(await row()).toMatchObject({ clicked_at: null, scanned_at: expect.any(Number) })
+    // Its clicks right after, through the redirect or the provider, do not count either.
+    expect((await call(link!, { redirect: 'manual' })).headers.get('location')).toBe(GUIDE)
+    const provider = await postProviderEvent({ type: 'email.clicked', data: { tags: { cairn_message: sent!.id } } })
+    expect(await provider.json()).toEqual({ ignored: true })
+    expect((await row())!.clicked_at).toBeNull()
+    expect((await get(filtered.id, 'messages')).totals).toMatchObject({ sent: 1, clicked: 0, scanned: 1 })
+
+    // A person clicking after the minute is counted: the scan is moved two minutes back instead of waiting.
+    await env.DB.prepare('update messages set scanned_at = scanned_at - 120000 where id = ?').bind(sent!.id).run()
+    await call(link!, { redirect: 'manual' })
+    expect((await row())!.clicked_at).toBeGreaterThan(0)
+    expect((await get(filtered.id, 'messages')).totals).toMatchObject({ clicked: 1, scanned: 1 })
+
+    // The escape hatch: with filterScanners off the hidden link is gone, and an old one records nothing.
+    const { site: unfiltered, aid: aid2, leadId: lead2 } = await knownLead({ settings: { emailTracking: { clicks: true, filterScanners: false } } })
+    await createFlow(unfiltered.id, { trigger: { type: 'event', match: { type: 'page', path: '/pricing*' } }, steps: [{ type: 'email', subject: 'Hi', body: `See ${GUIDE}.` }] })
+    await viewPricing(unfiltered, aid2)
+    const [plain] = await waitForOutbox(lead2, (r) => r[0]?.status === 'sent')
+    const plainHtml = ((await (await admin(`/api/sites/${unfiltered.id}/messages/${plain!.id}`)).json()) as { html: string }).html
+    expect(plainHtml).toContain('/c/')
+    expect(plainHtml).not.toContain('/999')
+    const token = /\/c\/([^/"]+)\/0/.exec(plainHtml)![1]
+    expect((await call(`/c/${token}/999`)).status).toBe(204)
+    expect(await env.DB.prepare('select scanned_at from messages where id = ?').bind(plain!.id).first('scanned_at')).toBeNull()
+  })
+
+  it('refuses a filterScanners that is not a boolean', async () => {
+    // Catches: the switch stored as any value (a string "false" would leave the filter on).
+    const response = await admin(`/api/sites/${site.id}`, { method: 'PATCH', json: { settings: { emailTracking: { clicks: true, filterScanners: 'false' } } } })
+    expect(response.status).toBe(400)
+    expect(((await response.json()) as any).error.issues).toEqual([expect.objectContaining({ path: 'settings.emailTracking.filterScanners' })])
   })
 })
 

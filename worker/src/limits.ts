@@ -2,6 +2,11 @@
 // D1's parameter cap. Changing one here changes it everywhere it applies.
 /** Milliseconds in a day (rule expiry, inactivity, default report ranges). */
 export const DAY_MS = 86_400_000
+/**
+ * Clicks on an email's links within this long before or after a link scanner followed its hidden link
+ * are the scanner's (mail-security gateways follow every link of a message within seconds).
+ */
+export const SCANNER_WINDOW_MS = 60_000
 
 // Requests
 /** POST /v1/events body cap: the SDK's shared keepalive/sendBeacon budget. */

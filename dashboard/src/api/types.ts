@@ -163,6 +163,8 @@ export type MessageTotals = {
   unsubscribed: number
   bounced: number
   complained: number
+  /** Emails whose hidden link a link scanner followed (their clicks around then were not counted). */
+  scanned: number
   failed: number
   suppressed: number
 }

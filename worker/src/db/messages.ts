@@ -2,6 +2,7 @@
 // fate, list it, suppressions, in-app messages for a visitor, dead letters.
 import { and, desc, eq, gt, inArray, lte, or, sql } from 'drizzle-orm'
 import { DAY_MS, WEEK_MS, type EffectivePolicy } from '../domain/flows/policy'
+import { SCANNER_WINDOW_MS } from '../limits'
 import type { Db } from './client'
 import { deadLetters, messages, suppressions, visitors, type MessageRow } from './schema'
 
@@ -11,14 +12,28 @@ export function findMessage(db: Db, id: string): Promise<MessageRow | undefined>
   return db.select().from(messages).where(eq(messages.id, id)).get()
 }
 
-/** Outcomes recorded on a message after its send; the first report wins (a repeat changes nothing). */
+/** Outcomes recorded on a message after its send; the earliest report's time is kept (a repeat changes nothing). */
 export const OUTCOMES = { opened: 'opened_at', clicked: 'clicked_at', unsubscribed: 'unsubscribed_at', bounced: 'bounced_at', complained: 'complained_at' } as const
 export type Outcome = keyof typeof OUTCOMES
 
-/** Keeps the earliest time of the outcome, whatever order its reports arrive in (a retried webhook, the pixel after the provider). */
+/**
+ * Keeps the earliest time of the outcome, whatever order its reports arrive in (a retried webhook, the pixel
+ * after the provider). A click within SCANNER_WINDOW_MS of a link scanner's visit is the scanner's: not recorded.
+ */
 export function recordOutcome(db: Db, id: string, outcome: Outcome, at: number) {
   const column = sql.raw(OUTCOMES[outcome])
-  return db.run(sql`update messages set ${column} = coalesce(min(${column}, ${at}), ${at}) where id = ${id}`)
+  const human = outcome === 'clicked' ? sql` and (scanned_at is null or abs(${at} - scanned_at) > ${SCANNER_WINDOW_MS})` : sql``
+  return db.run(sql`update messages set ${column} = coalesce(min(${column}, ${at}), ${at}) where id = ${id}${human}`)
+}
+
+/**
+ * A link scanner followed the email's hidden link at `at`: its visit is kept (the earliest), and a click
+ * recorded within SCANNER_WINDOW_MS before it was the scanner's too (it follows every link at once, in any
+ * order), so it goes.
+ */
+export function recordScan(db: Db, id: string, at: number) {
+  return db.run(sql`update messages set scanned_at = coalesce(min(scanned_at, ${at}), ${at}),
+    clicked_at = case when clicked_at >= ${at - SCANNER_WINDOW_MS} then null else clicked_at end where id = ${id}`)
 }
 
 /** Send times of the lead's capped messages (email + in-app) in the last week. */

@@ -339,6 +339,8 @@ export const messages = sqliteTable(
     unsubscribedAt: integer('unsubscribed_at'),
     bouncedAt: integer('bounced_at'),
     complainedAt: integer('complained_at'),
+    /** When a link scanner (a mail-security gateway) followed the email's hidden link: its clicks around then are the scanner's. */
+    scannedAt: integer('scanned_at'),
     createdAt: integer('created_at').notNull(),
   },
   (t) => [
@@ -350,7 +352,7 @@ export const messages = sqliteTable(
     index('messages_live_in_app').on(t.siteId, t.leadId).where(sql`channel = 'in_app' and status = 'sent' and dismissed_at is null and clicked_at is null`),
     // Message metrics read the sends of a date range from the index alone (no roll-up: messages are few next to events).
     index('messages_metrics')
-      .on(t.siteId, t.sentAt, t.status, t.channel, t.flowId, t.step, t.variant, t.openedAt, t.clickedAt, t.unsubscribedAt, t.bouncedAt, t.complainedAt, t.shownAt, t.dismissedAt)
+      .on(t.siteId, t.sentAt, t.status, t.channel, t.flowId, t.step, t.variant, t.openedAt, t.clickedAt, t.unsubscribedAt, t.bouncedAt, t.complainedAt, t.shownAt, t.dismissedAt, t.scannedAt)
       .where(sql`sent_at is not null`),
     index('messages_unsent').on(t.siteId, t.createdAt).where(sql`status in ('failed', 'suppressed')`),
   ],
@@ -440,6 +442,7 @@ export const messageDays = sqliteTable(
     complained: integer('complained').notNull(),
     shown: integer('shown').notNull(),
     dismissed: integer('dismissed').notNull(),
+    scanned: integer('scanned').notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.siteId, t.day, t.flowId, t.step, t.variant, t.channel] })],
 )

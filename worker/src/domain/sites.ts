@@ -27,8 +27,15 @@ export const SiteSettings = z
     postalAddress: z.string().max(500).optional(),
     /** Sender of flow emails, e.g. "Acme <hello@acme.test>" (else EMAIL_FROM). */
     emailFrom: z.string().trim().max(300).optional(),
-    /** Open pixel (/o) and click redirects (/c) in flow emails: both off unless turned on here. */
-    emailTracking: z.object({ opens: z.boolean().default(false), clicks: z.boolean().default(false) }).strict().optional(),
+    /**
+     * Open pixel (/o) and click redirects (/c) in flow emails: both off unless turned on here. With clicks on,
+     * `filterScanners` (on unless turned off) adds a hidden link that only link scanners follow, and their
+     * clicks do not count.
+     */
+    emailTracking: z
+      .object({ opens: z.boolean().default(false), clicks: z.boolean().default(false), filterScanners: z.boolean().default(true) })
+      .strict()
+      .optional(),
     /** Frequency caps and quiet hours for email and in-app messages (flows may override). */
     messagePolicy: MessagePolicy.optional(),
     /** Store events from automated browsers (webdriver, headless): for staging sites and end-to-end tests. */

@@ -4,12 +4,13 @@
 import { Hono } from 'hono'
 import { eq } from 'drizzle-orm'
 import { openDb } from '../db/client'
-import { findMessage, recordOutcome, suppress } from '../db/messages'
+import { findMessage, recordOutcome, recordScan, suppress } from '../db/messages'
 import { findSite } from '../db/sites'
 import { messages } from '../db/schema'
 import { normalizeEmail } from '../domain/events'
 import { verifyMessageToken, verifyProviderWebhook, verifyUnsubscribeToken } from '../domain/email/signing'
 import { escapeHtml } from '../domain/email/tokens'
+import { SCANNER_LINK } from '../domain/email/render'
 import { unsubscribeSecret } from '../services/flows/run-steps'
 import { flowEnv } from '../services/flows/settings'
 import { ApiError } from '../http/errors'
@@ -60,7 +61,7 @@ async function trackedMessage(env: Env, purpose: 'open' | 'click', token: string
   const message = await findMessage(db, id)
   if (!message || message.content.channel !== 'email') return null
   const tracking = (await findSite(db, message.siteId))?.settings.emailTracking
-  return { db, message, record: purpose === 'open' ? tracking?.opens === true : tracking?.clicks === true }
+  return { db, message, record: purpose === 'open' ? tracking?.opens === true : tracking?.clicks === true, filterScanners: tracking?.filterScanners !== false }
 }
 
 /** Tracking links live on the public host only: the admin host never answers them. */
@@ -79,6 +80,11 @@ export const emailLinksApi = new Hono<{ Bindings: Env }>()
   .get('/c/:token/:n{[0-9]{1,3}}', async (c) => {
     refuseOnAdminHost(c.env, c.req.url)
     const tracked = await trackedMessage(c.env, 'click', c.req.param('token'))
+    if (Number(c.req.param('n')) === SCANNER_LINK) {
+      // The hidden link: only a link scanner follows it (see SCANNER_LINK). Nothing to see, and nothing to tell it.
+      if (tracked?.record && tracked.filterScanners && c.req.method === 'GET') await recordScan(tracked.db, tracked.message.id, Date.now())
+      return new Response(null, { status: 204, headers: { 'Cache-Control': 'no-store', 'X-Robots-Tag': 'noindex' } })
+    }
     const content = tracked?.message.content
     // Only a link that was in this very email: the token cannot be pointed anywhere else.
     const target = content?.channel === 'email' ? content.links?.[Number(c.req.param('n'))] : undefined
@@ -136,8 +142,9 @@ export const emailLinksApi = new Hono<{ Bindings: Env }>()
       // The provider's own open and click tracking (set up in its dashboard): recorded like the pixel's and
       // the tracked links', once per message (the first one wins, so a repeat or a retried event changes nothing).
       if (!message || message.content.channel !== 'email' || message.sentAt === null) return c.json({ ignored: true })
-      await recordOutcome(db, message.id, engagement, eventTime(event.created_at, message.sentAt, Date.now()))
-      return c.json({ recorded: engagement })
+      const result = await recordOutcome(db, message.id, engagement, eventTime(event.created_at, message.sentAt, Date.now()))
+      // No row changed: a click around a link scanner's visit, which is the scanner's.
+      return c.json(result.meta.changes > 0 ? { recorded: engagement } : { ignored: true })
     }
     const to = normalizeEmail(Array.isArray(event.data?.to) ? event.data.to[0] : event.data?.to) ?? message?.to
     if (!message || !to) return c.json({ ignored: true })

@@ -48,6 +48,18 @@ describe('links and tracking', () => {
     expect(result.content.html).toContain('<img src="https://cairn.test/o/T" width="1" height="1"')
     expect(result.content.text).toContain('Read https://acme.test/a?x=1&y=<2>.')
     expect(result.content.text).not.toContain('cairn.test/c/')
+    expect(result.content.html).not.toContain('/999')
+  })
+
+  it('adds the hidden scanner link when asked: empty, not displayed, out of the tab order and the accessibility tree', () => {
+    // Catches: a trap a person could see, tab to or hear (their clicks would be dropped), or one in the text part.
+    const tracking = { openUrl: null, clickUrl: (n: number) => `https://cairn.test/c/C/${n}`, scannerUrl: 'https://cairn.test/c/C/999' }
+    const result = renderEmail({ ...base, step: { ...base.step, body }, scope: { lead: { traits: {} } }, tracking })
+    if (!result.ok) throw new Error(result.reason)
+    expect(result.content.html).toContain('<a href="https://cairn.test/c/C/999" style="display:none" aria-hidden="true" tabindex="-1"></a>')
+    expect(result.content.html.match(/cairn\.test\/c\/C\/\d+/g)).toEqual(['cairn.test/c/C/0', 'cairn.test/c/C/1', 'cairn.test/c/C/999'])
+    expect(result.content.links).toHaveLength(2)
+    expect(result.content.text).not.toContain('999')
   })
 
   it('signs tokens per purpose: an open token neither clicks nor unsubscribes', async () => {

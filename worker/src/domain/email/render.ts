@@ -8,8 +8,14 @@ export const POSTAL_PLACEHOLDER = '[Postal address missing: set it in the site s
 
 export type EmailSite = { name: string; postalAddress?: string; from: string }
 
-/** Open pixel and click redirects of one message (only when the site turned them on). */
-export type EmailTracking = { openUrl: string | null; clickUrl: ((index: number) => string) | null }
+/**
+ * Open pixel and click redirects of one message (only when the site turned them on), and the hidden link
+ * only link scanners follow (`scannerUrl`, with click tracking unless the site turned the filter off).
+ */
+export type EmailTracking = { openUrl: string | null; clickUrl: ((index: number) => string) | null; scannerUrl?: string | null }
+
+/** The click-link index of the hidden scanner link; an email's own links are numbered below it. */
+export const SCANNER_LINK = 999
 
 const URL_IN_TEXT = /https?:\/\/[^\s<>"']+/g
 /** A sentence's closing punctuation is not part of the link. */
@@ -23,7 +29,7 @@ function linkify(text: string, links: string[], clickUrl: EmailTracking['clickUr
     const url = match[0].replace(TRAILING, '')
     const start = match.index!
     html += escapeHtml(text.slice(at, start))
-    const href = clickUrl ? clickUrl(links.length) : url
+    const href = clickUrl && links.length < SCANNER_LINK ? clickUrl(links.length) : url
     links.push(url)
     html += `<a href="${escapeHtml(href)}">${escapeHtml(url)}</a>`
     at = start + url.length
@@ -60,10 +66,13 @@ export function renderEmail(input: {
     .split(/\n{2,}/)
     .map((p) => `<p>${p.split('\n').map((line) => linkify(line, links, clickUrl)).join('<br>')}</p>`)
     .join('\n')
+  // Empty, hidden and out of the tab order and the accessibility tree: no person can follow it, a scanner that
+  // fetches every href does.
+  const scanner = input.tracking?.scannerUrl ? `\n<a href="${escapeHtml(input.tracking.scannerUrl)}" style="display:none" aria-hidden="true" tabindex="-1"></a>` : ''
   const pixel = input.tracking?.openUrl ? `\n<img src="${escapeHtml(input.tracking.openUrl)}" width="1" height="1" alt="" style="display:block;border:0">` : ''
   const footerHtml = `<hr><p style="font-size:12px;color:#666">${escapeHtml(site.name)} · ${escapeHtml(address)}<br>` +
     `<a href="${escapeHtml(input.unsubscribeUrl)}">Unsubscribe</a></p>`
-  const html = `<!doctype html><html><body>\n${paragraphs}\n${footerHtml}${pixel}\n</body></html>`
+  const html = `<!doctype html><html><body>\n${paragraphs}${scanner}\n${footerHtml}${pixel}\n</body></html>`
   const text = `${bodyText}\n\n--\n${site.name} · ${address}\nUnsubscribe: ${input.unsubscribeUrl}\n`
   return {
     ok: true,

@@ -16,6 +16,8 @@ export type MessageCounts = {
   complained: number
   shown: number
   dismissed: number
+  /** Emails whose hidden link a link scanner followed: their clicks around that moment were not counted. */
+  scanned: number
   /** Messages created in the range that ended failed / suppressed (never sent). */
   failed: number
   suppressed: number
@@ -24,7 +26,7 @@ export type MessageCounts = {
 export type MessageCountRow = MessageCounts & { flowId: string | null; step: string | null; variant: string | null; channel: MessageChannel }
 export type MessageDayRow = MessageCounts & { day: number; channel: MessageChannel }
 
-export const NO_COUNTS: MessageCounts = { sent: 0, opened: 0, clicked: 0, unsubscribed: 0, bounced: 0, complained: 0, shown: 0, dismissed: 0, failed: 0, suppressed: 0 }
+export const NO_COUNTS: MessageCounts = { sent: 0, opened: 0, clicked: 0, unsubscribed: 0, bounced: 0, complained: 0, shown: 0, dismissed: 0, scanned: 0, failed: 0, suppressed: 0 }
 
 export function addCounts(a: MessageCounts, b: MessageCounts): MessageCounts {
   const out = { ...a }
@@ -45,6 +47,7 @@ export function emailView(c: MessageCounts) {
     unsubscribed: c.unsubscribed,
     bounced: c.bounced,
     complained: c.complained,
+    scanned: c.scanned,
     failed: c.failed,
     suppressed: c.suppressed,
     rates: {

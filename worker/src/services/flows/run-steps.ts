@@ -11,7 +11,7 @@ import { findSite } from '../../db/sites'
 import { scoringConfigOf, stagesAtLeast } from '../../domain/lifecycle'
 import { FLOW_RULE_PREFIX } from '../../domain/scoring'
 import { messageToken, unsubscribeToken } from '../../domain/email/signing'
-import { renderEmail } from '../../domain/email/render'
+import { renderEmail, SCANNER_LINK } from '../../domain/email/render'
 import type { FlowLead } from '../../domain/flows/conditions'
 import { firstTimeZone } from '../../domain/time-zone'
 import { renderInApp, renderWebhook, type MessageContent } from '../../domain/flows/messages'
@@ -91,12 +91,13 @@ async function renderMessage(plan: StepPlan & { kind: 'message' }, id: string, l
 }
 
 /** The open pixel and click redirect URLs of a message, when the site turned them on (never by default). */
-async function trackingOf(on: { opens: boolean; clicks: boolean }, id: string, secret: string, env: FlowEnv) {
+async function trackingOf(on: { opens: boolean; clicks: boolean; filterScanners: boolean }, id: string, secret: string, env: FlowEnv) {
   const base = publicUrl(env)
   const clickToken = on.clicks ? await messageToken('click', id, secret) : null
   return {
     openUrl: on.opens ? `${base}/o/${await messageToken('open', id, secret)}` : null,
     clickUrl: clickToken ? (index: number) => `${base}/c/${clickToken}/${index}` : null,
+    scannerUrl: clickToken && on.filterScanners ? `${base}/c/${clickToken}/${SCANNER_LINK}` : null,
   }
 }
 

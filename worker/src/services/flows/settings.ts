@@ -24,12 +24,16 @@ export const isProduction = (env: FlowEnv) => env.ENVIRONMENT === 'production'
 export const publicUrl = (env: FlowEnv) => (env.PUBLIC_URL || 'http://127.0.0.1:8787').replace(/\/$/, '')
 
 export function siteEmailSettings(site: SiteRow, env: FlowEnv) {
-  const settings = site.settings as SiteRow['settings'] & { emailFrom?: string; messagePolicy?: MessagePolicy; emailTracking?: { opens?: boolean; clicks?: boolean } }
+  const settings = site.settings as SiteRow['settings'] & { emailFrom?: string; messagePolicy?: MessagePolicy; emailTracking?: { opens?: boolean; clicks?: boolean; filterScanners?: boolean } }
   return {
     name: site.name,
     postalAddress: settings.postalAddress,
     from: settings.emailFrom || env.EMAIL_FROM || `${site.name} <noreply@cairn.invalid>`,
     policy: settings.messagePolicy,
-    tracking: { opens: settings.emailTracking?.opens === true, clicks: settings.emailTracking?.clicks === true },
+    tracking: {
+      opens: settings.emailTracking?.opens === true,
+      clicks: settings.emailTracking?.clicks === true,
+      filterScanners: settings.emailTracking?.filterScanners !== false,
+    },
   }
 }
