@@ -22,6 +22,17 @@ async function signedIn(path: string): Promise<Page> {
 }
 
 const site = (tab: string) => `#/sites/${DEMO_SITE_ID}/${tab}`
+
+/** A site of its own (created through the admin API), so a test's numbers are exact whatever others send to the demo. */
+async function ownSite(name: string): Promise<{ id: string; key: string }> {
+  const created = await fetch(`${baseUrl()}/api/sites`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: `${name} ${Date.now()}`, origins: [baseUrl()] }),
+  })
+  expect(created.status).toBe(201)
+  return (await created.json()) as { id: string; key: string }
+}
 const text = (page: Page, selector: string) => page.locator(selector).innerText()
 
 /** A lead with an email, two pricing views and one identify, sent through the public events API. */
@@ -201,14 +212,7 @@ describe('dashboard views', () => {
 
   it('leads: pages with "Load more", sorts and filters known vs anonymous; settings: ignored counts and the automated toggle', async () => {
     // A site of its own, so the counts are exact whatever other tests send to the demo site.
-    const adminHeaders = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' }
-    const created = await fetch(`${baseUrl()}/api/sites`, {
-      method: 'POST',
-      headers: adminHeaders,
-      body: JSON.stringify({ name: `Paging ${Date.now()}`, origins: [baseUrl()] }),
-    })
-    expect(created.status).toBe(201)
-    const own = (await created.json()) as { id: string; key: string }
+    const own = await ownSite('Paging')
     const email = `oldest.${Date.now()}@example.com`
     const at = (s: number) => new Date(Date.now() - s * 1000).toISOString()
     const batch = Array.from({ length: 60 }, (_, i) => ({
@@ -250,6 +254,30 @@ describe('dashboard views', () => {
     // Catches a toggle that is not saved into the site's settings.
     await expect.poll(() => text(page, '#settings-status'), { timeout: 15_000 }).toBe('Saved.')
     expect((await adminGet<{ settings: { acceptAutomated?: boolean } }>(`/api/sites/${own.id}`)).settings.acceptAutomated).toBe(true)
+  })
+
+  it('settings: email tracking toggles are saved, the scanner filter only applies with click tracking', async () => {
+    const own = await ownSite('Tracking')
+    const page = await signedIn(`#/sites/${own.id}/settings`)
+    await page.waitForSelector('#settings-email-tracking')
+    // Catches tracking on for a site that never asked, or a scanner switch offered without click tracking.
+    expect(await page.locator('#settings-track-opens').isChecked()).toBe(false)
+    expect(await page.locator('#settings-track-clicks').isChecked()).toBe(false)
+    expect(await page.locator('#settings-filter-scanners').isChecked()).toBe(true)
+    expect(await page.locator('#settings-filter-scanners').isDisabled()).toBe(true)
+    await page.check('#settings-track-opens')
+    await page.check('#settings-track-clicks')
+    expect(await page.locator('#settings-filter-scanners').isEnabled()).toBe(true)
+    await page.uncheck('#settings-filter-scanners')
+    await page.click('#settings-save')
+    // Catches toggles that are not sent, or not read back after a reload.
+    await expect.poll(() => text(page, '#settings-status'), { timeout: 15_000 }).toBe('Saved.')
+    type Settings = { settings: { emailTracking?: Record<string, boolean> } }
+    expect((await adminGet<Settings>(`/api/sites/${own.id}`)).settings.emailTracking).toEqual({ opens: true, clicks: true, filterScanners: false })
+    await page.reload()
+    await page.waitForSelector('#settings-email-tracking')
+    await expect.poll(() => page.locator('#settings-track-clicks').isChecked(), { timeout: 15_000 }).toBe(true)
+    expect(await page.locator('#settings-filter-scanners').isChecked()).toBe(false)
   })
 
   it('settings: shows the demo key; a new name is saved through PATCH and shown in the title', async () => {

@@ -1,5 +1,6 @@
 // Settings: a site's name, key, allowed origins, edge origin, hostnames, postal address (marketing email
-// must carry it) and whether it accepts automated traffic (PATCH /api/sites/:id), with ignored traffic counts.
+// must carry it), email open / click tracking with the link-scanner filter, and whether it accepts automated
+// traffic (PATCH /api/sites/:id), with ignored traffic counts.
 import { useEffect, useRef, useState } from 'hono/jsx/dom'
 import { api } from '../api/endpoints'
 import type { Site, SitePatch } from '../api/types'
@@ -19,6 +20,14 @@ const valuesOf = (site: Site | undefined) => ({
 
 const count = (n: number | undefined) => (n ?? 0).toLocaleString('en')
 
+type Tracking = { opens: boolean; clicks: boolean; filterScanners: boolean }
+/** The site's email tracking: opens and clicks off, the scanner filter on, unless the site says otherwise. */
+const trackingOf = (site: Site | undefined): Tracking => ({
+  opens: site?.settings.emailTracking?.opens === true,
+  clicks: site?.settings.emailTracking?.clicks === true,
+  filterScanners: site?.settings.emailTracking?.filterScanners !== false,
+})
+
 export function SettingsView({ siteId }: { siteId: string }) {
   const site = useSite(siteId)
   const [values, setValues] = useState(() => valuesOf(site))
@@ -27,15 +36,18 @@ export function SettingsView({ siteId }: { siteId: string }) {
   const [status, setStatus] = useState('')
   const [busy, setBusy] = useState(false)
   const [acceptAutomated, setAcceptAutomated] = useState(site?.settings.acceptAutomated === true)
+  const [tracking, setTracking] = useState(() => trackingOf(site))
   const form = useRef<HTMLFormElement>(null)
   useEffect(() => {
     setValues(valuesOf(site))
     setAcceptAutomated(site?.settings.acceptAutomated === true)
+    setTracking(trackingOf(site))
     setErrors({})
     setStatus('')
     setProblem(site ? null : { message: NO_SITE })
   }, [siteId])
   useFocusInvalid(form, errors)
+  const toggle = (key: keyof Tracking) => (e: Event) => setTracking({ ...tracking, [key]: (e.target as HTMLInputElement).checked })
   const bind = (key: keyof ReturnType<typeof valuesOf>) => ({
     value: values[key],
     onInput: (e: Event) => setValues({ ...values, [key]: (e.target as HTMLInputElement).value }),
@@ -51,7 +63,7 @@ export function SettingsView({ siteId }: { siteId: string }) {
     const hostnames = splitList(values.hostnames)
     const { postalAddress: _old, ...kept } = site.settings
     const postalAddress = values.postalAddress.trim()
-    const body: SitePatch = { name: values.name.trim(), origins, hostnames, settings: { ...kept, acceptAutomated, ...(postalAddress ? { postalAddress } : {}) } }
+    const body: SitePatch = { name: values.name.trim(), origins, hostnames, settings: { ...kept, acceptAutomated, emailTracking: tracking, ...(postalAddress ? { postalAddress } : {}) } }
     const origin = values.origin.trim()
     // An emptied edge origin is sent as null: it turns edge mode off.
     if (origin || site.origin) body.origin = origin || null
@@ -62,6 +74,7 @@ export function SettingsView({ siteId }: { siteId: string }) {
       session.putSite(saved)
       setValues(valuesOf(saved))
       setAcceptAutomated(saved.settings.acceptAutomated === true)
+      setTracking(trackingOf(saved))
       setStatus('Saved.')
       announce('Site settings saved.')
     } catch (error) {
@@ -99,6 +112,32 @@ export function SettingsView({ siteId }: { siteId: string }) {
         <label for="settings-postalAddress">Postal address (printed in every marketing email's footer)</label>
         <textarea id="settings-postalAddress" rows={2} maxlength={500} placeholder="Acme Inc., 1 Main Street, Springfield" {...bind('postalAddress')} />
         {site && !site.settings.postalAddress ? <PostalWarning /> : null}
+        <fieldset class="group" id="settings-email-tracking">
+          <legend>Email tracking</legend>
+          <label class="check" for="settings-track-opens">
+            <input id="settings-track-opens" type="checkbox" checked={tracking.opens} onChange={toggle('opens')} /> Track opens (a 1×1 image in
+            each email)
+          </label>
+          <label class="check" for="settings-track-clicks">
+            <input id="settings-track-clicks" type="checkbox" checked={tracking.clicks} onChange={toggle('clicks')} /> Track clicks (links go
+            through Cairn, then to their page)
+          </label>
+          <label class="check" for="settings-filter-scanners">
+            <input
+              id="settings-filter-scanners"
+              type="checkbox"
+              checked={tracking.filterScanners}
+              disabled={!tracking.clicks}
+              aria-describedby="settings-filter-scanners-help"
+              onChange={toggle('filterScanners')}
+            />{' '}
+            Leave out link scanners' clicks
+          </label>
+          <p class="muted" id="settings-filter-scanners-help">
+            Mail-security gateways follow every link of an email when it arrives. A hidden link only they follow marks the email, and
+            clicks within a minute of it are not counted (the overview shows how many emails were scanned).
+          </p>
+        </fieldset>
         <label class="check" for="settings-accept-automated">
           <input
             id="settings-accept-automated"

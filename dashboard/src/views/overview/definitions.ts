@@ -30,7 +30,7 @@ export const DEFINITIONS = {
   msgDelivered: 'Sent emails minus hard bounces.',
   msgOpened: 'Sent emails whose open pixel loaded, or whose provider reported an open, at least once (the pixel only while open tracking is on; image proxies can inflate it).',
   msgClicked: 'Sent emails with a tracked link followed, or a click their provider reported, at least once (tracked links only while click tracking is on). Clicks within a minute of a link scanner visiting the email are left out (see Scanned by a filter).',
-  msgScanned: "Sent emails whose hidden link a mail-security scanner followed: their clicks within a minute of it are the scanner's and not counted. Turn it off with settings.emailTracking.filterScanners: false.",
+  msgScanned: "Sent emails whose hidden link a mail-security scanner followed: their clicks within a minute of it are the scanner's and not counted. Turn it off in Settings → Email tracking.",
   msgUnsubscribed: 'Sent emails whose unsubscribe link (one-click) was used.',
   msgBounced: "Sent emails the provider's signed webhook reported as a hard bounce.",
   msgComplained: "Sent emails the provider's signed webhook reported as a spam complaint.",
