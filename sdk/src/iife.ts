@@ -1,8 +1,9 @@
 // The script-tag entry: <script async src="https://EDGE/sdk.js" data-site="pk_demo">. Reads its own tag,
 // replaces the window.cairn stub with the real function and replays the stub's queued calls.
 import { createCommands, type Command } from './commands.js'
+import { CORE_MARK } from './protocol.js'
 
-type Stub = Command & { q?: ArrayLike<unknown>[]; cairn?: 1 }
+type Stub = Command & { q?: ArrayLike<unknown>[]; cairn?: number }
 
 const w = window as unknown as { cairn?: Stub }
 // Loaded twice: the first copy keeps the page.
@@ -11,7 +12,7 @@ if (!w.cairn?.cairn) {
   const data = script?.dataset
   const queued = w.cairn?.q || []
   const run: Stub = createCommands()
-  run.cairn = 1
+  run.cairn = CORE_MARK
   w.cairn = run
   for (const call of queued) run(...(Array.from(call) as [string]))
   if (data?.site)

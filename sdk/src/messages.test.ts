@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { showMessage } from './banner.js'
 import { createCairn } from './client.js'
 import { fakeBrowser, type FakeBrowserOptions } from '../test/fake-browser.js'
+import { CORE_MARK } from './protocol.js'
 import type { Message } from './types.js'
 
 let browser: ReturnType<typeof fakeBrowser>
@@ -24,7 +25,8 @@ const answer = (...messages: unknown[]) => () => ({ slots: {}, experiences: [], 
 const tracked = () => browser.events().map((event) => [event.event, event.properties])
 /** Runs the chunk as the script tag would: it registers through window.cairn, then its load event fires. */
 async function loadChunk(cairn: unknown) {
-  ;(globalThis as { cairn?: unknown }).cairn = (name: string, ...args: unknown[]) => (cairn as any)[name](...args)
+  // The script-tag core's command function, with its mark (see protocol.ts).
+  ;(globalThis as { cairn?: unknown }).cairn = Object.assign((name: string, ...args: unknown[]) => (cairn as any)[name](...args), { cairn: CORE_MARK })
   vi.stubGlobal('window', { ...browser.window, cairn: (globalThis as { cairn?: unknown }).cairn })
   vi.resetModules()
   await import('./messages.js')
@@ -84,6 +86,17 @@ describe('delivery', () => {
     await loadChunk(cairn)
     expect(listener).toHaveBeenCalledExactlyOnceWith(message)
     expect(browser.banners()).toEqual([])
+  })
+
+  // Catches: a chunk from a newer deploy meeting a core cached from before 'render' (up to a day), which
+  // would then never show a message.
+  it('meeting an older core (mark 1), the chunk listens for message as that core expects', async () => {
+    setup()
+    const calls: unknown[][] = []
+    vi.stubGlobal('window', { ...browser.window, cairn: Object.assign((...args: unknown[]) => void calls.push(args), { cairn: 1 }) })
+    vi.resetModules()
+    await import('./messages.js')
+    expect(calls.map((call) => call.slice(0, 2))).toEqual([['on', 'message']])
   })
 
   // Catches: after the chunk showed a message, a later site listener and the banner both getting each new one.

@@ -186,7 +186,7 @@ describe('open pixel and click redirect', { timeout: 30_000 }, () => {
     await viewPricing(filtered, aid)
     const [sent] = await waitForOutbox(leadId, (r) => r[0]?.status === 'sent')
     const { html } = (await (await admin(`/api/sites/${filtered.id}/messages/${sent!.id}`)).json()) as { html: string }
-    const hidden = /<a href="https:\/\/cairn\.test(\/c\/[^"]+\/999)" style="display:none" aria-hidden="true" tabindex="-1"><\/a>/.exec(html)?.[1]
+    const hidden = /<a href="https:\/\/cairn\.test(\/c\/[^"]+\/999)" style="display:none;mso-hide:all" aria-hidden="true" tabindex="-1"><\/a>/.exec(html)?.[1]
     const link = /<a href="https:\/\/cairn\.test(\/c\/[^"]+\/0)">/.exec(html)?.[1]
     expect(hidden, html).toBeTruthy()
     expect(link, html).toBeTruthy()
@@ -213,6 +213,13 @@ describe('open pixel and click redirect', { timeout: 30_000 }, () => {
     await call(link!, { redirect: 'manual' })
     expect((await row())!.clicked_at).toBeGreaterThan(0)
     expect((await get(filtered.id, 'messages')).totals).toMatchObject({ clicked: 1, scanned: 1 })
+    // A second scanner five minutes on (a forwarded copy): its visit is the one kept, the person's click stays.
+    await env.DB.prepare('update messages set scanned_at = scanned_at - 300000, clicked_at = clicked_at - 300000 where id = ?').bind(sent!.id).run()
+    const earlier = (await row())!
+    expect((await call(hidden!)).status).toBe(204)
+    const later = (await row())!
+    expect(later.scanned_at).toBeGreaterThan(earlier.scanned_at! + 240_000)
+    expect(later.clicked_at).toBe(earlier.clicked_at)
 
     // The escape hatch: with filterScanners off the hidden link is gone, and an old one records nothing.
     const { site: unfiltered, aid: aid2, leadId: lead2 } = await knownLead({ settings: { emailTracking: { clicks: true, filterScanners: false } } })

@@ -27,12 +27,12 @@ export function recordOutcome(db: Db, id: string, outcome: Outcome, at: number) 
 }
 
 /**
- * A link scanner followed the email's hidden link at `at`: its visit is kept (the earliest), and a click
- * recorded within SCANNER_WINDOW_MS before it was the scanner's too (it follows every link at once, in any
- * order), so it goes.
+ * A link scanner followed the email's hidden link at `at`: its visit is kept (the latest, so a second gateway
+ * that scans a forwarded copy later has its own clicks set aside too), and a click recorded within
+ * SCANNER_WINDOW_MS before it was the scanner's (it follows every link at once, in any order), so it goes.
  */
 export function recordScan(db: Db, id: string, at: number) {
-  return db.run(sql`update messages set scanned_at = coalesce(min(scanned_at, ${at}), ${at}),
+  return db.run(sql`update messages set scanned_at = coalesce(max(scanned_at, ${at}), ${at}),
     clicked_at = case when clicked_at >= ${at - SCANNER_WINDOW_MS} then null else clicked_at end where id = ${id}`)
 }
 

@@ -339,7 +339,7 @@ export const messages = sqliteTable(
     unsubscribedAt: integer('unsubscribed_at'),
     bouncedAt: integer('bounced_at'),
     complainedAt: integer('complained_at'),
-    /** When a link scanner (a mail-security gateway) followed the email's hidden link: its clicks around then are the scanner's. */
+    /** When a link scanner (a mail-security gateway) last followed the email's hidden link: clicks around then are the scanner's. */
     scannedAt: integer('scanned_at'),
     createdAt: integer('created_at').notNull(),
   },

@@ -56,7 +56,7 @@ describe('links and tracking', () => {
     const tracking = { openUrl: null, clickUrl: (n: number) => `https://cairn.test/c/C/${n}`, scannerUrl: 'https://cairn.test/c/C/999' }
     const result = renderEmail({ ...base, step: { ...base.step, body }, scope: { lead: { traits: {} } }, tracking })
     if (!result.ok) throw new Error(result.reason)
-    expect(result.content.html).toContain('<a href="https://cairn.test/c/C/999" style="display:none" aria-hidden="true" tabindex="-1"></a>')
+    expect(result.content.html).toContain('<a href="https://cairn.test/c/C/999" style="display:none;mso-hide:all" aria-hidden="true" tabindex="-1"></a>')
     expect(result.content.html.match(/cairn\.test\/c\/C\/\d+/g)).toEqual(['cairn.test/c/C/0', 'cairn.test/c/C/1', 'cairn.test/c/C/999'])
     expect(result.content.links).toHaveLength(2)
     expect(result.content.text).not.toContain('999')

@@ -66,9 +66,9 @@ export function renderEmail(input: {
     .split(/\n{2,}/)
     .map((p) => `<p>${p.split('\n').map((line) => linkify(line, links, clickUrl)).join('<br>')}</p>`)
     .join('\n')
-  // Empty, hidden and out of the tab order and the accessibility tree: no person can follow it, a scanner that
-  // fetches every href does.
-  const scanner = input.tracking?.scannerUrl ? `\n<a href="${escapeHtml(input.tracking.scannerUrl)}" style="display:none" aria-hidden="true" tabindex="-1"></a>` : ''
+  // Empty, hidden (mso-hide for Outlook's Word engine, which ignores display:none on links) and out of the tab
+  // order and the accessibility tree: no person can follow it, a scanner that fetches every href does.
+  const scanner = input.tracking?.scannerUrl ? `\n<a href="${escapeHtml(input.tracking.scannerUrl)}" style="display:none;mso-hide:all" aria-hidden="true" tabindex="-1"></a>` : ''
   const pixel = input.tracking?.openUrl ? `\n<img src="${escapeHtml(input.tracking.openUrl)}" width="1" height="1" alt="" style="display:block;border:0">` : ''
   const footerHtml = `<hr><p style="font-size:12px;color:#666">${escapeHtml(site.name)} · ${escapeHtml(address)}<br>` +
     `<a href="${escapeHtml(input.unsubscribeUrl)}">Unsubscribe</a></p>`
