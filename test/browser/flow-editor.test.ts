@@ -192,6 +192,41 @@ describe('flow editor', () => {
     expect(gone.status).toBe(404)
   })
 
+  it('a webhook body that is only a message is edited as text, any other as JSON; both save as the API has them', async () => {
+    const run = Date.now()
+    const created = await api('/flows', 'POST', {
+      name: `Webhooks ${run}`,
+      enabled: false,
+      trigger: { type: 'event', match: { type: 'track', event: `Webhook Test ${run}` } },
+      steps: [
+        { type: 'webhook', url: 'https://hooks.acme.test/a', body: { text: '{{lead.email}} is hot' } },
+        { type: 'webhook', url: 'https://hooks.acme.test/b', format: 'signed', body: { event: 'hot', email: '{{lead.email}}' } },
+      ],
+    })
+    expect(created.status, await created.clone().text()).toBe(201)
+    const flow = (await created.json()) as Flow
+    const page = await signedIn(`#/sites/${DEMO_SITE_ID}/flows/${flow.id}`)
+    await page.waitForSelector('#flow-form:not([aria-busy])', { timeout: 15_000 })
+    // Catches a marketer made to write JSON for a chat message, or a custom body squeezed into one text field.
+    await expect.poll(() => page.inputValue('#flow-steps-0-body-text'), { timeout: 10_000 }).toBe('{{lead.email}} is hot')
+    expect(await page.locator('#flow-steps-0-body').count()).toBe(0)
+    expect(JSON.parse(await page.inputValue('#flow-steps-1-body'))).toEqual({ event: 'hot', email: '{{lead.email}}' })
+    expect(await page.locator('#flow-steps-1-body-text').count()).toBe(0)
+    await page.fill('#flow-steps-0-body-text', `New lead {{lead.email}} ${run}`)
+    // The message can be looked at as JSON, and edited as text again.
+    await page.click('#flow-steps-0 .webhook-as-json')
+    expect(JSON.parse(await page.inputValue('#flow-steps-0-body'))).toEqual({ text: `New lead {{lead.email}} ${run}` })
+    await page.click('#flow-steps-0 .webhook-as-text')
+    expect(await page.inputValue('#flow-steps-0-body-text')).toBe(`New lead {{lead.email}} ${run}`)
+    await page.click('#flow-save')
+    await page.waitForSelector('#flows-view', { timeout: 15_000 })
+    const saved = await adminGet<Flow>(`/api/sites/${DEMO_SITE_ID}/flows/${flow.id}`)
+    expect(saved.steps).toEqual([
+      { type: 'webhook', url: 'https://hooks.acme.test/a', format: 'slack', body: { text: `New lead {{lead.email}} ${run}` } },
+      { type: 'webhook', url: 'https://hooks.acme.test/b', format: 'signed', body: { event: 'hot', email: '{{lead.email}}' } },
+    ])
+  })
+
   it('a newer preview aborts the one still in flight, whose answer is never shown', async () => {
     const run = Date.now()
     await visit(`a_race_${run}`, `race.${run}@example.com`, `/fe-race-${run}`, 1)

@@ -195,9 +195,16 @@ function WaitFields({ ed, at, step }: { ed: Ed; at: Path; step: Obj }) {
   )
 }
 
+/** A body that is only a message (`{"text": "…"}`, what Slack and most chat webhooks take): edited as text. */
+const isMessageOnly = (body: Json | undefined): boolean =>
+  !!body && typeof body === 'object' && !Array.isArray(body) && Object.keys(body).length === 1 && typeof (body as Obj).text === 'string'
+
 function WebhookFields({ ed, at, step }: { ed: Ed; at: Path; step: Obj }) {
   const [typed, setText] = useState(JSON.stringify(step.body ?? { text: '' }, null, 2))
   const [bad, setBad] = useState('')
+  const [wantsJson, setWantsJson] = useState(false)
+  // A body with more than a message (set here or in the raw JSON) can only be edited as JSON.
+  const asJson = wantsJson || !isMessageOnly(step.body)
   // The text typed here, unless the step in this slot changed under it (moved, removed, raw JSON edit).
   const text = bad || sameJson(typed, step.body) ? typed : JSON.stringify(step.body ?? {}, null, 2)
   const key = keyOf([...at, 'body'])
@@ -207,27 +214,38 @@ function WebhookFields({ ed, at, step }: { ed: Ed; at: Path; step: Obj }) {
         <TextIn ed={ed} at={[...at, 'url']} label="URL" placeholder="https://hooks.slack.com/services/…" type="url" class="grow" />
         <Choice ed={ed} at={[...at, 'format']} label="Format" options={[['slack', 'Slack-compatible JSON'], ['signed', 'Signed (HMAC header)']]} />
       </div>
-      <div class="field" data-field={key}>
-        <label for={`${idOf(at)}-body`}>Body <span class="muted">(JSON; strings may use {'{{tokens}}'})</span></label>
-        <textarea id={`${idOf(at)}-body`} rows={3} class="mono" value={text} aria-invalid={bad || ed.errors[key] ? 'true' : undefined}
-          onInput={(e: Event) => {
-            const next = (e.target as HTMLTextAreaElement).value
-            setText(next)
-            try {
-              const parsed = JSON.parse(next) as Json
-              if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object')
-              setBad('')
-              ed.set([...at, 'body'], parsed)
-            } catch {
-              setBad('Not a JSON object yet: the last valid body is kept.')
-            }
-          }} />
-        {bad ? <p class="field-error">{bad}</p> : <FieldError errors={ed.errors} name={key} />}
-      </div>
+      {asJson ? (
+        <div class="field" data-field={key}>
+          <label for={`${idOf(at)}-body`}>Body <span class="muted">(JSON; strings may use {'{{tokens}}'})</span></label>
+          <textarea id={`${idOf(at)}-body`} rows={3} class="mono" value={text} aria-invalid={bad || ed.errors[key] ? 'true' : undefined}
+            onInput={(e: Event) => {
+              const next = (e.target as HTMLTextAreaElement).value
+              setText(next)
+              try {
+                const parsed = JSON.parse(next) as Json
+                if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object')
+                setBad('')
+                ed.set([...at, 'body'], parsed)
+              } catch {
+                setBad('Not a JSON object yet: the last valid body is kept.')
+              }
+            }} />
+          {bad ? <p class="field-error">{bad}</p> : <FieldError errors={ed.errors} name={key} />}
+          {isMessageOnly(step.body) && !bad ? (
+            <button type="button" class="ghost small webhook-as-text" onClick={() => setWantsJson(false)}>Edit as a message</button>
+          ) : null}
+        </div>
+      ) : (
+        <>
+          <TextIn ed={ed} at={[...at, 'body', 'text']} label="Message" hint={'(sent as {"text": …}; {{tokens}} allowed)'} area rows={2} />
+          <button type="button" class="ghost small webhook-as-json" onClick={() => { setText(JSON.stringify(step.body ?? {}, null, 2)); setBad(''); setWantsJson(true) }}>
+            Edit the body as JSON
+          </button>
+        </>
+      )}
     </>
   )
 }
-
 
 function sameJson(text: string, value: Json | undefined): boolean {
   try {
