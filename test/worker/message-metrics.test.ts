@@ -232,6 +232,13 @@ describe('open pixel and click redirect', { timeout: 30_000 }, () => {
     const token = /\/c\/([^/"]+)\/0/.exec(plainHtml)![1]
     expect((await call(`/c/${token}/999`)).status).toBe(204)
     expect(await env.DB.prepare('select scanned_at from messages where id = ?').bind(plain!.id).first('scanned_at')).toBeNull()
+    // A scan recorded while the filter was on no longer sets clicks aside once it is off (redirect or provider).
+    await env.DB.prepare('update messages set scanned_at = ? where id = ?').bind(Date.now(), plain!.id).run()
+    expect(await (await postProviderEvent({ type: 'email.clicked', data: { tags: { cairn_message: plain!.id } } })).json()).toEqual({ recorded: 'clicked' })
+    expect(await env.DB.prepare('select clicked_at from messages where id = ?').bind(plain!.id).first('clicked_at')).toBeGreaterThan(0)
+    await env.DB.prepare('update messages set clicked_at = null where id = ?').bind(plain!.id).run()
+    expect((await call(`/c/${token}/0`, { redirect: 'manual' })).status).toBe(302)
+    expect(await env.DB.prepare('select clicked_at from messages where id = ?').bind(plain!.id).first('clicked_at')).toBeGreaterThan(0)
   })
 
   it('refuses a filterScanners that is not a boolean', async () => {

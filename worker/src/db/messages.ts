@@ -18,11 +18,12 @@ export type Outcome = keyof typeof OUTCOMES
 
 /**
  * Keeps the earliest time of the outcome, whatever order its reports arrive in (a retried webhook, the pixel
- * after the provider). A click within SCANNER_WINDOW_MS of a link scanner's visit is the scanner's: not recorded.
+ * after the provider). With `filterScanners` (the site's setting), a click within SCANNER_WINDOW_MS of a link
+ * scanner's visit is the scanner's: not recorded.
  */
-export function recordOutcome(db: Db, id: string, outcome: Outcome, at: number) {
+export function recordOutcome(db: Db, id: string, outcome: Outcome, at: number, filterScanners = false) {
   const column = sql.raw(OUTCOMES[outcome])
-  const human = outcome === 'clicked' ? sql` and (scanned_at is null or abs(${at} - scanned_at) > ${SCANNER_WINDOW_MS})` : sql``
+  const human = outcome === 'clicked' && filterScanners ? sql` and (scanned_at is null or abs(${at} - scanned_at) > ${SCANNER_WINDOW_MS})` : sql``
   return db.run(sql`update messages set ${column} = coalesce(min(${column}, ${at}), ${at}) where id = ${id}${human}`)
 }
 

@@ -89,7 +89,7 @@ export const emailLinksApi = new Hono<{ Bindings: Env }>()
     // Only a link that was in this very email: the token cannot be pointed anywhere else.
     const target = content?.channel === 'email' ? content.links?.[Number(c.req.param('n'))] : undefined
     if (!tracked || !target) return page('Link not valid', '<p>This link is not valid.</p>', 404)
-    if (tracked.record && c.req.method === 'GET') await recordOutcome(tracked.db, tracked.message.id, 'clicked', Date.now())
+    if (tracked.record && c.req.method === 'GET') await recordOutcome(tracked.db, tracked.message.id, 'clicked', Date.now(), tracked.filterScanners)
     return new Response(null, { status: 302, headers: { Location: target, 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' } })
   })
   .get('/u/:token', async (c) => {
@@ -142,7 +142,8 @@ export const emailLinksApi = new Hono<{ Bindings: Env }>()
       // The provider's own open and click tracking (set up in its dashboard): recorded like the pixel's and
       // the tracked links', once per message (the first one wins, so a repeat or a retried event changes nothing).
       if (!message || message.content.channel !== 'email' || message.sentAt === null) return c.json({ ignored: true })
-      const result = await recordOutcome(db, message.id, engagement, eventTime(event.created_at, message.sentAt, Date.now()))
+      const filterScanners = engagement === 'clicked' && (await findSite(db, message.siteId))?.settings.emailTracking?.filterScanners !== false
+      const result = await recordOutcome(db, message.id, engagement, eventTime(event.created_at, message.sentAt, Date.now()), filterScanners)
       // No row changed: a click around a link scanner's visit, which is the scanner's.
       return c.json(result.meta.changes > 0 ? { recorded: engagement } : { ignored: true })
     }
