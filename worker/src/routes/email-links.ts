@@ -12,7 +12,7 @@ import { verifyMessageToken, verifyProviderWebhook, verifyUnsubscribeToken } fro
 import { escapeHtml } from '../domain/email/tokens'
 import { SCANNER_LINK } from '../domain/email/render'
 import { unsubscribeSecret } from '../services/flows/run-steps'
-import { flowEnv } from '../services/flows/settings'
+import { emailTrackingOf, flowEnv } from '../services/flows/settings'
 import { ApiError } from '../http/errors'
 import { adminHostOf } from '../http/hosts'
 import { readBodyText } from '../http/body'
@@ -60,8 +60,8 @@ async function trackedMessage(env: Env, purpose: 'open' | 'click', token: string
   const db = openDb(env.DB)
   const message = await findMessage(db, id)
   if (!message || message.content.channel !== 'email') return null
-  const tracking = (await findSite(db, message.siteId))?.settings.emailTracking
-  return { db, message, record: purpose === 'open' ? tracking?.opens === true : tracking?.clicks === true, filterScanners: tracking?.filterScanners !== false }
+  const tracking = emailTrackingOf(await findSite(db, message.siteId))
+  return { db, message, record: purpose === 'open' ? tracking.opens : tracking.clicks, filterScanners: tracking.filterScanners }
 }
 
 /** Tracking links live on the public host only: the admin host never answers them. */
@@ -140,9 +140,9 @@ export const emailLinksApi = new Hono<{ Bindings: Env }>()
         : undefined
     if (engagement) {
       // The provider's own open and click tracking (set up in its dashboard): recorded like the pixel's and
-      // the tracked links', once per message (the first one wins, so a repeat or a retried event changes nothing).
+      // the tracked links', the earliest time kept (a repeat or a retried event changes nothing).
       if (!message || message.content.channel !== 'email' || message.sentAt === null) return c.json({ ignored: true })
-      const filterScanners = engagement === 'clicked' && (await findSite(db, message.siteId))?.settings.emailTracking?.filterScanners !== false
+      const filterScanners = engagement === 'clicked' && emailTrackingOf(await findSite(db, message.siteId)).filterScanners
       const result = await recordOutcome(db, message.id, engagement, eventTime(event.created_at, message.sentAt, Date.now()), filterScanners)
       // No row changed: a click around a link scanner's visit, which is the scanner's.
       return c.json(result.meta.changes > 0 ? { recorded: engagement } : { ignored: true })

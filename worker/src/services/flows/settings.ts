@@ -23,17 +23,19 @@ export const isProduction = (env: FlowEnv) => env.ENVIRONMENT === 'production'
 /** The https base of email links (/u, /o, /c). */
 export const publicUrl = (env: FlowEnv) => (env.PUBLIC_URL || 'http://127.0.0.1:8787').replace(/\/$/, '')
 
+/** A site's email tracking as stored (a site saved before a switch existed has no value for it): its defaults. */
+export function emailTrackingOf(site: SiteRow | undefined) {
+  const tracking = (site?.settings as { emailTracking?: { opens?: boolean; clicks?: boolean; filterScanners?: boolean } } | undefined)?.emailTracking
+  return { opens: tracking?.opens === true, clicks: tracking?.clicks === true, filterScanners: tracking?.filterScanners !== false }
+}
+
 export function siteEmailSettings(site: SiteRow, env: FlowEnv) {
-  const settings = site.settings as SiteRow['settings'] & { emailFrom?: string; messagePolicy?: MessagePolicy; emailTracking?: { opens?: boolean; clicks?: boolean; filterScanners?: boolean } }
+  const settings = site.settings as SiteRow['settings'] & { emailFrom?: string; messagePolicy?: MessagePolicy }
   return {
     name: site.name,
     postalAddress: settings.postalAddress,
     from: settings.emailFrom || env.EMAIL_FROM || `${site.name} <noreply@cairn.invalid>`,
     policy: settings.messagePolicy,
-    tracking: {
-      opens: settings.emailTracking?.opens === true,
-      clicks: settings.emailTracking?.clicks === true,
-      filterScanners: settings.emailTracking?.filterScanners !== false,
-    },
+    tracking: emailTrackingOf(site),
   }
 }
