@@ -42,14 +42,20 @@ describe('flows and outbox views', () => {
     const created = (await adminGet<{ flows: Flow[] }>(`/api/sites/${DEMO_SITE_ID}/flows`)).flows.find((f) => !known.has(f.id))!
     expect(created.templateId).toBe('pricing-follow-up')
     expect(created.enabled).toBe(false)
-    const row = page.locator(`#flows-body tr[data-flow-id="${created.id}"]`)
-    await expect.poll(() => row.count(), { timeout: 10_000 }).toBe(1)
-    await row.locator('.flow-enabled').check()
-    // Catches a toggle whose PUT body the API rejects (the whole flow must round-trip) or that is not sent.
-    await expect.poll(async () => (await adminGet<Flow>(`/api/sites/${DEMO_SITE_ID}/flows/${created.id}`)).enabled, { timeout: 10_000 }).toBe(true)
-    expect(await page.locator('#flows-error').isHidden()).toBe(true)
-    await row.locator('.flow-enabled').uncheck()
-    await expect.poll(async () => (await adminGet<Flow>(`/api/sites/${DEMO_SITE_ID}/flows/${created.id}`)).enabled, { timeout: 10_000 }).toBe(false)
+    try {
+      const row = page.locator(`#flows-body tr[data-flow-id="${created.id}"]`)
+      await expect.poll(() => row.count(), { timeout: 10_000 }).toBe(1)
+      await row.locator('.flow-enabled').check()
+      // Catches a toggle whose PUT body the API rejects (the whole flow must round-trip) or that is not sent.
+      await expect.poll(async () => (await adminGet<Flow>(`/api/sites/${DEMO_SITE_ID}/flows/${created.id}`)).enabled, { timeout: 10_000 }).toBe(true)
+      expect(await page.locator('#flows-error').isHidden()).toBe(true)
+      // Catches a second click sending the stale list's state while the first save reloads the list.
+      await row.locator('.flow-enabled').uncheck()
+      await expect.poll(async () => (await adminGet<Flow>(`/api/sites/${DEMO_SITE_ID}/flows/${created.id}`)).enabled, { timeout: 10_000 }).toBe(false)
+    } finally {
+      // A copy of the demo's pricing follow-up left enabled would send the other tests' leads a second email.
+      await admin(`/flows/${created.id}`, 'DELETE', undefined)
+    }
   })
 
   it('outbox: a sent email opens in a sandboxed iframe; suppressions and dead letters are listed', async () => {

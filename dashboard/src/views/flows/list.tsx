@@ -1,5 +1,5 @@
 // Flows: each flow's numbers (enrolled, active, completed, exited by goal, messages per step), enable or
-// disable it (a PUT of the whole flow), open it in the editor, create one from scratch or from a ready-made
+// disable it (a PUT of the whole flow, the switch disabled until it is saved), open it in the editor, create one from scratch or from a ready-made
 // template (created disabled).
 import { useState } from 'hono/jsx/dom'
 import { errorText } from '../../api/client'
@@ -30,9 +30,30 @@ export function FlowsView({ siteId }: { siteId: string }) {
   const templates = useLoad((signal) => (site ? api.flowTemplates(siteId, signal) : Promise.resolve({ templates: [] })), [siteId])
   const [template, setTemplate] = useState('')
   const [error, setError] = useState('')
+  const [saving, setSaving] = useState<string | null>(null)
   const act = (work: () => Promise<unknown>) => () => {
     setError('')
     work().then(flows.reload, (e: unknown) => setError(errorText(e)))
+  }
+  /**
+   * Sends the state the switch now shows (not the list's, which a reload may not have refreshed yet), keeps
+   * the switch disabled until the answer, and shows the saved flow at once; the reload then brings its numbers.
+   */
+  const toggle = (flow: Flow) => (event: Event) => {
+    const enabled = (event.target as HTMLInputElement).checked
+    const shown = flows.data
+    setError('')
+    setSaving(flow.id)
+    api
+      .replaceFlow(siteId, flow.id, inputOf(flow, enabled))
+      .then(
+        (saved) => shown && flows.set({ ...shown, flows: shown.flows.map((f) => (f.id === saved.id ? { ...f, enabled: saved.enabled } : f)) }),
+        (e: unknown) => setError(errorText(e)),
+      )
+      .finally(() => {
+        setSaving(null)
+        flows.reload()
+      })
   }
   const list = flows.data?.flows ?? []
   const shown = error || (flows.error ? errorText(flows.error) : '')
@@ -75,7 +96,7 @@ export function FlowsView({ siteId }: { siteId: string }) {
                 <tr data-flow-id={flow.id}>
                   <td class="flow-name"><a href={href.flow(siteId, flow.id)}>{flow.name}</a></td>
                   <td>
-                    <input type="checkbox" class="flow-enabled" aria-label={`Enabled: ${flow.name}`} checked={flow.enabled} onChange={act(() => api.replaceFlow(siteId, flow.id, inputOf(flow, !flow.enabled)))} />
+                    <input type="checkbox" class="flow-enabled" aria-label={`Enabled: ${flow.name}`} checked={flow.enabled} disabled={saving === flow.id} onChange={toggle(flow)} />
                   </td>
                   <td class="num">{numberFormat.format(flow.stats?.enrolled ?? 0)}</td>
                   <td class="num">{numberFormat.format(flow.stats?.active ?? 0)}</td>
