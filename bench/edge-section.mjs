@@ -1,5 +1,6 @@
-// Section 6: Cairn's edge mode beside a bare pass-through proxy Worker, a bare rewriter (the proxy plus the
-// same HTMLRewriter fill, nothing else: the platform's floor) and GrowthBook's edge app
+// Section 6: Cairn's edge mode beside a bare pass-through proxy Worker, a body pipe (the proxy with the body
+// streamed through unchanged: the least any Worker that touches a page's bytes pays), a bare rewriter (the
+// proxy plus the same HTMLRewriter fill, nothing else: the platform's floor for this fill) and GrowthBook's edge app
 // (@growthbook/edge-cloudflare from npm, its payload served by the local origin), all four on the same
 // wrangler/workerd in front of the same origin process; small, large and slowly streamed pages, a URL an
 // experiment matches and one none does, 1 and 8 requests in flight, arms interleaved round by round.
@@ -41,8 +42,10 @@ export const EDGE_PLAN = {
 }
 const PAGES = ['small', 'large', 'slow']
 const URL_KINDS = { match: '?utm_campaign=edge-bench&utm_term=crm', none: '?utm_source=newsletter' }
-const ARMS = ['proxy', 'rewriter', 'growthbook', 'cairn']
-const ARM_LABEL = { proxy: 'bare proxy', rewriter: 'bare rewriter', growthbook: 'GrowthBook', cairn: 'Cairn edge' }
+const ARMS = ['proxy', 'pipe', 'rewriter', 'growthbook', 'cairn']
+const ARM_LABEL = { proxy: 'bare proxy', pipe: 'body pipe', rewriter: 'bare rewriter', growthbook: 'GrowthBook', cairn: 'Cairn edge' }
+/** Arms that never change a page's content: the variant headline must be absent from their answers. */
+const UNCHANGED = new Set(['proxy', 'pipe'])
 
 /** GrowthBook's edge app, installed once a day into bench/.peers-edge/ (never the project's node_modules). */
 async function installGrowthBook(benchDir, log) {
@@ -112,7 +115,7 @@ const personalized = (body) => new RegExp(`<h1[^>]*data-cairn-slot="headline"[^>
 function answerProblem(arm, cell, r) {
   if (r.error || r.status !== 200) return `${r.error ?? `status ${r.status}`}: ${r.body?.slice(0, 120) ?? ''}`
   if (!r.body.includes('<footer>Acme Inc.</footer>')) return `page cut short (${r.bytes} bytes)`
-  if (personalized(r.body) !== (cell.kind === 'match' && arm !== 'proxy')) return `variant headline ${personalized(r.body) ? 'present' : 'missing'}`
+  if (personalized(r.body) !== (cell.kind === 'match' && !UNCHANGED.has(arm))) return `variant headline ${personalized(r.body) ? 'present' : 'missing'}`
   return null
 }
 
@@ -128,6 +131,7 @@ export async function edgeSection({ root: repoRoot, benchDir, log = console.log,
     origin = await startOrigin(benchDir, await freePort())
 
     const proxyDir = workerFolder(join(scratch, 'proxy'), { name: 'bench-proxy', main: 'index.js', source: join(benchDir, 'edge', 'proxy-worker.js'), vars: { ORIGIN: origin.url }, compatibilityDate })
+    const pipeDir = workerFolder(join(scratch, 'pipe'), { name: 'bench-pipe', main: 'index.js', source: join(benchDir, 'edge', 'pipe-worker.js'), vars: { ORIGIN: origin.url }, compatibilityDate })
     const rewriterDir = workerFolder(join(scratch, 'rewriter'), {
       name: 'bench-rewriter',
       main: 'index.js',
@@ -155,14 +159,15 @@ export async function edgeSection({ root: repoRoot, benchDir, log = console.log,
     const persistTo = join(scratch, 'd1')
     await prepareLocalDb({ cwd: cairnRoot, port: cairnPort, persistTo, quiet: true, demoRules: false })
 
-    log(`edge: origin ${origin.url}, starting four Workers (bare proxy, bare rewriter, GrowthBook ${gbVersion}, Cairn) …`)
+    log(`edge: origin ${origin.url}, starting five Workers (bare proxy, body pipe, bare rewriter, GrowthBook ${gbVersion}, Cairn) …`)
     // One at a time: three wrangler builds at once on a busy machine only time out sooner.
     workers.proxy = await startWorker({ root: proxyDir, port: await freePort(), persistTo: join(scratch, 'proxy-state'), wrangler })
+    workers.pipe = await startWorker({ root: pipeDir, port: await freePort(), persistTo: join(scratch, 'pipe-state'), wrangler })
     workers.rewriter = await startWorker({ root: rewriterDir, port: await freePort(), persistTo: join(scratch, 'rewriter-state'), wrangler })
     workers.growthbook = await startWorker({ root: gbDir, port: await freePort(), persistTo: join(scratch, 'gb-state'), wrangler })
     workers.cairn = await startWorker({ root: cairnRoot, port: cairnPort, persistTo, wrangler })
     const site = await setUpCairn(workers.cairn, origin.url)
-    const paths = { proxy: (p) => `/${p}`, rewriter: (p) => `/${p}`, growthbook: (p) => `/${p}`, cairn: (p) => `/edge/${site.key}/${p}` }
+    const paths = { proxy: (p) => `/${p}`, pipe: (p) => `/${p}`, rewriter: (p) => `/${p}`, growthbook: (p) => `/${p}`, cairn: (p) => `/edge/${site.key}/${p}` }
     const agents = Object.fromEntries(ARMS.map((arm) => [arm, newAgent()]))
 
     const cells = []
@@ -262,7 +267,7 @@ function summarize(cells, results, meta) {
         totalP50OverRewriter: a.total.p50 / arms.rewriter.total.p50,
       }
       if (a.errors > 0) problems.push(`${ARM_LABEL[arm]} ${cell.page}/${cell.kind}/c${cell.concurrency}: ${a.errors} of ${a.requests} answered wrong, first: ${a.firstError}`)
-      const expected = cell.kind === 'match' && arm !== 'proxy' ? a.requests : 0
+      const expected = cell.kind === 'match' && !UNCHANGED.has(arm) ? a.requests : 0
       if (a.personalized !== expected) problems.push(`${ARM_LABEL[arm]} ${cell.page}/${cell.kind}/c${cell.concurrency}: variant headline in ${a.personalized} of ${a.requests} (expected ${expected})`)
     }
     // Paired by round (each round ran the arms back to back): Cairn against GrowthBook, and each of them
@@ -327,18 +332,19 @@ function printEdge(s) {
         arm === 'proxy' ? '1.00×' : x(a.ratios.roundTotalP50),
         fixed(a.cpuMsPerRequest, 2),
         arm === 'proxy' ? '1.00×' : x(a.ratios.cpu),
-        arm === 'proxy' || arm === 'rewriter' ? '—' : x(a.ratios.totalP50OverRewriter),
+        UNCHANGED.has(arm) || arm === 'rewriter' ? '—' : x(a.ratios.totalP50OverRewriter),
         `${a.personalized}/${a.requests}`,
       ])
     }
   }
   printTable(
-    `6. Edge: Cairn edge mode vs a bare proxy Worker, a bare rewriter and GrowthBook's edge app ${s.gbVersion}, same origin, arms interleaved round by round (${fixed(s.measuredSeconds, 0)} s measured)`,
+    `6. Edge: Cairn edge mode vs a bare proxy Worker, a body pipe, a bare rewriter and GrowthBook's edge app ${s.gbVersion}, same origin, arms interleaved round by round (${fixed(s.measuredSeconds, 0)} s measured)`,
     ['page', 'URL', 'in flight', 'worker', 'bytes', 'TTFB p50', 'TTFB p99', 'total p50', 'total p99', 'TTFB ×proxy p50/p99', 'total ×proxy p50/p99', 'total p50 ×proxy by round', 'CPU ms/req', 'CPU ×proxy', 'total p50 ×rewriter', 'variant'],
     rows,
   )
   console.log(`   pages from a separate node origin: small ~10 KB and large ~300 KB sent at once (content-length), slow = head, then ${s.slow.chunks} chunks ${s.slow.chunkMs} ms apart (chunked)`)
   console.log(`   URLs: match = ${s.urls.match} (a Cairn experience and a GrowthBook visual-editor experiment set the h1), none = ${s.urls.none}`)
+  console.log('   body pipe = the proxy with the body streamed on through an IdentityTransformStream, bytes unchanged (no parser, no JavaScript per chunk): the least a Worker that touches a page pays')
   console.log('   bare rewriter = the proxy plus the same HTMLRewriter fill on the matching URL (no decision, cookie or exposure); on the other URL it is the proxy again (a noise check)')
   console.log(`   every request a new visitor (no cookie); Cairn via /edge/KEY/… with Host ${s.edgeHost}; TTFB = first body byte; ms over keep-alive connections`)
   console.log(`   rounds: ${s.rows.filter((r) => r.concurrency === 1).map((r) => `${r.page} ${r.rounds}`).filter((v, i, all) => all.indexOf(v) === i).join(', ')} of one request at a time; ${s.rows.filter((r) => r.concurrency !== 1).map((r) => `${r.page} ${r.rounds}`).filter((v, i, all) => all.indexOf(v) === i).join(', ')} of one wave of 8 in flight`)
@@ -376,10 +382,13 @@ export function edgeSummaryRows(s) {
     const total = worst(arm, 'totalP50')
     const ttfb = worst(arm, 'ttfbP50')
     // Beside the worst cell, the platform's floor there: the bare rewriter's ratio in the same cell.
-    const floor = total.kind === 'match' ? `; bare rewriter ${x(total.arms.rewriter.ratios.totalP50)}` : ''
+    // A Worker that changes the page pays at least the body pipe's cost there.
+    const floor = total.kind === 'match' ? `; bare rewriter ${x(total.arms.rewriter.ratios.totalP50)}, body pipe ${x(total.arms.pipe.ratios.totalP50)}` : ''
     rows.push({ metric: `Edge: ${ARM_LABEL[arm]} worst total p50 / bare proxy`, value: `${x(total.arms[arm].ratios.totalP50)} (${where(total)}${floor})`, budget: arm === 'cairn' ? '≤ 1.30×' : '—', pass: arm === 'cairn' ? total.arms[arm].ratios.totalP50 <= 1.3 : null })
     rows.push({ metric: `Edge: ${ARM_LABEL[arm]} worst TTFB p50 / bare proxy`, value: `${x(ttfb.arms[arm].ratios.ttfbP50)} (${where(ttfb)})`, budget: '—', pass: null })
   }
+  const pipeWorst = worst('pipe', 'totalP50')
+  rows.push({ metric: 'Edge: body pipe (bytes unchanged) worst total p50 / bare proxy', value: `${x(pipeWorst.arms.pipe.ratios.totalP50)} (${where(pipeWorst)})`, budget: '—', pass: null })
   const overRewriter = worst('cairn', 'totalP50OverRewriter')
   const byVerdict = (key) => ['ahead', 'tie', 'behind'].map((v) => s.rows.filter((r) => r.vs[key].verdict === v).length).join(' / ')
   rows.push({ metric: 'Edge: Cairn edge vs the bare rewriter by round (95 %): below / within noise / above', value: byVerdict('cairnVsRewriter'), budget: '—', pass: null })
