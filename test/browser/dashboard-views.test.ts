@@ -256,7 +256,7 @@ describe('dashboard views', () => {
     expect((await adminGet<{ settings: { acceptAutomated?: boolean } }>(`/api/sites/${own.id}`)).settings.acceptAutomated).toBe(true)
   })
 
-  it('settings: email tracking toggles are saved, the scanner filter only applies with click tracking', async () => {
+  it('settings: email tracking toggles are saved, the scanner filter only applies with click tracking, the machine-open filter with open tracking', async () => {
     const own = await ownSite('Tracking')
     const page = await signedIn(`#/sites/${own.id}/settings`)
     await page.waitForSelector('#settings-email-tracking')
@@ -265,7 +265,11 @@ describe('dashboard views', () => {
     expect(await page.locator('#settings-track-clicks').isChecked()).toBe(false)
     expect(await page.locator('#settings-filter-scanners').isChecked()).toBe(true)
     expect(await page.locator('#settings-filter-scanners').isDisabled()).toBe(true)
+    expect(await page.locator('#settings-filter-machine-opens').isChecked()).toBe(true)
+    expect(await page.locator('#settings-filter-machine-opens').isDisabled()).toBe(true)
     await page.check('#settings-track-opens')
+    expect(await page.locator('#settings-filter-machine-opens').isEnabled()).toBe(true)
+    await page.uncheck('#settings-filter-machine-opens')
     await page.check('#settings-track-clicks')
     expect(await page.locator('#settings-filter-scanners').isEnabled()).toBe(true)
     await page.uncheck('#settings-filter-scanners')
@@ -273,11 +277,12 @@ describe('dashboard views', () => {
     // Catches toggles that are not sent, or not read back after a reload.
     await expect.poll(() => text(page, '#settings-status'), { timeout: 15_000 }).toBe('Saved.')
     type Settings = { settings: { emailTracking?: Record<string, boolean> } }
-    expect((await adminGet<Settings>(`/api/sites/${own.id}`)).settings.emailTracking).toEqual({ opens: true, clicks: true, filterScanners: false })
+    expect((await adminGet<Settings>(`/api/sites/${own.id}`)).settings.emailTracking).toEqual({ opens: true, clicks: true, filterScanners: false, filterMachineOpens: false })
     await page.reload()
     await page.waitForSelector('#settings-email-tracking')
     await expect.poll(() => page.locator('#settings-track-clicks').isChecked(), { timeout: 15_000 }).toBe(true)
     expect(await page.locator('#settings-filter-scanners').isChecked()).toBe(false)
+    expect(await page.locator('#settings-filter-machine-opens').isChecked()).toBe(false)
   })
 
   it('settings: shows the demo key; a new name is saved through PATCH and shown in the title', async () => {

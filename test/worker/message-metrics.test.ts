@@ -85,7 +85,7 @@ describe('message metrics', () => {
     // a repeated open counted twice, rates over the wrong base, variants mixed up.
     const body = await get(site.id, 'messages?from=2026-03-04&to=2026-03-05')
     expect(body.available).toBe(true)
-    expect(body.totals).toEqual({ sent: 5, delivered: 4, opened: 1, clicked: 1, unsubscribed: 1, bounced: 1, complained: 1, scanned: 0, failed: 1, suppressed: 1 })
+    expect(body.totals).toEqual({ sent: 5, delivered: 4, opened: 1, clicked: 1, unsubscribed: 1, bounced: 1, complained: 1, scanned: 0, machineOpened: 0, failed: 1, suppressed: 1 })
     expect(body.rates).toEqual({ delivery: 0.8, open: 0.25, click: 0.25, clickToOpen: 1, unsubscribe: 0.25, bounce: 0.2, complaint: 0.25 })
     expect(body.inApp).toEqual({ sent: 2, shown: 2, clicked: 1, dismissed: 1, rates: { show: 1, click: 0.5, dismiss: 0.5 } })
     expect(body.webhooks).toEqual({ sent: 1, failed: 0 })
@@ -239,6 +239,54 @@ describe('open pixel and click redirect', { timeout: 30_000 }, () => {
     await env.DB.prepare('update messages set clicked_at = null where id = ?').bind(plain!.id).run()
     expect((await call(`/c/${token}/0`, { redirect: 'manual' })).status).toBe(302)
     expect(await env.DB.prepare('select clicked_at from messages where id = ?').bind(plain!.id).first('clicked_at')).toBeGreaterThan(0)
+  })
+
+  it("a privacy proxy's pixel load at delivery is a machine open, counted apart from opens unless the site counts it", async () => {
+    // Catches: Apple Mail Privacy Protection inflating opens (and the open rate), a person's later open lost,
+    // a repeat moving the first time, the filter without an off switch or a visible count.
+    const APPLE_PROXY = { 'user-agent': 'Mozilla/5.0' }
+    const PERSON = { 'user-agent': 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko)', 'cf-connecting-ip': '203.0.113.9' }
+    const sentEmail = async (siteId: string) => {
+      const id = `msg_${uniqueId('m').replace(/[^A-Za-z0-9]/g, '')}`
+      const at = Date.now() - 60_000
+      await env.DB.prepare(
+        `insert into messages (id, site_id, lead_id, flow_id, enrollment, step, channel, status, "to", subject, content, due_at, expires_at, sent_at, created_at)
+           values (?, ?, ?, 'fl_x', 1, '0', 'email', 'sent', 'm@example.com', 's', ?, ?, ?, ?, ?)`,
+      )
+        .bind(id, siteId, `ld_${id}`, JSON.stringify({ channel: 'email', from: 'a@acme.test', headers: {}, html: '', text: '', links: [] }), at, at + 86_400_000, at, at)
+        .run()
+      return { id, pixel: `/o/${await messageToken('open', id, SECRET)}` }
+    }
+    type Opens = { opened_at: number | null; machine_opened_at: number | null }
+    const row = (id: string) => env.DB.prepare('select opened_at, machine_opened_at from messages where id = ?').bind(id).first<Opens>()
+
+    const filtered = await createSite({ settings: { emailTracking: { opens: true } } })
+    const email = await sentEmail(filtered.id)
+    const load = await call(email.pixel, { headers: APPLE_PROXY })
+    expect(load.headers.get('content-type')).toBe('image/gif')
+    const first = (await row(email.id))!
+    expect(first).toEqual({ opened_at: null, machine_opened_at: expect.any(Number) })
+    await call(email.pixel, { headers: { 'user-agent': 'Mozilla/5.0 (iPhone)', 'cf-connecting-ip': '17.58.1.2' } }) // Apple's network
+    expect(await row(email.id)).toEqual(first) // still no open, and the first machine load's time stays
+    expect((await get(filtered.id, 'messages')).totals).toMatchObject({ sent: 1, delivered: 1, opened: 0, machineOpened: 1 })
+    // The reader's own mail client loading the pixel later is an open.
+    await call(email.pixel, { headers: PERSON })
+    expect((await row(email.id))!.opened_at).toBeGreaterThan(0)
+    const body = await get(filtered.id, 'messages')
+    expect(body.totals).toMatchObject({ opened: 1, machineOpened: 1 })
+    expect(body.rates.open).toBe(1)
+    const listed = (await (await admin(`/api/sites/${filtered.id}/messages`)).json()) as { messages: Array<{ id: string; machineOpenedAt: string | null }> }
+    expect(listed.messages.find((m) => m.id === email.id)?.machineOpenedAt).toBe(new Date(first.machine_opened_at!).toISOString())
+
+    // The escape hatch: a site that counts machine opens gets them as opens too, still counted apart.
+    const counting = await createSite({ settings: { emailTracking: { opens: true, filterMachineOpens: false } } })
+    const counted = await sentEmail(counting.id)
+    await call(counted.pixel, { headers: APPLE_PROXY })
+    expect(await row(counted.id)).toEqual({ opened_at: expect.any(Number), machine_opened_at: expect.any(Number) })
+    expect((await get(counting.id, 'messages')).totals).toMatchObject({ opened: 1, machineOpened: 1 })
+    const refused = await admin(`/api/sites/${counting.id}`, { method: 'PATCH', json: { settings: { emailTracking: { opens: true, filterMachineOpens: 'no' } } } })
+    expect(refused.status).toBe(400)
+    expect(((await refused.json()) as any).error.issues).toEqual([expect.objectContaining({ path: 'settings.emailTracking.filterMachineOpens' })])
   })
 
   it('refuses a filterScanners that is not a boolean', async () => {

@@ -31,7 +31,7 @@ it('reads closed days from the roll-up and today from the outbox; a roll-up coun
   const report = async () => {
     const response = await admin(`/api/sites/${site.id}/metrics/messages?from=${iso(now - 50 * DAY)}&to=${iso(now)}`)
     expect(response.status, await response.clone().text()).toBe(200)
-    return ((await response.json()) as { totals: { sent: number; opened: number; scanned: number } }).totals
+    return ((await response.json()) as { totals: { sent: number; opened: number; scanned: number; machineOpened: number } }).totals
   }
   expect(await report()).toMatchObject({ sent: 4, opened: 0 })
   // The first read rolled every closed day up: three sends through yesterday, today's stays in the outbox.
@@ -43,9 +43,10 @@ it('reads closed days from the roll-up and today from the outbox; a roll-up coun
 
   // Opens and a link scanner's visit arrive late; the rolled-up days show them after the next roll-up,
   // within 30 days of the send.
-  await env.DB.prepare('update messages set opened_at = ?, scanned_at = ? where id in (?, ?)').bind(now, now, recent, old).run()
+  await env.DB.prepare('update messages set opened_at = ?, scanned_at = ?, machine_opened_at = ? where id in (?, ?)').bind(now, now, now, recent, old).run()
   const rollup = await admin(`/api/sites/${site.id}/metrics/rollup`, { method: 'POST', json: {} })
   expect(rollup.status, await rollup.clone().text()).toBe(200)
-  expect(await report()).toMatchObject({ sent: 5, opened: 1, scanned: 1 })
-  expect(await env.DB.prepare('select sum(scanned) as n from message_days where site_id = ?').bind(site.id).first<number>('n')).toBe(1)
+  expect(await report()).toMatchObject({ sent: 5, opened: 1, scanned: 1, machineOpened: 1 })
+  const days = await env.DB.prepare('select sum(scanned) as scanned, sum(machine_opened) as machine from message_days where site_id = ?').bind(site.id).first()
+  expect(days).toEqual({ scanned: 1, machine: 1 })
 })

@@ -165,6 +165,8 @@ export type MessageTotals = {
   complained: number
   /** Emails whose hidden link a link scanner followed (their clicks around then were not counted). */
   scanned: number
+  /** Emails whose open pixel a privacy proxy loaded at delivery (Apple Mail Privacy Protection). */
+  machineOpened: number
   failed: number
   suppressed: number
 }
@@ -246,6 +248,8 @@ export type MessageSummary = {
   shownAt?: Iso | null
   dismissedAt?: Iso | null
   openedAt?: Iso | null
+  /** When a privacy proxy first loaded the email's open pixel (not an open unless the site counts them). */
+  machineOpenedAt?: Iso | null
   clickedAt?: Iso | null
 }
 export type MessageDetail = MessageSummary & { headers?: Record<string, string>; html?: string; text?: string; content?: unknown; attempts: number }

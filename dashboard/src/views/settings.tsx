@@ -1,5 +1,5 @@
 // Settings: a site's name, key, allowed origins, edge origin, hostnames, postal address (marketing email
-// must carry it), email open / click tracking with the link-scanner filter, and whether it accepts automated
+// must carry it), email open / click tracking with the machine-open and link-scanner filters, and whether it accepts automated
 // traffic (PATCH /api/sites/:id), with ignored traffic counts.
 import { useEffect, useRef, useState } from 'hono/jsx/dom'
 import { api } from '../api/endpoints'
@@ -20,12 +20,13 @@ const valuesOf = (site: Site | undefined) => ({
 
 const count = (n: number | undefined) => (n ?? 0).toLocaleString('en')
 
-type Tracking = { opens: boolean; clicks: boolean; filterScanners: boolean }
-/** The site's email tracking: opens and clicks off, the scanner filter on, unless the site says otherwise. */
+type Tracking = { opens: boolean; clicks: boolean; filterScanners: boolean; filterMachineOpens: boolean }
+/** The site's email tracking: opens and clicks off, the scanner and machine-open filters on, unless the site says otherwise. */
 const trackingOf = (site: Site | undefined): Tracking => ({
   opens: site?.settings.emailTracking?.opens === true,
   clicks: site?.settings.emailTracking?.clicks === true,
   filterScanners: site?.settings.emailTracking?.filterScanners !== false,
+  filterMachineOpens: site?.settings.emailTracking?.filterMachineOpens !== false,
 })
 
 export function SettingsView({ siteId }: { siteId: string }) {
@@ -118,6 +119,21 @@ export function SettingsView({ siteId }: { siteId: string }) {
             <input id="settings-track-opens" type="checkbox" checked={tracking.opens} onChange={toggle('opens')} /> Track opens (a 1×1 image in
             each email)
           </label>
+          <label class="check" for="settings-filter-machine-opens">
+            <input
+              id="settings-filter-machine-opens"
+              type="checkbox"
+              checked={tracking.filterMachineOpens}
+              disabled={!tracking.opens}
+              aria-describedby="settings-filter-machine-opens-help"
+              onChange={toggle('filterMachineOpens')}
+            />{' '}
+            Leave out machine opens
+          </label>
+          <p class="muted" id="settings-filter-machine-opens-help">
+            Apple Mail Privacy Protection loads every image of an email when it arrives, read or not. Those loads are counted apart
+            (the overview shows them as machine opens) instead of as opens.
+          </p>
           <label class="check" for="settings-track-clicks">
             <input id="settings-track-clicks" type="checkbox" checked={tracking.clicks} onChange={toggle('clicks')} /> Track clicks (links go
             through Cairn, then to their page)

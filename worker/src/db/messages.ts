@@ -28,6 +28,15 @@ export function recordOutcome(db: Db, id: string, outcome: Outcome, at: number, 
 }
 
 /**
+ * A privacy proxy loaded the email's open pixel at `at` (see domain/email/machine-opens.ts): its first time is
+ * kept apart from opens; `asOpen` (the site counts them) records it as an open too.
+ */
+export function recordMachineOpen(db: Db, id: string, at: number, asOpen: boolean) {
+  const open = asOpen ? sql`, opened_at = coalesce(min(opened_at, ${at}), ${at})` : sql``
+  return db.run(sql`update messages set machine_opened_at = coalesce(min(machine_opened_at, ${at}), ${at})${open} where id = ${id}`)
+}
+
+/**
  * A link scanner followed the email's hidden link at `at`: its visit is kept (the latest, so a second gateway
  * that scans a forwarded copy later has its own clicks set aside too), and a click recorded within
  * SCANNER_WINDOW_MS before it was the scanner's (it follows every link at once, in any order), so it goes.

@@ -341,6 +341,11 @@ export const messages = sqliteTable(
     complainedAt: integer('complained_at'),
     /** When a link scanner (a mail-security gateway) last followed the email's hidden link: clicks around then are the scanner's. */
     scannedAt: integer('scanned_at'),
+    /**
+     * First open by a mail client's privacy proxy that loads every image at delivery (Apple Mail Privacy
+     * Protection), whether or not anyone reads the email: kept apart from opened_at unless the site counts them.
+     */
+    machineOpenedAt: integer('machine_opened_at'),
     createdAt: integer('created_at').notNull(),
   },
   (t) => [
@@ -352,7 +357,7 @@ export const messages = sqliteTable(
     index('messages_live_in_app').on(t.siteId, t.leadId).where(sql`channel = 'in_app' and status = 'sent' and dismissed_at is null and clicked_at is null`),
     // Message metrics read the sends of a date range from the index alone (no roll-up: messages are few next to events).
     index('messages_metrics')
-      .on(t.siteId, t.sentAt, t.status, t.channel, t.flowId, t.step, t.variant, t.openedAt, t.clickedAt, t.unsubscribedAt, t.bouncedAt, t.complainedAt, t.shownAt, t.dismissedAt, t.scannedAt)
+      .on(t.siteId, t.sentAt, t.status, t.channel, t.flowId, t.step, t.variant, t.openedAt, t.clickedAt, t.unsubscribedAt, t.bouncedAt, t.complainedAt, t.shownAt, t.dismissedAt, t.scannedAt, t.machineOpenedAt)
       .where(sql`sent_at is not null`),
     index('messages_unsent').on(t.siteId, t.createdAt).where(sql`status in ('failed', 'suppressed')`),
   ],
@@ -443,6 +448,7 @@ export const messageDays = sqliteTable(
     shown: integer('shown').notNull(),
     dismissed: integer('dismissed').notNull(),
     scanned: integer('scanned').notNull().default(0),
+    machineOpened: integer('machine_opened').notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.siteId, t.day, t.flowId, t.step, t.variant, t.channel] })],
 )

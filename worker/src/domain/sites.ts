@@ -33,7 +33,13 @@ export const SiteSettings = z
      * clicks do not count.
      */
     emailTracking: z
-      .object({ opens: z.boolean().default(false), clicks: z.boolean().default(false), filterScanners: z.boolean().default(true) })
+      .object({
+        opens: z.boolean().default(false),
+        clicks: z.boolean().default(false),
+        filterScanners: z.boolean().default(true),
+        /** With opens on: pixel loads by a privacy proxy (Apple Mail Privacy Protection) count apart, not as opens. */
+        filterMachineOpens: z.boolean().default(true),
+      })
       .strict()
       .optional(),
     /** Frequency caps and quiet hours for email and in-app messages (flows may override). */

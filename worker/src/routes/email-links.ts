@@ -4,13 +4,14 @@
 import { Hono } from 'hono'
 import { eq } from 'drizzle-orm'
 import { openDb } from '../db/client'
-import { findMessage, recordOutcome, recordScan, suppress } from '../db/messages'
+import { findMessage, recordMachineOpen, recordOutcome, recordScan, suppress } from '../db/messages'
 import { findSite } from '../db/sites'
 import { messages } from '../db/schema'
 import { normalizeEmail } from '../domain/events'
 import { verifyMessageToken, verifyProviderWebhook, verifyUnsubscribeToken } from '../domain/email/signing'
 import { escapeHtml } from '../domain/email/tokens'
 import { SCANNER_LINK } from '../domain/email/render'
+import { isMachineOpen } from '../domain/email/machine-opens'
 import { unsubscribeSecret } from '../services/flows/run-steps'
 import { emailTrackingOf, flowEnv } from '../services/flows/settings'
 import { ApiError } from '../http/errors'
@@ -61,7 +62,7 @@ async function trackedMessage(env: Env, purpose: 'open' | 'click', token: string
   const message = await findMessage(db, id)
   if (!message || message.content.channel !== 'email') return null
   const tracking = emailTrackingOf(await findSite(db, message.siteId))
-  return { db, message, record: purpose === 'open' ? tracking.opens : tracking.clicks, filterScanners: tracking.filterScanners }
+  return { db, message, record: purpose === 'open' ? tracking.opens : tracking.clicks, ...tracking }
 }
 
 /** Tracking links live on the public host only: the admin host never answers them. */
@@ -74,7 +75,14 @@ export const emailLinksApi = new Hono<{ Bindings: Env }>()
     refuseOnAdminHost(c.env, c.req.url)
     // Always the image (a broken image tells nothing either); only a valid token on a tracking site records.
     const tracked = await trackedMessage(c.env, 'open', c.req.param('token'))
-    if (tracked?.record && c.req.method === 'GET') await recordOutcome(tracked.db, tracked.message.id, 'opened', Date.now())
+    if (tracked?.record && c.req.method === 'GET') {
+      // A privacy proxy's load at delivery says nothing about a reader: kept apart unless the site counts it.
+      if (isMachineOpen(c.req.header('user-agent'), c.req.header('cf-connecting-ip'))) {
+        await recordMachineOpen(tracked.db, tracked.message.id, Date.now(), !tracked.filterMachineOpens)
+      } else {
+        await recordOutcome(tracked.db, tracked.message.id, 'opened', Date.now())
+      }
+    }
     return pixel()
   })
   .get('/c/:token/:n{[0-9]{1,3}}', async (c) => {

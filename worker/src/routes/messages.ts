@@ -31,6 +31,7 @@ export const messageSummary = (m: MessageRow) => ({
   shownAt: iso(m.shownAt),
   dismissedAt: iso(m.dismissedAt),
   openedAt: iso(m.openedAt),
+  machineOpenedAt: iso(m.machineOpenedAt),
   clickedAt: iso(m.clickedAt),
 })
 

@@ -10,11 +10,12 @@ import { stepLabel } from '../flows/draft'
 
 const CHANNELS: Record<string, string> = { email: 'Email', in_app: 'In-app', webhook: 'Webhook' }
 
-/** When each thing happened to a message, in order: sent, shown, opened, clicked, dismissed. */
+/** When each thing happened to a message, in order: sent, shown, machine-opened, opened, clicked, dismissed. */
 function Moments({ m }: { m: MessageSummary }) {
   const moments = [
     ['sent', m.sentAt],
     ['shown', m.shownAt],
+    ['machine-opened', m.machineOpenedAt],
     ['opened', m.openedAt],
     ['clicked', m.clickedAt],
     ['dismissed', m.dismissedAt],

@@ -28,8 +28,10 @@ export const DEFINITIONS = {
   messages: 'Sent, delivered, opened, clicked, unsubscribed, bounced, complained per flow, step and subject variant.',
   msgSent: 'Emails handed to the provider whose send fell in the range (local day of the send); every outcome counts these emails, whenever it came.',
   msgDelivered: 'Sent emails minus hard bounces.',
-  msgOpened: 'Sent emails whose open pixel loaded, or whose provider reported an open, at least once (the pixel only while open tracking is on; image proxies can inflate it).',
+  msgOpened: 'Sent emails whose open pixel loaded, or whose provider reported an open, at least once (the pixel only while open tracking is on). Loads by a privacy proxy when the email arrives are left out (see Machine opens).',
   msgClicked: 'Sent emails with a tracked link followed, or a click their provider reported, at least once (tracked links only while click tracking is on). Clicks within a minute of a link scanner visiting the email are left out (see Scanned by a filter).',
+  msgMachineOpened:
+    'Sent emails whose open pixel a privacy proxy loaded when they arrived (Apple Mail Privacy Protection), read or not. They are not counted as opens unless Settings → Email tracking counts them.',
   msgScanned: "Sent emails whose hidden link a mail-security scanner followed: their clicks within a minute of it are the scanner's and not counted. Turn it off in Settings → Email tracking.",
   msgUnsubscribed: 'Sent emails whose unsubscribe link (one-click) was used.',
   msgBounced: "Sent emails the provider's signed webhook reported as a hard bounce.",

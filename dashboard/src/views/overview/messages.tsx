@@ -41,6 +41,7 @@ export function MessagesCard({ messages }: { messages: MessageStats }) {
     { key: 'failed', label: 'Failed', term: 'msgFailed', value: t.failed, rate: null, base: '' },
     { key: 'suppressed', label: 'Suppressed', term: 'msgSuppressed', value: t.suppressed, rate: null, base: '' },
     { key: 'scanned', label: 'Scanned by a filter', term: 'msgScanned', value: t.scanned, rate: null, base: '' },
+    { key: 'machineOpened', label: 'Machine opens', term: 'msgMachineOpened', value: t.machineOpened, rate: null, base: '' },
     { key: 'inAppShown', label: 'In-app shown', term: 'inAppShown', value: messages.inApp.shown, rate: messages.inApp.rates.show, base: 'of in-app sent' },
     { key: 'inAppClicked', label: 'In-app clicked', term: 'inAppClicked', value: messages.inApp.clicked, rate: messages.inApp.rates.click, base: 'of shown' },
   ]

@@ -1,8 +1,9 @@
-// Email rendering and signing: escaping, fallbacks, RFC 8058 headers, postal address rule, token forgery.
+// Email rendering and signing: escaping, fallbacks, RFC 8058 headers, postal address rule, token forgery, machine opens.
 import { describe, expect, it } from 'vitest'
 import { POSTAL_PLACEHOLDER, renderEmail } from './render'
 import { messageToken, unsubscribeToken, verifyMessageToken, verifyProviderWebhook, verifyUnsubscribeToken, webhookSignature } from './signing'
 import { renderTokens } from './tokens'
+import { isMachineOpen } from './machine-opens'
 
 const base = {
   step: { type: 'email' as const, subject: 'Hi {{lead.traits.firstName|there}}', body: 'Hello {{lead.traits.firstName|there}},\n\nSee you.' },
@@ -125,5 +126,24 @@ describe('signing', () => {
     expect(await verifyProviderWebhook({ id: 'id1', timestamp: String(ts), signature }, '{"a":2}', secret, now)).toBe(false)
     expect(await verifyProviderWebhook({ id: 'id1', timestamp: String(ts), signature }, '{"a":1}', secret, now + 600_000)).toBe(false)
     expect(await verifyProviderWebhook({ id: 'id1', timestamp: String(ts), signature: null }, '{"a":1}', secret, now)).toBe(false)
+  })
+})
+
+describe('machine opens', () => {
+  it("tell a privacy proxy's pixel load (bare Mozilla/5.0, Apple's network) from a person's mail client", () => {
+    // Catches: Apple Mail Privacy Protection's loads at delivery counted as opens, or real mail clients taken for it.
+    expect(isMachineOpen('Mozilla/5.0', '104.28.1.2')).toBe(true)
+    expect(isMachineOpen(' Mozilla/5.0 ', undefined)).toBe(true)
+    expect(isMachineOpen(undefined, '17.58.101.7')).toBe(true)
+    const people = [
+      'Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148',
+      'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Thunderbird/133.0',
+      // Gmail's proxy fetches when the reader opens the email: a real open.
+      'Mozilla/5.0 (Windows NT 5.1; rv:11.0) Gecko Firefox/11.0 (via ggpht.com GoogleImageProxy)',
+      'Mozilla/5.0 (compatible)',
+    ]
+    for (const ua of people) expect(isMachineOpen(ua, '203.0.113.9'), ua).toBe(false)
+    for (const ip of ['170.1.2.3', '117.1.2.3', '2620:149::1', '17.1.2']) expect(isMachineOpen('Mozilla/5.0 (Macintosh)', ip), ip).toBe(false)
+    expect(isMachineOpen(undefined, undefined)).toBe(false)
   })
 })

@@ -18,6 +18,8 @@ export type MessageCounts = {
   dismissed: number
   /** Emails whose hidden link a link scanner followed: their clicks around that moment were not counted. */
   scanned: number
+  /** Emails whose open pixel a privacy proxy loaded (Apple Mail Privacy Protection): not opens unless the site counts them. */
+  machineOpened: number
   /** Messages created in the range that ended failed / suppressed (never sent). */
   failed: number
   suppressed: number
@@ -26,7 +28,7 @@ export type MessageCounts = {
 export type MessageCountRow = MessageCounts & { flowId: string | null; step: string | null; variant: string | null; channel: MessageChannel }
 export type MessageDayRow = MessageCounts & { day: number; channel: MessageChannel }
 
-export const NO_COUNTS: MessageCounts = { sent: 0, opened: 0, clicked: 0, unsubscribed: 0, bounced: 0, complained: 0, shown: 0, dismissed: 0, scanned: 0, failed: 0, suppressed: 0 }
+export const NO_COUNTS: MessageCounts = { sent: 0, opened: 0, clicked: 0, unsubscribed: 0, bounced: 0, complained: 0, shown: 0, dismissed: 0, scanned: 0, machineOpened: 0, failed: 0, suppressed: 0 }
 
 export function addCounts(a: MessageCounts, b: MessageCounts): MessageCounts {
   const out = { ...a }
@@ -48,6 +50,7 @@ export function emailView(c: MessageCounts) {
     bounced: c.bounced,
     complained: c.complained,
     scanned: c.scanned,
+    machineOpened: c.machineOpened,
     failed: c.failed,
     suppressed: c.suppressed,
     rates: {

@@ -25,8 +25,14 @@ export const publicUrl = (env: FlowEnv) => (env.PUBLIC_URL || 'http://127.0.0.1:
 
 /** A site's email tracking as stored (a site saved before a switch existed has no value for it): its defaults. */
 export function emailTrackingOf(site: SiteRow | undefined) {
-  const tracking = (site?.settings as { emailTracking?: { opens?: boolean; clicks?: boolean; filterScanners?: boolean } } | undefined)?.emailTracking
-  return { opens: tracking?.opens === true, clicks: tracking?.clicks === true, filterScanners: tracking?.filterScanners !== false }
+  type Stored = { opens?: boolean; clicks?: boolean; filterScanners?: boolean; filterMachineOpens?: boolean }
+  const tracking = (site?.settings as { emailTracking?: Stored } | undefined)?.emailTracking
+  return {
+    opens: tracking?.opens === true,
+    clicks: tracking?.clicks === true,
+    filterScanners: tracking?.filterScanners !== false,
+    filterMachineOpens: tracking?.filterMachineOpens !== false,
+  }
 }
 
 export function siteEmailSettings(site: SiteRow, env: FlowEnv) {
