@@ -94,6 +94,42 @@ describe('identity verification', () => {
     expect(claimant!.email).toBeNull()
   })
 
+  // Catches the takeover through a signed user id: a visitor signs in to her own new account (the site signs
+  // her user id) but sends another person's email, and the email pulls her device into that person's lead.
+  it("a signature over one user id does not join another person's verified lead through her email", async () => {
+    const { site, secret, email, laptop } = await adaSite()
+    const mallory = uniqueId('a_')
+    const own = uniqueId('u_mallory')
+    const signed = { ...identifyEvent(mallory, own, { email, name: 'Mallory' }), verification: await hmacHex(secret, own) }
+    expect((await sendEvents(site.key, [signed])).status).toBe(202)
+    const [ada] = await leadsOf(site.id, `email=${email}`)
+    expect(ada!.anonymousIds).toEqual([laptop])
+    expect(ada!.userId).toBeNull()
+    expect(ada!.traits).toMatchObject({ name: 'Ada' })
+    expect(await slotsFor(site, mallory)).toEqual({})
+    // Mallory is her own verified lead, without the email another lead holds.
+    const [own_] = await leadsOf(site.id, `anonymousId=${mallory}`)
+    expect(own_).toMatchObject({ userId: own, email: null })
+  })
+
+  // Catches a batch that can never be stored: the email of an identify already belongs to another lead
+  // (a newsletter sign-up on another device), which broke the unique email index and failed every retry.
+  it('an identify whose email another lead holds is stored, and the email stays with its lead', async () => {
+    const site = await createSite()
+    const email = `${uniqueId('b')}@example.com`
+    const [app, newsletter] = [uniqueId('a_'), uniqueId('a_')]
+    const user = uniqueId('u_')
+    expect((await sendEvents(site.key, [identifyEvent(app, user, { plan: 'pro' })])).status).toBe(202)
+    expect((await sendEvents(site.key, [identifyEvent(newsletter, null, { email })])).status).toBe(202)
+    const response = await sendEvents(site.key, [identifyEvent(app, user, { email, name: 'Bea' }), pageEvent(app, `${ORIGIN}/pricing`)])
+    expect(response.status, await response.clone().text()).toBe(202)
+    expect(await response.json()).toMatchObject({ accepted: 2 })
+    const [signedIn] = await leadsOf(site.id, `anonymousId=${app}`)
+    expect(signedIn).toMatchObject({ userId: user, email: null, traits: expect.objectContaining({ name: 'Bea' }) })
+    const [subscriber] = await leadsOf(site.id, `email=${email}`)
+    expect(subscriber!.anonymousIds).toEqual([newsletter])
+  })
+
   // Catches the site setting being ignored: unsigned identifies still identifying.
   it('with requireVerifiedIdentity, unsigned identifies are stored but identify nobody', async () => {
     const site = await createSite({ settings: { requireVerifiedIdentity: true } })

@@ -157,9 +157,13 @@ function evictClaim(holder: Lead, event: NormalizedEvent): void {
  *   re-pointed to her without merging their histories (shared computer);
  * - nobody has that userId/email yet → the visitor's lead takes them, unless it already belongs to a
  *   different user id, in which case a new lead starts for the new person.
- * Verification: an unverified identify naming a verified lead changes nothing about either (no merge, no
- * traits); a verified one evicts an unverified lead's claim instead of merging into it; with
+ * With a user id, the email only finds a lead known by email alone (no user id, not verified): a
+ * signed-in person never joins another user's lead through an email she typed.
+ * Verification covers what the signature covers: the user id when there is one, else the email. An
+ * identify naming a verified lead by anything it does not prove changes nothing about either (no merge,
+ * no traits); a verified one evicts an unverified lead's claim instead of merging into it; with
  * `requireVerified`, unverified identifies identify nobody.
+ * An email another lead still holds is not taken: the identify keeps its other effects (one email, one lead).
  */
 export function applyEvents(
   known: KnownIdentities,
@@ -201,10 +205,12 @@ export function applyEvents(
     const verified = event.verified === true
     const identifies = event.type === 'identify' && (verified || !policy.requireVerified)
     if (identifies && (event.userId || event.email)) {
-      let person =
-        (event.userId ? find((l) => l.userId === event.userId) : undefined) ??
-        (event.email ? find((l) => l.email === event.email) : undefined)
-      if (person && person.id !== lead.id && verified && !person.verified) {
+      const byUser = event.userId ? find((l) => l.userId === event.userId) : undefined
+      const byEmail = event.email ? find((l) => l.email === event.email) : undefined
+      let person = event.userId ? (byUser ?? (byEmail && byEmail.userId === null && !byEmail.verified ? byEmail : undefined)) : byEmail
+      // The signature proves the user id (else the email): a lead found by an email it does not cover is not proven.
+      const proven = verified && (person === undefined || person === byUser || !event.userId)
+      if (person && person.id !== lead.id && proven && !person.verified) {
         // A verified person never joins a lead someone else may have claimed unverified: take the claim.
         evictClaim(person, event)
         evicted.add(person.id)
@@ -212,7 +218,7 @@ export function applyEvents(
         person = undefined
       }
       // An unverified claim on a verified lead (hers or this visitor's): only this visitor's activity counts.
-      if (verified || !(person ?? lead).verified) {
+      if (proven || !(person ?? lead).verified) {
         if (person && person.id !== lead.id) {
           if (!isKnown(lead)) {
             mergeInto(person, lead)
@@ -235,8 +241,9 @@ export function applyEvents(
           created = true
         }
         lead.userId = event.userId ?? lead.userId
-        lead.email = event.email ?? lead.email
-        if (verified) lead.verified = true
+        const holder = event.email ? find((l) => l.email === event.email) : undefined
+        if (event.email && (!holder || holder.id === lead.id)) lead.email = event.email
+        if (verified && (event.userId ? lead.userId === event.userId : lead.email === event.email)) lead.verified = true
         lead.traits = { ...lead.traits, ...event.data }
       }
     } else if (identifies && !lead.verified) {
