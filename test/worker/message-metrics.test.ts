@@ -289,6 +289,25 @@ describe('open pixel and click redirect', { timeout: 30_000 }, () => {
     expect(((await refused.json()) as any).error.issues).toEqual([expect.objectContaining({ path: 'settings.emailTracking.filterMachineOpens' })])
   })
 
+  it('redirects to a link with non-ASCII characters, percent-encoded (an international host in punycode)', async () => {
+    // Catches: a 500 for the click (a header value must be bytes) when the email's link has an accent or a dash.
+    const own = await createSite({ settings: { emailTracking: { clicks: true } } })
+    const id = `msg_${uniqueId('u').replace(/[^A-Za-z0-9]/g, '')}`
+    const links = ['https://acme.test/café?q=ü—x', 'https://bücher.example/']
+    const at = Date.now()
+    await env.DB.prepare(
+      `insert into messages (id, site_id, lead_id, flow_id, enrollment, step, channel, status, "to", subject, content, due_at, expires_at, sent_at, created_at)
+         values (?, ?, 'ld_u', 'fl_x', 1, '0', 'email', 'sent', 'u@example.com', 's', ?, ?, ?, ?, ?)`,
+    )
+      .bind(id, own.id, JSON.stringify({ channel: 'email', from: 'a@acme.test', headers: {}, html: '', text: '', links }), at, at + 86_400_000, at, at)
+      .run()
+    const token = await messageToken('click', id, SECRET)
+    const first = await call(`/c/${token}/0`, { redirect: 'manual' })
+    expect(first.status).toBe(302)
+    expect(first.headers.get('location')).toBe('https://acme.test/caf%C3%A9?q=%C3%BC%E2%80%94x')
+    expect((await call(`/c/${token}/1`, { redirect: 'manual' })).headers.get('location')).toBe('https://xn--bcher-kva.example/')
+  })
+
   it('refuses a filterScanners that is not a boolean', async () => {
     // Catches: the switch stored as any value (a string "false" would leave the filter on).
     const response = await admin(`/api/sites/${site.id}`, { method: 'PATCH', json: { settings: { emailTracking: { clicks: true, filterScanners: 'false' } } } })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { installSnippet, isOriginAllowed, publicBase } from './sites'
+import { CreateSite, installSnippet, isOriginAllowed, publicBase, SiteSettings } from './sites'
 
 describe('isOriginAllowed', () => {
   const allowed = ['https://acme.test', 'https://*.acme.dev', 'http://127.0.0.1:8787']
@@ -31,5 +31,16 @@ describe('install snippet', () => {
     const snippet = installSnippet('https://cairn.example.com', 'pk_a"b')
     expect(snippet).toContain('window.cairn=window.cairn||function(){(cairn.q=cairn.q||[]).push(arguments)}')
     expect(snippet).toContain('<script async src="https://cairn.example.com/sdk.js" data-site="pk_a&quot;b"></script>')
+  })
+})
+
+describe('header-bound text', () => {
+  it("refuses a site name or sender with a line break or control character (they go into the email's From header)", () => {
+    // Catches header injection: "Acme\r\nBcc: list@evil.test" as a name or sender would add a header to every email.
+    expect(CreateSite.safeParse({ name: 'Acme\r\nBcc: list@evil.test', origins: ['https://acme.test'] }).success).toBe(false)
+    expect(SiteSettings.safeParse({ emailFrom: 'Acme <hi@acme.test>\nBcc: list@evil.test' }).success).toBe(false)
+    expect(SiteSettings.safeParse({ emailFrom: 'Acme\u0000 <hi@acme.test>' }).success).toBe(false)
+    expect(CreateSite.safeParse({ name: 'Acme CRM — Café', origins: ['https://acme.test'] }).success).toBe(true)
+    expect(SiteSettings.safeParse({ emailFrom: 'Acme Café <hi@acme.test>' }).success).toBe(true)
   })
 })

@@ -95,7 +95,9 @@ export const emailLinksApi = new Hono<{ Bindings: Env }>()
     }
     const content = tracked?.message.content
     // Only a link that was in this very email: the token cannot be pointed anywhere else.
-    const target = content?.channel === 'email' ? content.links?.[Number(c.req.param('n'))] : undefined
+    const link = content?.channel === 'email' ? content.links?.[Number(c.req.param('n'))] : undefined
+    // As a header value: non-ASCII in the path or query percent-encoded, an international host in punycode.
+    const target = link && URL.canParse(link) ? new URL(link).href : undefined
     if (!tracked || !target) return page('Link not valid', '<p>This link is not valid.</p>', 404)
     if (tracked.record && c.req.method === 'GET') await recordOutcome(tracked.db, tracked.message.id, 'clicked', Date.now(), tracked.filterScanners)
     return new Response(null, { status: 302, headers: { Location: target, 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' } })

@@ -63,6 +63,25 @@ describe('links and tracking', () => {
     expect(result.content.text).not.toContain('999')
   })
 
+  it("links only the marketer's URLs: a lead's trait holding a URL stays text; tokens inside a URL are percent-encoded", () => {
+    // Catches: a visitor-supplied trait (identify(null, {firstName: 'https://evil.test/login'})) becoming a link, and
+    // a tracked redirect through this domain, in a site-branded email; a token breaking the URL it sits in.
+    const tracking = { openUrl: null, clickUrl: (n: number) => `https://cairn.test/c/C/${n}` }
+    const step = { ...base.step, body: 'Hi {{lead.traits.firstName|there}},\n\nYour page: https://acme.test/p?ref={{lead.traits.ref|a b}}&x=1.\n\n{{lead.traits.empty}}\nBye' }
+    const scope = { lead: { traits: { firstName: 'https://evil.test/login', ref: 'Q&A/1' } } }
+    const result = renderEmail({ ...base, step, scope, tracking })
+    if (!result.ok) throw new Error(result.reason)
+    expect(result.content.links).toEqual(['https://acme.test/p?ref=Q%26A%2F1&x=1'])
+    expect(result.content.html).toContain('<p>Hi https://evil.test/login,</p>')
+    expect(result.content.html).toContain('<a href="https://cairn.test/c/C/0">https://acme.test/p?ref=Q%26A%2F1&amp;x=1</a>.')
+    expect(result.content.html).not.toContain('href="https://evil')
+    expect(result.content.text).toContain('Your page: https://acme.test/p?ref=Q%26A%2F1&x=1.')
+    // A fallback with a space stays inside its URL, encoded.
+    const fallback = renderEmail({ ...base, step, scope: { lead: { traits: {} } } })
+    if (!fallback.ok) throw new Error(fallback.reason)
+    expect(fallback.content.links).toEqual(['https://acme.test/p?ref=a%20b&x=1'])
+  })
+
   it('signs tokens per purpose: an open token neither clicks nor unsubscribes', async () => {
     // Catches one signature shared by every purpose (a pixel URL would then unsubscribe).
     const open = await messageToken('open', 'msg_abc123def456', 'secret')

@@ -15,11 +15,14 @@ function lookup(scope: TokenScope, path: string): unknown {
   return value
 }
 
-/** Replaces tokens; `html` escapes values AND fallbacks (both may come from a visitor or a marketer). */
-export function renderTokens(template: string, scope: TokenScope, mode: 'html' | 'text'): string {
+/**
+ * Replaces tokens; `html` escapes values AND fallbacks (both may come from a visitor or a marketer); `url`
+ * percent-encodes them (a token inside a link's query or path stays one component).
+ */
+export function renderTokens(template: string, scope: TokenScope, mode: 'html' | 'text' | 'url'): string {
   return template.replace(TOKEN, (_, path: string, fallback: string | undefined) => {
     const value = lookup(scope, path)
     const text = value === undefined || value === null || value === '' || typeof value === 'object' ? (fallback ?? '').trim() : String(value)
-    return mode === 'html' ? escapeHtml(text) : text
+    return mode === 'html' ? escapeHtml(text) : mode === 'url' ? encodeURIComponent(text) : text
   })
 }
