@@ -143,6 +143,28 @@ describe('exactly once', { timeout: 30_000 }, () => {
     await deliverMessage(db, cloudflareEnv, { kind: 'deliver', siteId: site.id, messageId: message!.id }, { now: Date.now })
     expect((await outbox(leadId))[0]).toMatchObject({ status: 'failed', reason: expect.stringContaining('outcome_unknown') })
   })
+
+  it('a webhook left "sending" by a stopped consumer is not posted again (a Slack channel would show it twice)', async () => {
+    // Catches the stale-claim path re-posting a sales alert whose first post may have gone through.
+    const { site, aid, leadId } = await knownLead()
+    await createFlow(site.id, { trigger: PRICING, steps: [{ type: 'webhook', url: 'https://hooks.test/200/slack', body: { text: 'hot' } }] })
+    await viewPricing(site, aid)
+    const [message] = await waitForOutbox(leadId, (r) => r[0]?.status === 'sent')
+    await env.DB.prepare("update messages set status = 'sending', claimed_at = ? where id = ?").bind(Date.now() - 10 * 60_000, message!.id).run()
+    let posts = 0
+    const counting = (async (input: RequestInfo | URL, init?: RequestInit) => {
+      posts++
+      return fetch(input, init)
+    }) as typeof fetch
+    const job = { kind: 'deliver' as const, siteId: site.id, messageId: message!.id }
+    expect(await deliverMessage(openDb(env.DB), env, job, { now: Date.now, fetcher: counting })).toEqual({ ack: true })
+    expect(posts).toBe(0)
+    expect((await outbox(leadId))[0]).toMatchObject({ status: 'failed', reason: expect.stringContaining('outcome_unknown') })
+    // A claim still fresh belongs to a consumer at work: looked at again later, not posted.
+    await env.DB.prepare("update messages set status = 'sending', claimed_at = ? where id = ?").bind(Date.now(), message!.id).run()
+    expect(await deliverMessage(openDb(env.DB), env, job, { now: Date.now, fetcher: counting })).toEqual({ retry: 60 })
+    expect(posts).toBe(0)
+  })
 })
 
 describe('goals, caps, suppression', { timeout: 30_000 }, () => {

@@ -40,8 +40,9 @@ export async function deliverMessage(db: Db, rawEnv: Env, job: DeliverJob, deps:
 
   if (message.status === 'sending') {
     if ((message.claimedAt ?? 0) > now - STALE_CLAIM_MS) return { retry: 60 } // another consumer is on it
-    // Its consumer stopped mid-send: was it sent? Only a deduping provider makes asking again safe.
-    if (message.channel === 'email' && !provider!.idempotent) {
+    // Its consumer stopped mid-send: was it sent? Only a deduping provider makes asking again safe. A webhook
+    // receiver may ignore the Idempotency-Key it carries (a Slack channel does): never re-sent either.
+    if (message.channel === 'webhook' || (message.channel === 'email' && !provider!.idempotent)) {
       await failStaleSend(db, message.id, 'outcome_unknown: the sender stopped during the provider call; not retried to avoid a duplicate')
       return ACK
     }
