@@ -7,6 +7,10 @@ import { describe, expect, it } from 'vitest'
 import { EventBatch, normalizeEvent } from '../../worker/src/domain/events'
 import worker from '../../worker/src/index'
 import type { Job } from '../../worker/src/queue/jobs'
+import { openDb, type Db } from '../../worker/src/db/client'
+import { findSite } from '../../worker/src/db/sites'
+import { restageCustomers } from '../../worker/src/services/lifecycle-jobs'
+import { rescoreLeads } from '../../worker/src/services/rescore'
 import { admin, countRows, createSite, identifyEvent, leadsOf, ORIGIN, pageEvent, sendEvents, trackEvent, uniqueId, type TestSite } from './helpers'
 
 const REQUESTS = 20
@@ -113,4 +117,67 @@ describe('parallel ingest for one lead', () => {
     expect(lead).toMatchObject({ purchases: 6, revenue: 600, eventCount: 22 })
     expect(lead!.score).toBe(3 * 5 + 20) // limits counted over both devices, no fit rule matched
   }, 60_000)
+})
+
+/**
+ * A Db whose n-th batch first lets `meanwhile` run: another request's write lands between this job's read
+ * and its write, the interleaving a busy site produces at random, made certain.
+ */
+function interleaved(nth: number, meanwhile: () => Promise<unknown>): Db {
+  const db = openDb(env.DB)
+  let calls = 0
+  return new Proxy(db, {
+    get(target, prop, receiver) {
+      if (prop !== 'batch') return Reflect.get(target, prop, receiver)
+      return async (statements: Parameters<Db['batch']>[0]) => {
+        if (++calls === nth) await meanwhile()
+        return target.batch(statements)
+      }
+    },
+  })
+}
+
+describe('background jobs against a concurrent ingest', () => {
+  // Catches a re-score (rule change, lapse cron) writing a replay of the state it read over an ingest that
+  // committed meanwhile: that event's points and purchase were lost until the next full re-score.
+  it("a re-score that read a lead before an ingest committed does not overwrite the ingest's points and purchase", async () => {
+    const site = await createSite()
+    await addRules(site)
+    const aid = uniqueId('a_')
+    expect((await sendEvents(site.key, [pageEvent(aid, `${ORIGIN}/pricing`)])).status).toBe(202)
+    const [lead] = await leadsOf(site.id, `anonymousId=${aid}`)
+    const siteRow = (await findSite(openDb(env.DB), site.id))!
+    // Batch 1 is the re-score's read, batch 2 its write: the ingest commits in between.
+    const db = interleaved(2, async () => expect((await sendEvents(site.key, requestBatch(aid))).status).toBe(202))
+    await rescoreLeads(db, env.JOBS as never, siteRow, [lead!.id], Date.now())
+    const [after] = await leadsOf(site.id, `anonymousId=${aid}`)
+    expect(after).toMatchObject({ purchases: 1, revenue: 100, score: 2 * 5 + 20 })
+    const ledger = await env.DB.prepare('select count(*) as n from score_entries where lead_id = ?').bind(lead!.id).first<number>('n')
+    expect(ledger).toBe(3)
+  })
+
+  // Catches the daily re-stage writing a stage and RFM computed from the customer it read over a purchase
+  // that committed meanwhile: her stage history then says she went from customer to at risk while she was a
+  // repeat buyer, and her RFM counts one purchase of two.
+  it('the daily re-stage computes from the customer as she is when it writes, not as it read her', async () => {
+    const site = await createSite()
+    await addRules(site)
+    const aid = uniqueId('a_')
+    expect((await sendEvents(site.key, [trackEvent(aid, 'Purchased', { revenue: 50 })])).status).toBe(202)
+    const [customer] = await leadsOf(site.id, `anonymousId=${aid}`)
+    expect(customer!.stage).toBe('customer')
+    const siteRow = (await findSite(openDb(env.DB), site.id))!
+    // A month on, her page is read (one purchase, 31 days ago: at risk); a second purchase commits before the write.
+    const db = interleaved(1, async () => expect((await sendEvents(site.key, [trackEvent(aid, 'Purchased', { revenue: 70 })])).status).toBe(202))
+    const later = Date.now() + 31 * 86_400_000
+    await restageCustomers(db, env.JOBS as never, siteRow, later)
+    const [after] = await leadsOf(site.id, `anonymousId=${aid}`)
+    expect(after).toMatchObject({ purchases: 2, revenue: 120, stage: 'at_risk' })
+    const moves = await env.DB.prepare("select \"from\", \"to\" from lead_changes where lead_id = ? and kind = 'stage' order by seq").bind(customer!.id).all()
+    expect(moves.results.at(-1)).toEqual({ from: 'repeat', to: 'at_risk' })
+    // Nothing left for a second run at the same moment: what it wrote is what her current state gives.
+    expect(await restageCustomers(openDb(env.DB), env.JOBS as never, siteRow, later)).toEqual({ changed: 0 })
+    const [again] = await leadsOf(site.id, `anonymousId=${aid}`)
+    expect(again!.rfm).toEqual(after!.rfm)
+  })
 })

@@ -74,3 +74,5 @@ export const MAX_JOB_RETRIES = 5
 
 /** Tries of one ingest transaction that lost a race for its leads (re-read, recomputed), before failing. */
 export const INGEST_WRITE_ATTEMPTS = 40
+/** Tries of a re-score page whose leads an ingest changed meanwhile (each re-reads them); then the job retries. */
+export const RESCORE_WRITE_ATTEMPTS = 10

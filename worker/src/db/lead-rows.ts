@@ -48,6 +48,17 @@ export const toLedgerEntry = (row: ScoreEntryRow): LedgerEntry => ({
 /** The next version of a lead row: every write of a lead or its ledger sets it (see db/ingest `unchangedSince`). */
 export const nextVersion = sql`${leads.version} + 1`
 
+/**
+ * A statement that fails its batch (json() of invalid text: SQL outside triggers has no RAISE) unless every
+ * lead still has the version read: a replay computed from older state must not overwrite a newer write.
+ * The failure reads as a write conflict (db/ingest `isWriteConflict`): re-read and try again.
+ */
+export function leadsUnchanged(db: Db, versions: ReadonlyMap<string, number>) {
+  const expected = JSON.stringify(Object.fromEntries(versions))
+  const holds = sql`(select count(*) from ${leads} l join json_each(${expected}) j on l.id = j.key where l.version = j.value) = ${versions.size}`
+  return db.select({ ok: sql<number>`case when ${holds} then 1 else json('lead state changed' || random()) end` }).from(sql`(select 1)`)
+}
+
 /** Insert-or-update of the whole lead row. */
 export function upsertLead(db: Db, siteId: string, lead: Lead) {
   const { id, ...rest } = lead

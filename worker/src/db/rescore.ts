@@ -10,7 +10,8 @@ import { toLead, toLedgerEntry } from './lead-rows'
 import { events, leads, scoreEntries, visitors } from './schema'
 
 /** `kept`: the lead's flow points (ledger entries no rule recomputes). */
-export type History = { lead: Lead; events: ScorableEvent[]; kept: LedgerEntry[] }
+/** A lead's history as read, with the lead row's `version` then (a write of it commits only if unchanged). */
+export type History = { lead: Lead; events: ScorableEvent[]; kept: LedgerEntry[]; version: number }
 
 const historyColumns = {
   anonymousId: events.anonymousId,
@@ -61,7 +62,7 @@ export async function loadHistories(db: Db, siteId: string, leadIds: readonly st
     const leadId = leadOf.get(anonymousId)
     if (leadId) byLead.set(leadId, [...(byLead.get(leadId) ?? []), event])
   }
-  return leadRows.map((row) => ({ lead: toLead(row), events: byLead.get(row.id) ?? [], kept: kept.get(row.id) ?? [] }))
+  return leadRows.map((row) => ({ lead: toLead(row), events: byLead.get(row.id) ?? [], kept: kept.get(row.id) ?? [], version: row.version }))
 }
 
 /** One page of a site's lead ids in id order, after `after`. */

@@ -3,7 +3,8 @@
 // pages out to the queue at once, so pages run in parallel batches instead of a chain that waits out the
 // batch timeout between pages (measured: 143 leads/s chained).
 import type { Db } from '../db/client'
-import { clearRuleLedger, saveScoring, scoringStatements } from '../db/lead-rows'
+import { isWriteConflict } from '../db/ingest'
+import { clearRuleLedger, leadsUnchanged, saveScoring, scoringStatements } from '../db/lead-rows'
 import { countLeads, leadIdPage, loadHistories, recentLeadIds, type History } from '../db/rescore'
 import { listRules, toScoreRule } from '../db/rules'
 import type { SiteRow } from '../db/schema'
@@ -11,7 +12,7 @@ import { findSite } from '../db/sites'
 import { scoringConfigOf, type ScoringConfig } from '../domain/lifecycle'
 import { compileRules, type CompiledRules, type ScoreRule } from '../domain/rules'
 import { rescoreLeadHistory, type ScoredLead } from '../domain/scoring'
-import { PREVIEW_LEADS, PREVIEW_LIST, QUEUE_SEND_BATCH, QUEUED_RESCORE_PAGE, RESCORE_PAGE, RESCORE_PLAN_SLICE, SYNC_RESCORE_LEADS } from '../limits'
+import { PREVIEW_LEADS, PREVIEW_LIST, QUEUE_SEND_BATCH, QUEUED_RESCORE_PAGE, RESCORE_PAGE, RESCORE_PLAN_SLICE, RESCORE_WRITE_ATTEMPTS, SYNC_RESCORE_LEADS } from '../limits'
 import type { LeadTransition } from '../domain/flows/triggers'
 import type { JobQueue, RescoreJob, RescorePlanJob } from '../queue/jobs'
 import { startFlows } from './flows/start'
@@ -24,26 +25,44 @@ const replay = (histories: readonly History[], rules: CompiledRules, config: Sco
 /**
  * Replays these leads and writes ledgers, scores and stages (only the scoring columns of the lead). A lead
  * whose stage or score moved starts the flows that wait for it (stage entered, score crossed) as an ingest
- * would — the enrollment key keeps each start exactly once if this runs again.
+ * would — the enrollment key keeps each start exactly once if this runs again. A page commits only if none
+ * of its leads changed since it was read (an ingest's points and purchases would otherwise be replaced by a
+ * replay that never saw them): it is read and replayed again.
  */
 export async function rescoreLeads(db: Db, jobs: JobQueue, site: SiteRow, leadIds: readonly string[], now: number): Promise<{ changed: number }> {
   const rules = compileRules((await listRules(db, site.id)).map(toScoreRule))
   const config = scoringConfigOf(site.scoring)
   let changed = 0
   for (let i = 0; i < leadIds.length; i += RESCORE_PAGE) {
-    const histories = await loadHistories(db, site.id, leadIds.slice(i, i + RESCORE_PAGE))
-    const before = new Map(histories.map(({ lead }) => [lead.id, { score: lead.score, stage: lead.stage }]))
-    const scored = replay(histories, rules, config, now)
-    if (scored.length === 0) continue
+    const page = leadIds.slice(i, i + RESCORE_PAGE)
+    const written = await writePage(db, site.id, page, rules, config, now)
+    if (!written) continue
+    const { before, scored } = written
     changed += scored.filter((s) => s.stageChange).length
-    const statements = scored.flatMap((s) => [clearRuleLedger(db, site.id, s.lead.id), saveScoring(db, s.lead), ...scoringStatements(db, site.id, s, now)])
-    await db.batch(statements as [(typeof statements)[number], ...(typeof statements)[number][]])
     const moved: LeadTransition[] = scored
       .filter((s) => s.stageChange || s.lead.score !== before.get(s.lead.id)?.score)
       .map((s) => ({ before: before.get(s.lead.id) ?? null, after: s.lead, events: [] }))
     await startFlows(db, jobs, site, moved, now)
   }
   return { changed }
+}
+
+async function writePage(db: Db, siteId: string, page: readonly string[], rules: CompiledRules, config: ScoringConfig, now: number) {
+  for (let attempt = 1; ; attempt++) {
+    const histories = await loadHistories(db, siteId, page)
+    const before = new Map(histories.map(({ lead }) => [lead.id, { score: lead.score, stage: lead.stage }]))
+    const scored = replay(histories, rules, config, now)
+    if (scored.length === 0) return null
+    const guard = leadsUnchanged(db, new Map(histories.map((h) => [h.lead.id, h.version])))
+    const statements = scored.flatMap((s) => [clearRuleLedger(db, siteId, s.lead.id), saveScoring(db, s.lead), ...scoringStatements(db, siteId, s, now)])
+    try {
+      await db.batch([guard, ...statements])
+      return { before, scored }
+    } catch (error) {
+      if (!isWriteConflict(error) || attempt >= RESCORE_WRITE_ATTEMPTS) throw error
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt))
+    }
+  }
 }
 
 /** After a rule change: inline for small sites, through the queue for large ones. */
