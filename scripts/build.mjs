@@ -34,7 +34,7 @@ const STATIC_MODULE = join(root, 'worker', 'src', 'generated', 'static-files.ts'
 /** Content types by extension; text is stored as text, anything else as base64. */
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
+  '.js': 'application/javascript; charset=utf-8', // API.md: /sdk.js is application/javascript
   '.css': 'text/css; charset=utf-8',
   '.svg': 'image/svg+xml',
   '.map': 'application/json',

@@ -107,7 +107,9 @@ export function demoSeedSql({ port, demoRules = true }) {
     // Edge mode serves the demo on the public host (localhost), never on the admin host (127.0.0.1).
     origin: `http://localhost:${port}`,
     hostnames: '[]',
-    settings: JSON.stringify({ postalAddress: 'Acme Inc., 1 Demo Street, Springfield' }),
+    // A demo is driven by end-to-end suites (headless browsers): it accepts automated traffic, as a staging
+    // site would; a new site ignores it unless its settings say so.
+    settings: JSON.stringify({ postalAddress: 'Acme Inc., 1 Demo Street, Springfield', acceptAutomated: true }),
   }
   return `insert into sites (id, key, name, origins, origin, hostnames, settings)
 values (${[site.id, site.key, site.name, site.origins, site.origin, site.hostnames, site.settings].map(sqlString).join(', ')})

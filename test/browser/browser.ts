@@ -22,8 +22,8 @@ const CHROMIUM_FLAGS = [
 ]
 
 /**
- * `visitor: true` makes the page look like a person's browser (navigator.webdriver false, desktop UA),
- * since the demo site does not accept automated traffic (the SDK flags webdriver-driven browsers).
+ * `visitor: true` makes the page look like a person's browser (navigator.webdriver false, desktop UA): the
+ * path real visitors take. The demo site accepts automated browsers as well; a new site does not.
  */
 export async function launch({ visitor = true } = {}): Promise<Browser> {
   return chromium.launch({
@@ -77,6 +77,17 @@ export async function sendEvents(batch: readonly EventBody[], site = 'pk_demo'):
     body: JSON.stringify({ site, sentAt: new Date().toISOString(), batch }),
   })
   if (response.status !== 202) throw new Error(`POST /v1/events answered ${response.status}: ${await response.text()}`)
+}
+
+/** A new site of the test's own (origins: the demo's), through the admin API. */
+export async function createSite(name: string, settings: Record<string, unknown> = {}): Promise<{ id: string; key: string }> {
+  const created = await fetch(`${baseUrl()}/api/sites`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: `${name} ${Date.now()}`, origins: [baseUrl()], settings }),
+  })
+  if (created.status !== 201) throw new Error(`POST /api/sites answered ${created.status}: ${await created.text()}`)
+  return (await created.json()) as { id: string; key: string }
 }
 
 export async function adminGet<T>(path: string): Promise<T> {

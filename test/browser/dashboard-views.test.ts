@@ -2,7 +2,7 @@
 // loads, shows the demo's data, and one interaction works end to end. No screenshots: assertions only.
 import type { Browser, Page, Route } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ADMIN_TOKEN, adminGet, baseUrl, DEMO_SITE_ID, launch, sendEvents, signedInDashboard, visitorEvents, type Watched } from './browser'
+import { adminGet, baseUrl, createSite, DEMO_SITE_ID, launch, sendEvents, signedInDashboard, visitorEvents, type Watched } from './browser'
 
 let browser: Browser
 const watched: Watched[] = []
@@ -24,15 +24,7 @@ async function signedIn(path: string): Promise<Page> {
 const site = (tab: string) => `#/sites/${DEMO_SITE_ID}/${tab}`
 
 /** A site of its own (created through the admin API), so a test's numbers are exact whatever others send to the demo. */
-async function ownSite(name: string): Promise<{ id: string; key: string }> {
-  const created = await fetch(`${baseUrl()}/api/sites`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ name: `${name} ${Date.now()}`, origins: [baseUrl()] }),
-  })
-  expect(created.status).toBe(201)
-  return (await created.json()) as { id: string; key: string }
-}
+const ownSite = (name: string) => createSite(name)
 const text = (page: Page, selector: string) => page.locator(selector).innerText()
 
 /** A lead with an email, two pricing views and one identify, sent through the public events API. */

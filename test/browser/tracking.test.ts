@@ -3,8 +3,10 @@
 import type { Browser, Request as PwRequest } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
+  adminGet,
   anonymousIdOf,
   baseUrl,
+  createSite,
   eventsOf,
   eventually,
   launch,
@@ -244,11 +246,41 @@ describe('privacy and robustness', () => {
     expect(errors).toEqual([])
   })
 
-  // Catches: automation dropped silently or sent without its flag, and ignored events piling up in localStorage.
-  it('a webdriver-driven browser sends its events flagged automated; ignored by the site, nothing piles up', async () => {
+  // Catches: an end-to-end suite driving the demo with plain headless Chromium getting no lead (the demo site
+  // must accept automated browsers, as a staging site does).
+  it('a plain headless browser on the demo site is tracked: its identify makes a lead', async () => {
     const automated = await launch({ visitor: false })
     try {
       const page = await automated.newPage()
+      await page.goto(`${baseUrl()}/pricing`)
+      expect(await page.evaluate(() => navigator.webdriver)).toBe(true)
+      const email = `headless-${Date.now()}@example.com`
+      await page.evaluate((address) => (window as any).cairn('identify', null, { email: address }), email)
+      const aid = await anonymousIdOf(page)
+      const lead = await eventually(async () => {
+        const found = await leadByVisitor(aid)
+        if (!found?.email) throw new Error('no lead yet')
+        return found
+      })
+      expect(lead.email).toBe(email)
+      expect((await eventsOf(lead.id)).map((e) => e.type)).toEqual(expect.arrayContaining(['page', 'identify']))
+    } finally {
+      await automated.close()
+    }
+  })
+
+  // Catches: automation dropped silently or sent without its flag, and ignored events piling up in localStorage.
+  // The demo site accepts automated browsers (end-to-end suites drive it); a new site does not: the page is
+  // the demo's with that site's key.
+  it('a webdriver-driven browser sends its events flagged automated; ignored by a site that does not accept them, nothing piles up', async () => {
+    const site = await createSite('No automation')
+    const automated = await launch({ visitor: false })
+    try {
+      const page = await automated.newPage()
+      await page.route(`${baseUrl()}/`, async (route) => {
+        const response = await route.fetch()
+        await route.fulfill({ response, body: (await response.text()).replaceAll('pk_demo', site.key) })
+      })
       const answers: Array<{ body: Record<string, unknown>; status: number; json: Record<string, unknown> }> = []
       page.on('response', async (r) => {
         if (!r.url().includes('/v1/events')) return
@@ -267,7 +299,8 @@ describe('privacy and robustness', () => {
         expect(answer.status).toBe(202)
         expect(answer.json.ignored).toBeTruthy()
       }
-      await eventually(async () => expect(await page.evaluate(() => localStorage.getItem('cairn_q:pk_demo'))).toBe('[]'), { timeout: 30_000 })
+      await eventually(async () => expect(await page.evaluate((key) => localStorage.getItem(`cairn_q:${key}`), site.key)).toBe('[]'), { timeout: 30_000 })
+      expect((await adminGet<{ ignored: { automated: number } }>(`/api/sites/${site.id}`)).ignored.automated).toBeGreaterThan(0)
     } finally {
       await automated.close()
     }

@@ -195,6 +195,17 @@ describe('stages', () => {
     expect(history.at(-1)!.from).toBe('visitor')
   })
 
+  it('a user id alone does not make a lead: her email does (API.md: traits.email makes her a lead)', async () => {
+    // Catches a signed-in user with no email known counted as a lead (and as an MQL/SQL once her score is up).
+    const site = await createSite()
+    const aid = uniqueId('a_')
+    const user = uniqueId('u_')
+    await sendEvents(site.key, [identifyEvent(aid, user, { plan: 'pro' })])
+    expect((await leadsOf(site.id, `anonymousId=${aid}`))[0]).toMatchObject({ userId: user, email: null, stage: 'visitor' })
+    await sendEvents(site.key, [identifyEvent(aid, user, { email: `${user}@example.com` })])
+    expect((await leadsOf(site.id, `anonymousId=${aid}`))[0]).toMatchObject({ userId: user, stage: 'lead' })
+  })
+
   it('thresholds move stages at once; sql must stay above mql', async () => {
     const site = await createSite()
     await addRule(site, pricingRule)

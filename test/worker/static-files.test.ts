@@ -16,7 +16,7 @@ describe('static files through the Worker', () => {
       ['/help/', 'text/html; charset=utf-8'],
       ['/help/billing', 'text/html; charset=utf-8'],
       ['/dashboard/', 'text/html; charset=utf-8'],
-      ['/dashboard/app.js', 'text/javascript; charset=utf-8'],
+      ['/dashboard/app.js', 'application/javascript; charset=utf-8'],
       ['/dashboard/favicon.svg', 'image/svg+xml'],
       ['/assets/site.css', 'text/css; charset=utf-8'],
     ] as const) {
@@ -35,7 +35,7 @@ describe('static files through the Worker', () => {
   it('serves /sdk.js cached for an hour and readable from any origin', async () => {
     const response = await call('/sdk.js')
     expect(response.status).toBe(200)
-    expect(response.headers.get('content-type')).toBe('text/javascript; charset=utf-8')
+    expect(response.headers.get('content-type')).toBe('application/javascript; charset=utf-8')
     expect(response.headers.get('cache-control')).toBe('public, max-age=3600, stale-while-revalidate=86400')
     expect(response.headers.get('access-control-allow-origin')).toBe('*')
     expect((await response.text()).length).toBeGreaterThan(1000)

@@ -62,8 +62,12 @@ export type LifecycleCounters = {
 
 export const NO_COUNTERS: LifecycleCounters = { purchases: 0, revenue: 0, lastPurchaseAt: null, salesEventAt: null, referralEventAt: null }
 
+/** A lead in the lifecycle's sense: her email is known (a user id alone identifies a person, not a lead). */
+export const isIdentified = (lead: { email: string | null }) => lead.email !== null
+
 /** What stages are decided from. */
 export type LifecycleFacts = {
+  /** See `isIdentified`. */
   identified: boolean
   sessions: number
   score: number
@@ -176,7 +180,7 @@ export function restaged(
   storedConfig: Partial<ScoringConfig> | null | undefined,
   now: number,
 ): { stage: string; rfm: Rfm | null } | null {
-  const facts = { ...lead, identified: lead.email !== null || lead.userId !== null }
+  const facts = { ...lead, identified: isIdentified(lead) }
   const stage = stageOf(facts, scoringConfigOf(storedConfig), now, lead.stageFloor)
   const rfm = rfmOf(facts, now)
   return stage === lead.stage && JSON.stringify(rfm) === JSON.stringify(lead.rfm ?? null) ? null : { stage, rfm }

@@ -3,7 +3,7 @@
 // O(matching rules) per event — and the same code replays a lead's whole history when rules change.
 import type { Lead } from './leads'
 import { DAY_MS } from '../limits'
-import { NO_COUNTERS, rfmOf, stageOf, type LifecycleCounters, type LifecycleFacts, type Rfm, type ScoringConfig } from './lifecycle'
+import { isIdentified, NO_COUNTERS, rfmOf, stageOf, type LifecycleCounters, type LifecycleFacts, type Rfm, type ScoringConfig } from './lifecycle'
 import { conditionHolds, rulesMatchingEvent, type CompiledRules, type Condition, type RuleKind, type ScorableEvent } from './rules'
 
 /** Ledger key of a fit rule's single entry (engagement entries are keyed by their event id). */
@@ -196,7 +196,7 @@ export function scoreLeadEvents(
     events,
     counters: lead,
     traits: lead.traits,
-    identified: lead.email !== null || lead.userId !== null,
+    identified: isIdentified(lead),
     sessions: lead.sessions,
     lastSeen: lead.lastSeen,
     stageFloor: lead.stageFloor,
