@@ -283,7 +283,9 @@ describe('CORS preflights', () => {
     expect((await preflight(ORIGIN)).response.status).toBe(204) // warm-up reads the allowlists
     const before = worker.counts.statements + worker.counts.batches
     expect((await preflight(ORIGIN)).response.status).toBe(204)
-    expect((await preflight('https://evil.test')).response.status).toBe(403)
+    const refused = await preflight('https://evil.test')
+    expect(refused.response.status).toBe(403)
+    expect((JSON.parse(refused.text) as { error: { code: string } }).error.code).toBe('origin_not_allowed') // errors are JSON (API.md)
     expect(worker.counts.statements + worker.counts.batches - before).toBe(0)
     const origin = `https://${uniqueId('new').toLowerCase()}.test`
     await createSite({ origins: [origin] })

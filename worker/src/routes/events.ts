@@ -4,7 +4,7 @@ import { EventBatch } from '../domain/events'
 import { isOriginAllowed } from '../domain/sites'
 import { openDb } from '../db/client'
 import { findSiteByKey } from '../db/sites'
-import { ApiError, invalidRequest, type ErrorIssue } from '../http/errors'
+import { ApiError, errorResponse, invalidRequest, type ErrorIssue } from '../http/errors'
 import { readBodyText } from '../http/body'
 import { corsForSite, corsHeaders, PREFLIGHT_HEADERS } from '../http/cors'
 import { INGEST_RETRY_AFTER_SECONDS, MAX_BATCH_EVENTS, MAX_BODY_BYTES } from '../limits'
@@ -27,7 +27,7 @@ eventsApi.options('/events', async (c) => {
   // Both from the per-isolate site cache: a preflight storm costs no D1 round trip per request.
   const candidates = siteKey ? [(await siteConfigs.get(db, siteKey, now)).site?.origins ?? []] : await siteConfigs.allOrigins(db, now)
   const allowed = !!origin && candidates.some((origins) => isOriginAllowed(origins, origin))
-  if (!allowed) return c.body(null, 403, { Vary: 'Origin' })
+  if (!allowed) return errorResponse(c, new ApiError(403, 'origin_not_allowed', 'This origin is not on the site’s allowed origins.', undefined, { Vary: 'Origin' }))
   return c.body(null, 204, { ...corsHeaders(origin), ...PREFLIGHT_HEADERS })
 })
 
