@@ -3,7 +3,8 @@
 import { env } from 'cloudflare:workers'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { openDb } from '../../worker/src/db/client'
-import { rollUpSiteJob } from '../../worker/src/services/metrics-rollup'
+import { findSite } from '../../worker/src/db/sites'
+import { rollUpSite, rollUpSiteJob, type RollupResult } from '../../worker/src/services/metrics-rollup'
 import { admin, createSite, type TestSite } from './helpers'
 import { seedFixture } from './metrics-fixture'
 
@@ -176,5 +177,59 @@ describe('retention and time zones', () => {
     const moved = await get(`trends?${MARCH}`)
     expect(moved.timeZone).toBe('America/New_York')
     expect(nonZero(moved.points, 'visitors')).toMatchObject({ '2026-03-04': 1, '2026-03-05': 1 })
+  })
+})
+
+describe('overlapping roll-ups', () => {
+  /** The metric cells of a site, summed per metric: what every report is read from. */
+  const cellTotals = async (siteId: string) =>
+    (await env.DB.prepare('select metric, sum(value) as total from metric_cells where site_id = ? group by metric order by metric').bind(siteId).all()).results
+
+  // Catches the same delta added twice: a run whose lease lapsed mid-pass (slow D1) still writing the cells it
+  // computed after a second run took the lease, read the same old facts and added the same deltas.
+  it('a run that lost its lease commits none of its deltas; the cells end as one run makes them', async () => {
+    const reference = await createSite({ settings: { timeZone: 'America/New_York' } })
+    const raced = await createSite({ settings: { timeZone: 'America/New_York' } })
+    await seedFixture(reference.id)
+    await seedFixture(raced.id)
+    const now = Date.now()
+    await rollUpSiteJob(openDb(env.DB), reference.id, now, false)
+    const expected = await cellTotals(reference.id)
+    expect(expected.length).toBeGreaterThan(0)
+
+    // The first run's write of deltas waits until its lease has lapsed and a second run has done the whole pass.
+    const real = openDb(env.DB)
+    let armed = false
+    let raced2: RollupResult | null = null
+    const client = new Proxy(real.$client, {
+      get(target, prop, receiver) {
+        if (prop === 'prepare') {
+          return (query: string) => {
+            if (query.includes('insert into metric_cells')) armed = true
+            return target.prepare(query)
+          }
+        }
+        if (prop === 'batch') {
+          return async (statements: D1PreparedStatement[]) => {
+            if (armed && raced2 === null) {
+              armed = false
+              await env.DB.prepare('update rollup_state set lease_until = 0 where site_id = ?').bind(raced.id).run() // lapsed
+              raced2 = await rollUpSite(openDb(env.DB), (await findSite(openDb(env.DB), raced.id))!, now, { budget: 1000 })
+            }
+            return target.batch(statements)
+          }
+        }
+        const value = Reflect.get(target, prop, receiver)
+        return typeof value === 'function' ? value.bind(target) : value
+      },
+    })
+    const slow = new Proxy(real, { get: (target, prop, receiver) => (prop === '$client' ? client : Reflect.get(target, prop, receiver)) })
+    const first = await rollUpSite(slow, (await findSite(real, raced.id))!, now, { budget: 1000 })
+    expect(raced2).toMatchObject({ done: true })
+    expect(first).toMatchObject({ busy: true }) // its write was refused
+    expect(await cellTotals(raced.id)).toEqual(expected)
+    // And the next run finds nothing left to add.
+    await rollUpSiteJob(openDb(env.DB), raced.id, now, false)
+    expect(await cellTotals(raced.id)).toEqual(expected)
   })
 })

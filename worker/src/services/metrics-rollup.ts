@@ -1,6 +1,7 @@
 // The metrics roll-up: folds leads that changed since the last run into lead facts, their events into
 // visitor days and vitals samples, recounts the days it touched, and prunes raw events past retention.
-// Idempotent (every write is keyed), so overlapping runs — cron and a metrics read — only repeat work.
+// Runs take a per-site lease; the statements that add deltas to metric cells commit only while their run
+// still holds it (a fencing check), so a run that outlived its lease can never add the same delta twice.
 import { and, eq, sql, type SQL } from 'drizzle-orm'
 import { SQLiteAsyncDialect } from 'drizzle-orm/sqlite-core'
 import { scoringConfigOf, type ScoringConfig } from '../domain/lifecycle'
@@ -52,13 +53,36 @@ export type RollupResult = { done: boolean; busy?: boolean; leads: number; visit
 /** A crashed run's lease lapses after this long. */
 const LEASE_MS = 30_000
 
-/** Takes the site's roll-up lease, or false when another run holds it. */
-async function claimLease(db: Db, siteId: string, now: number): Promise<boolean> {
-  const result = await db.run(sql`update rollup_state set lease_until = ${now + LEASE_MS} where site_id = ${siteId} and lease_until < ${now}`)
-  return (result.meta.changes ?? 0) === 1
+/**
+ * A run's hold on a site's roll-up: `until` is both its expiry and its token (a claim succeeds only on a
+ * lapsed lease, so no two claims write the same value). Renewed before each write of deltas.
+ */
+export type Lease = { siteId: string; until: number }
+
+const LEASE_LOST = 'roll-up lease lost'
+
+/** Takes the site's roll-up lease, or null when another run holds it. */
+async function claimLease(db: Db, siteId: string, now: number): Promise<Lease | null> {
+  const until = now + LEASE_MS
+  const result = await db.run(sql`update rollup_state set lease_until = ${until} where site_id = ${siteId} and lease_until < ${now}`)
+  return (result.meta.changes ?? 0) === 1 ? { siteId, until } : null
 }
 
-const releaseLease = (db: Db, siteId: string) => db.run(sql`update rollup_state set lease_until = 0 where site_id = ${siteId}`)
+/** Extends the lease (a long pass keeps it), or throws when another run took it meanwhile. */
+async function renewLease(db: Db, lease: Lease): Promise<void> {
+  const until = Math.max(Date.now() + LEASE_MS, lease.until + 1)
+  const result = await db.run(sql`update rollup_state set lease_until = ${until} where site_id = ${lease.siteId} and lease_until = ${lease.until}`)
+  if ((result.meta.changes ?? 0) !== 1) throw new Error(LEASE_LOST)
+  lease.until = until
+}
+
+/** First statement of a batch that adds deltas: fails it (json() of invalid text) unless the lease is still this run's. */
+const leaseHeld = (lease: Lease) =>
+  sql`select case when (select lease_until from rollup_state where site_id = ${lease.siteId}) = ${lease.until} then 1 else json(${LEASE_LOST} || random()) end`
+
+const isLeaseLost = (error: unknown) => /roll-up lease lost|malformed JSON/i.test(String((error as Error)?.message ?? error))
+
+const releaseLease = (db: Db, lease: Lease) => db.run(sql`update rollup_state set lease_until = 0 where site_id = ${lease.siteId} and lease_until = ${lease.until}`)
 
 /**
  * One roll-up pass over at most `budget` changed leads. `done` once nothing is left: then the orphaned
@@ -71,17 +95,23 @@ export async function rollUpSite(db: Db, site: SiteRow, now: number, options: Ro
     .values({ siteId: site.id, timeZone: siteTimeZone(site), preset: scoringConfigOf(site.scoring).preset })
     .onConflictDoNothing()
   // The lease comes first: a rebuild after a time-zone or preset change happens inside it too.
-  if (!(await claimLease(db, site.id, Date.now()))) return { done: false, busy: true, leads: 0, visitorDays: 0, vitals: 0, days: 0 }
+  const busy = { done: false, busy: true, leads: 0, visitorDays: 0, vitals: 0, days: 0 }
+  const lease = await claimLease(db, site.id, Date.now())
+  if (!lease) return busy
   try {
-    return await rollUpLeased(db, site, now, options)
+    return await rollUpLeased(db, site, now, options, lease)
+  } catch (error) {
+    // Another run took over after this one's lease lapsed: nothing this run added was committed; it goes on.
+    if (isLeaseLost(error)) return busy
+    throw error
   } finally {
-    await releaseLease(db, site.id)
+    await releaseLease(db, lease)
   }
 }
 
 type RollupOptions = { budget: number; everyLead?: boolean; since?: number }
 
-async function rollUpLeased(db: Db, site: SiteRow, now: number, options: RollupOptions): Promise<RollupResult> {
+async function rollUpLeased(db: Db, site: SiteRow, now: number, options: RollupOptions, lease: Lease): Promise<RollupResult> {
   const state = await loadRollupState(db, site)
   const clock = dayClock(state.timeZone)
   const preset = state.preset as ScoringConfig['preset']
@@ -102,12 +132,12 @@ async function rollUpLeased(db: Db, site: SiteRow, now: number, options: RollupO
   const leadIds = [...new Set([...changed.map((c) => c.leadId), ...differing.map((d) => d.id)])]
   const changesSeq = changed.length > 0 ? changed[changed.length - 1]!.seq : state.changesSeq
 
-  const written = leadIds.length > 0 ? await rollUpLeads(db, site.id, leadIds, preset, clock) : { visitorDays: 0, vitals: 0, days: [] as number[] }
+  const written = leadIds.length > 0 ? await rollUpLeads(db, site.id, leadIds, preset, clock, lease) : { visitorDays: 0, vitals: 0, days: [] as number[] }
   const days = await recountDays(db, site.id, written.days)
   const done = changed.length < options.budget && differing.length < options.budget
   // A read's quick check skips the scan for merged-away leads; the next cron or explicit run drops them.
   if (done && options.since === undefined) {
-    await dropMergedAway(db, site.id, preset, clock)
+    await dropMergedAway(db, site.id, preset, clock, lease)
     await recordCoverage(db, site.id, clock.dayOf(now))
   }
   if (done && options.since === undefined) await rollUpMessages(db, site.id, state.messagesThrough, clock, now)
@@ -146,7 +176,8 @@ export async function rollUpSiteFully(db: Db, site: SiteRow, now: number, option
   }
 }
 
-async function rollUpLeads(db: Db, siteId: string, leadIds: string[], preset: ScoringConfig['preset'], clock: DayClock) {
+async function rollUpLeads(db: Db, siteId: string, leadIds: string[], preset: ScoringConfig['preset'], clock: DayClock, lease: Lease) {
+  await renewLease(db, lease)
   const ids = jsonList(leadIds)
   const visitorsOf = sql`(select anonymous_id from visitors where site_id = ${siteId} and lead_id in ${ids})`
   const leadRows = await db.select().from(leads).where(and(eq(leads.siteId, siteId), sql`${leads.id} in ${ids}`))
@@ -187,6 +218,7 @@ async function rollUpLeads(db: Db, siteId: string, leadIds: string[], preset: Sc
   })
 
   const statements = [
+    leaseHeld(lease),
     ...addCells(siteId, cellDeltas(changes)),
     ...bulk(facts.map((f) => FACT_COLUMNS.map((c) => f[c.key] ?? null)), (rows) => upsertFactsSql(siteId, rows)),
     ...bulk(presence, (rows) => sql`insert or ignore into visitor_days (site_id, day, anonymous_id)
@@ -240,7 +272,8 @@ const addCells = (siteId: string, deltas: readonly Cell[]) =>
     on conflict (site_id, metric, day, dim) do update set value = value + excluded.value`)
 
 /** Facts of leads merged into another (their rows are gone): their cells are subtracted, their facts dropped. */
-async function dropMergedAway(db: Db, siteId: string, preset: ScoringConfig['preset'], clock: DayClock) {
+async function dropMergedAway(db: Db, siteId: string, preset: ScoringConfig['preset'], clock: DayClock, lease: Lease) {
+  await renewLease(db, lease)
   const orphans = await db
     .select()
     .from(leadFacts)
@@ -248,6 +281,7 @@ async function dropMergedAway(db: Db, siteId: string, preset: ScoringConfig['pre
   if (orphans.length === 0) return
   const deltas = cellDeltas(orphans.map((row) => ({ before: cellsOf(factsFromRow(row), preset, clock), after: [] })))
   await runAll(db, [
+    leaseHeld(lease),
     ...addCells(siteId, deltas),
     sql`delete from lead_facts where site_id = ${siteId} and lead_id in ${jsonList(orphans.map((row) => row.leadId))}`,
   ])
