@@ -6,6 +6,10 @@ import { describe, expect, it, vi } from 'vitest'
 import worker from '../../worker/src/index'
 import { openDb } from '../../worker/src/db/client'
 import { deliverMessage } from '../../worker/src/services/flows/deliver'
+import { startFlowsOrDefer } from '../../worker/src/services/flows/start'
+import { storeEvents } from '../../worker/src/services/ingest'
+import { findSite } from '../../worker/src/db/sites'
+import { EventBatch, normalizeEvent } from '../../worker/src/domain/events'
 import { resendProvider } from '../../worker/src/email/providers'
 import { FLOW_SWEEP, HOURLY } from '../../worker/src/queue/cron'
 import type { FlowJob } from '../../worker/src/queue/flow-jobs'
@@ -142,6 +146,32 @@ describe('exactly once', { timeout: 30_000 }, () => {
     const cloudflareEnv = { ...env, EMAIL_PROVIDER: 'cloudflare' } as Env
     await deliverMessage(db, cloudflareEnv, { kind: 'deliver', siteId: site.id, messageId: message!.id }, { now: Date.now })
     expect((await outbox(leadId))[0]).toMatchObject({ status: 'failed', reason: expect.stringContaining('outcome_unknown') })
+  })
+
+  it('flow starts that fail after the events were committed go to the queue and start there, once', async () => {
+    // Catches a trigger lost for good: the events are stored, starting the flows fails (a D1 hiccup), and the
+    // client's retry finds the events stored, so no transition is computed again and nobody is enrolled.
+    const { site, aid, leadId } = await knownLead()
+    const flow = await createFlow(site.id, { trigger: PRICING, steps: [EMAIL_STEP] })
+    const siteRow = (await findSite(openDb(env.DB), site.id))!
+    const now = Date.now()
+    const events = EventBatch.parse({ site: site.key, batch: [pageEvent(aid, `${ORIGIN}/pricing`)] }).batch.map((e) => normalizeEvent(e, undefined, now))
+    const stored = await storeEvents(openDb(env.DB), siteRow, events, now)
+    expect(stored.transitions).toHaveLength(1)
+    const down = new Proxy(openDb(env.DB), {
+      get: () => {
+        throw new Error('D1_ERROR: Network connection lost.')
+      },
+    })
+    const sent: Job[] = []
+    const queue = { send: async (job: Job) => void sent.push(job), sendBatch: async () => undefined } as unknown as Queue<Job>
+    expect(await startFlowsOrDefer(down, queue, siteRow, stored.transitions, now)).toMatchObject({ enrolled: 0 })
+    expect(sent).toEqual([expect.objectContaining({ kind: 'start-flows', siteId: site.id, at: now })])
+    expect(await runs(flow.id, leadId)).toHaveLength(0)
+    // The queue runs it (twice, as a redelivery would): one run, one email.
+    for (let delivery = 1; delivery <= 2; delivery++) expect((await consume(JSON.parse(JSON.stringify(sent)), delivery)).retryMessages).toEqual([])
+    expect(await runs(flow.id, leadId)).toHaveLength(1)
+    expect(await waitForOutbox(leadId, (r) => r.length === 1 && r[0]!.status === 'sent')).toHaveLength(1)
   })
 
   it('a webhook left "sending" by a stopped consumer is not posted again (a Slack channel would show it twice)', async () => {

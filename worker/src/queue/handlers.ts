@@ -9,7 +9,7 @@ import { planRescore, rescorePage } from '../services/rescore'
 import type { Job, JobQueue } from './jobs'
 import { deliverMessage } from '../services/flows/deliver'
 import { runFlowSteps } from '../services/flows/run-steps'
-import { startFlows } from '../services/flows/start'
+import { startFlows, startFlowsOrDefer } from '../services/flows/start'
 
 /** Thrown by a handler that wants its message retried after a specific delay (not the default backoff). */
 export class RetryLater extends Error {
@@ -37,7 +37,14 @@ export const jobHandlers: Registry = {
       const site = await findSite(db, job.siteId)
       if (!site) return
       const stored = await storeEvents(db, site, job.events, job.receivedAt)
-      await startFlows(db, jobs, site, stored.transitions, Date.now())
+      // A retry of this job would find the events stored and no transitions left: a failed start is deferred.
+      await startFlowsOrDefer(db, jobs, site, stored.transitions, Date.now())
+    },
+  },
+  'start-flows': {
+    each: async (job, { db, jobs }) => {
+      const site = await findSite(db, job.siteId)
+      if (site) await startFlows(db, jobs, site, job.transitions, job.at)
     },
   },
   'rescore-plan': { each: (job, { db, jobs }) => planRescore(db, jobs, job) },

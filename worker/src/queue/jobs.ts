@@ -1,5 +1,6 @@
 // Jobs carried by the JOBS queue. Each consumer step is idempotent: a redelivered message changes nothing.
 import type { NormalizedEvent } from '../domain/events'
+import type { LeadTransition } from '../domain/flows/triggers'
 import type { FlowJob } from './flow-jobs'
 
 /** Events accepted by POST /v1/events in queue-buffered ingest mode, written to D1 by the consumer. */
@@ -23,7 +24,13 @@ export type ExposureJob = { kind: 'exposures' } & ({ entries: Exposure[] } | Exp
 /** Brings one site's metric roll-ups up to date (daily: every lead, then prune raw events past retention). */
 export type RollupJob = { kind: 'rollup'; siteId: string; daily: boolean }
 
-export type Job = IngestJob | RescorePlanJob | RescoreJob | ExposureJob | FlowJob | RollupJob
+/**
+ * Flow starts of leads whose events (or score, or stage) were already committed when starting their flows
+ * failed: started from the queue instead (each enrollment key once, so a repeat enrolls nobody twice).
+ */
+export type StartFlowsJob = { kind: 'start-flows'; siteId: string; at: number; transitions: LeadTransition[] }
+
+export type Job = IngestJob | RescorePlanJob | RescoreJob | ExposureJob | FlowJob | RollupJob | StartFlowsJob
 
 /** The JOBS queue's producer binding, typed by what it carries (see env.d.ts). */
 export type JobQueue = Queue<Job>

@@ -29,7 +29,7 @@ import { isFlowEntry, rescoreLeadHistory, scoreLeadEvents, type LedgerEntry, typ
 import { INGEST_WRITE_ATTEMPTS } from '../limits'
 import type { JobQueue } from '../queue/jobs'
 import type { LeadTransition } from '../domain/flows/triggers'
-import { startFlows } from './flows/start'
+import { startFlowsOrDefer } from './flows/start'
 
 export type IngestMode = 'direct' | 'queue'
 
@@ -65,7 +65,7 @@ export async function ingestBatch(
   } else {
     const stored = await storeEvents(db, site, events, now)
     // After the events are durable: goals end runs at once, triggers enroll (exactly once per key).
-    const flows = await startFlows(db, jobs, site, stored.transitions, Date.now())
+    const flows = await startFlowsOrDefer(db, jobs, site, stored.transitions, Date.now())
     accepted = stored.accepted
     rowsWritten = stored.rowsWritten + flows.rowsWritten
   }

@@ -10,7 +10,7 @@ import { restaged } from '../domain/lifecycle'
 import { LAPSE_BATCH, RESCORE_WRITE_ATTEMPTS, RESTAGE_PAGE } from '../limits'
 import type { LeadTransition } from '../domain/flows/triggers'
 import type { JobQueue } from '../queue/jobs'
-import { startFlows } from './flows/start'
+import { startFlowsOrDefer } from './flows/start'
 import { toFlowLead } from './flows/run-steps'
 import { rescoreLeads } from './rescore'
 
@@ -41,7 +41,7 @@ export async function restageCustomers(db: Db, jobs: JobQueue, site: SiteRow, no
     if (page.length === 0) break
     after = page[page.length - 1]!.id
     changed += moved.length
-    await startFlows(db, jobs, site, moved, now)
+    await startFlowsOrDefer(db, jobs, site, moved, now)
     if (page.length < pageSize) break
   }
   return { changed }

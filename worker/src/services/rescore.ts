@@ -15,7 +15,7 @@ import { rescoreLeadHistory, type ScoredLead } from '../domain/scoring'
 import { PREVIEW_LEADS, PREVIEW_LIST, QUEUE_SEND_BATCH, QUEUED_RESCORE_PAGE, RESCORE_PAGE, RESCORE_PLAN_SLICE, RESCORE_WRITE_ATTEMPTS, SYNC_RESCORE_LEADS } from '../limits'
 import type { LeadTransition } from '../domain/flows/triggers'
 import type { JobQueue, RescoreJob, RescorePlanJob } from '../queue/jobs'
-import { startFlows } from './flows/start'
+import { startFlowsOrDefer } from './flows/start'
 
 export type RescoreSummary = { mode: 'sync' | 'queued'; leads: number; changed?: number }
 
@@ -42,7 +42,7 @@ export async function rescoreLeads(db: Db, jobs: JobQueue, site: SiteRow, leadId
     const moved: LeadTransition[] = scored
       .filter((s) => s.stageChange || s.lead.score !== before.get(s.lead.id)?.score)
       .map((s) => ({ before: before.get(s.lead.id) ?? null, after: s.lead, events: [] }))
-    await startFlows(db, jobs, site, moved, now)
+    await startFlowsOrDefer(db, jobs, site, moved, now)
   }
   return { changed }
 }

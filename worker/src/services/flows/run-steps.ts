@@ -20,7 +20,7 @@ import { planStep, type StepPlan } from '../../domain/flows/steps'
 import type { FlowStepJob, FlowJob } from '../../queue/flow-jobs'
 import { deliverMessage } from './deliver'
 import { rescoreLeads } from '../rescore'
-import { startFlows } from './start'
+import { startFlowsOrDefer } from './start'
 import { flowEnv, isProduction, publicUrl, siteEmailSettings, type FlowEnv } from './settings'
 
 /** Steps one job may run back to back before handing on (a flow of only instant steps still ends). */
@@ -217,7 +217,7 @@ export async function runFlowSteps(db: Db, rawEnv: Env, job: FlowStepJob, now: (
       const moved = stageChange >= 0 && (results[stageChange]!.meta.changes ?? 0) > 0
       if (moved || points) {
         const after = { ...toFlowLead(lead), stage: moved ? stage! : lead.stage, score: lead.score + (points ?? 0) }
-        await startFlows(db, jobs, site, [{ before: { score: lead.score, stage: lead.stage }, after, events: [] }], at)
+        await startFlowsOrDefer(db, rawEnv.JOBS, site, [{ before: { score: lead.score, stage: lead.stage }, after, events: [] }], at)
       }
       // Points can carry her past a threshold: her stage is derived again now, not at her next event.
       if (points) await rescoreLeads(db, rawEnv.JOBS, site, [lead.id], at)

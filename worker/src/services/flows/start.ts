@@ -18,6 +18,7 @@ import {
   type LeadTransition,
 } from '../../domain/flows/triggers'
 import type { FlowJob } from '../../queue/flow-jobs'
+import type { Job } from '../../queue/jobs'
 
 const DAY_MS = 86_400_000
 const INTERACTIONS = { 'message shown': 'shownAt', 'message clicked': 'clickedAt', 'message dismissed': 'dismissedAt' } as const
@@ -43,6 +44,22 @@ export class KnownRuns {
 export const knownRuns = new KnownRuns()
 
 export type FlowStartSummary = { enrolled: number; exited: number; rowsWritten: number }
+
+/**
+ * Starts the flows of changes already committed (events stored, a re-score or re-stage written). Those
+ * changes will not be computed again (a retried request finds its events stored), so a start that fails
+ * here is handed to the queue as a start-flows job instead of being lost; if even the queue refuses it,
+ * the error is the caller's.
+ */
+export async function startFlowsOrDefer(db: Db, jobs: Queue<Job>, site: SiteRow, transitions: readonly LeadTransition[], now: number): Promise<FlowStartSummary> {
+  try {
+    return await startFlows(db, jobs as Queue<FlowJob>, site, transitions, now)
+  } catch (error) {
+    console.error('flow start deferred to the queue', error)
+    await jobs.send({ kind: 'start-flows', siteId: site.id, at: now, transitions: [...transitions] })
+    return { enrolled: 0, exited: 0, rowsWritten: 0 }
+  }
+}
 
 export async function startFlows(db: Db, jobs: Queue<FlowJob>, site: SiteRow, transitions: readonly LeadTransition[], now: number): Promise<FlowStartSummary> {
   if (transitions.length === 0) return { enrolled: 0, exited: 0, rowsWritten: 0 }
