@@ -307,6 +307,23 @@ describe('edge mode', () => {
     expect(await sdk.json()).toEqual({})
   })
 
+  it('on a site that asks consent first, gives no id and records no exposure until the SDK stored one after a yes', async () => {
+    // Catches edge mode remembering (a one-year cookie) and counting as exposed a visitor who has not consented,
+    // or who refused (the SDK wipes the cookie; the Worker set a new one on the next page).
+    const site = await createSite({ origin: 'https://cairn.test', hostnames: [`www-${uniqueId('h')}.acme.test`], settings: { consentRequired: true } })
+    await addExperience(site, blackFriday)
+    const pending = await call(`/edge/${site.key}/?utm_campaign=black-friday`)
+    expect(pending.headers.get('set-cookie')).toBeNull()
+    expect(await pending.text()).toContain('Black Friday: CRM at 40% off') // personalized from the URL all the same
+    // After a yes, the SDK's cookie is the visitor's id: used, not replaced.
+    const aid = uniqueId('a_')
+    const consented = await call(`/edge/${site.key}/?utm_campaign=black-friday`, { headers: { cookie: `cairn_aid=${aid}` } })
+    expect(consented.headers.get('set-cookie')).toBeNull()
+    await consented.text()
+    const exposed = async () => (await env.DB.prepare('select anonymous_id from exposures where site_id = ?').bind(site.id).all<{ anonymous_id: string }>()).results
+    await vi.waitFor(async () => expect(await exposed()).toEqual([{ anonymous_id: aid }]), { timeout: 5_000, interval: 50 })
+  })
+
   it('with Global Privacy Control sets no cookie', async () => {
     const site = await edgeSite()
     const response = await call(`/edge/${site.key}/?utm_campaign=black-friday`, { headers: { 'sec-gpc': '1' } })

@@ -47,6 +47,12 @@ export const SiteSettings = z
       .optional(),
     /** Frequency caps and quiet hours for email and in-app messages (flows may override). */
     messagePolicy: MessagePolicy.optional(),
+    /**
+     * The site asks visitors' consent before tracking (its script tag has data-consent="required"): edge mode
+     * then never gives a visitor an id of its own; it uses the cairn_aid cookie only once the SDK set it after
+     * consent (a denial wipes it), so nobody is remembered or counted as exposed before saying yes.
+     */
+    consentRequired: z.boolean().optional(),
     /** Store events from automated browsers (webdriver, headless): for staging sites and end-to-end tests. */
     acceptAutomated: z.boolean().optional(),
     /** Identify events must carry a valid signature to identify a visitor (unsigned ones are only stored). */

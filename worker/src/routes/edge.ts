@@ -48,7 +48,9 @@ export async function serveEdge(c: Context<EdgeEnv>, site: SiteRow, path: string
 
   const { gpc } = requestContext(c)
   const known = getCookie(c, VISITOR_COOKIE)
-  const visitorId = gpc ? undefined : known && /^[\w-]{1,128}$/.test(known) ? known : `a_${crypto.randomUUID()}`
+  // GPC: nobody is remembered. A site that asks consent first: only the id its SDK stored after a yes.
+  const mayMint = site.settings.consentRequired !== true
+  const visitorId = gpc ? undefined : known && /^[\w-]{1,128}$/.test(known) ? known : mayMint ? `a_${crypto.randomUUID()}` : undefined
   const [answer, decided, messages] = await Promise.all([
     fetchOrigin(c, urls.fetched, incoming),
     // Audiences match the page's URL at the origin: its path and UTM parameters.
