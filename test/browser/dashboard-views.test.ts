@@ -241,11 +241,14 @@ describe('dashboard views', () => {
     await page.goto(`${baseUrl()}/dashboard/#/sites/${own.id}/settings`)
     await expect.poll(() => text(page, '#settings-ignored'), { timeout: 15_000 }).toContain('0 events from bots, 0 from automated browsers')
     expect(await page.locator('#settings-accept-automated').isChecked()).toBe(false)
+    expect(await page.locator('#settings-consent-required').isChecked()).toBe(false)
     await page.check('#settings-accept-automated')
+    await page.check('#settings-consent-required')
     await page.click('#settings-save')
     // Catches a toggle that is not saved into the site's settings.
     await expect.poll(() => text(page, '#settings-status'), { timeout: 15_000 }).toBe('Saved.')
-    expect((await adminGet<{ settings: { acceptAutomated?: boolean } }>(`/api/sites/${own.id}`)).settings.acceptAutomated).toBe(true)
+    const saved = (await adminGet<{ settings: { acceptAutomated?: boolean; consentRequired?: boolean } }>(`/api/sites/${own.id}`)).settings
+    expect(saved).toMatchObject({ acceptAutomated: true, consentRequired: true })
   })
 
   it('settings: email tracking toggles are saved, the scanner filter only applies with click tracking, the machine-open filter with open tracking', async () => {

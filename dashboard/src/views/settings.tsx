@@ -37,11 +37,13 @@ export function SettingsView({ siteId }: { siteId: string }) {
   const [status, setStatus] = useState('')
   const [busy, setBusy] = useState(false)
   const [acceptAutomated, setAcceptAutomated] = useState(site?.settings.acceptAutomated === true)
+  const [consentRequired, setConsentRequired] = useState(site?.settings.consentRequired === true)
   const [tracking, setTracking] = useState(() => trackingOf(site))
   const form = useRef<HTMLFormElement>(null)
   useEffect(() => {
     setValues(valuesOf(site))
     setAcceptAutomated(site?.settings.acceptAutomated === true)
+    setConsentRequired(site?.settings.consentRequired === true)
     setTracking(trackingOf(site))
     setErrors({})
     setStatus('')
@@ -64,7 +66,7 @@ export function SettingsView({ siteId }: { siteId: string }) {
     const hostnames = splitList(values.hostnames)
     const { postalAddress: _old, ...kept } = site.settings
     const postalAddress = values.postalAddress.trim()
-    const body: SitePatch = { name: values.name.trim(), origins, hostnames, settings: { ...kept, acceptAutomated, emailTracking: tracking, ...(postalAddress ? { postalAddress } : {}) } }
+    const body: SitePatch = { name: values.name.trim(), origins, hostnames, settings: { ...kept, acceptAutomated, consentRequired, emailTracking: tracking, ...(postalAddress ? { postalAddress } : {}) } }
     const origin = values.origin.trim()
     // An emptied edge origin is sent as null: it turns edge mode off.
     if (origin || site.origin) body.origin = origin || null
@@ -75,6 +77,7 @@ export function SettingsView({ siteId }: { siteId: string }) {
       session.putSite(saved)
       setValues(valuesOf(saved))
       setAcceptAutomated(saved.settings.acceptAutomated === true)
+      setConsentRequired(saved.settings.consentRequired === true)
       setTracking(trackingOf(saved))
       setStatus('Saved.')
       announce('Site settings saved.')
@@ -154,6 +157,20 @@ export function SettingsView({ siteId }: { siteId: string }) {
             clicks within a minute of it are not counted (the overview shows how many emails were scanned).
           </p>
         </fieldset>
+        <label class="check" for="settings-consent-required">
+          <input
+            id="settings-consent-required"
+            type="checkbox"
+            checked={consentRequired}
+            aria-describedby="settings-consent-required-help"
+            onChange={(e: Event) => setConsentRequired((e.target as HTMLInputElement).checked)}
+          />{' '}
+          Visitors consent before tracking
+        </label>
+        <p class="muted" id="settings-consent-required-help">
+          For a script tag with data-consent="required": edge mode then remembers no visitor (no cookie, no exposure) until the SDK
+          stored her id after a yes.
+        </p>
         <label class="check" for="settings-accept-automated">
           <input
             id="settings-accept-automated"
