@@ -1,6 +1,7 @@
 // Settings: a site's name, key, allowed origins, edge origin, hostnames, postal address (marketing email
-// must carry it), email open / click tracking with the machine-open and link-scanner filters, and whether it accepts automated
-// traffic (PATCH /api/sites/:id), with ignored traffic counts.
+// must carry it), email open / click tracking with the machine-open and link-scanner filters, whether
+// visitors consent before tracking (edge mode), and whether it accepts automated traffic
+// (PATCH /api/sites/:id), with ignored traffic counts.
 import { useEffect, useRef, useState } from 'hono/jsx/dom'
 import { api } from '../api/endpoints'
 import type { Site, SitePatch } from '../api/types'
