@@ -30,6 +30,28 @@ const trackingOf = (site: Site | undefined): Tracking => ({
   filterMachineOpens: site?.settings.emailTracking?.filterMachineOpens !== false,
 })
 
+/** A checkbox with its label and a help paragraph tied to it (aria-describedby). */
+function Switch(props: { id: string; checked: boolean; disabled?: boolean; onChange: (checked: boolean) => void; label: string; help: string }) {
+  return (
+    <>
+      <label class="check" for={props.id}>
+        <input
+          id={props.id}
+          type="checkbox"
+          checked={props.checked}
+          disabled={props.disabled ?? false}
+          aria-describedby={`${props.id}-help`}
+          onChange={(e: Event) => props.onChange((e.target as HTMLInputElement).checked)}
+        />{' '}
+        {props.label}
+      </label>
+      <p class="muted" id={`${props.id}-help`}>
+        {props.help}
+      </p>
+    </>
+  )
+}
+
 export function SettingsView({ siteId }: { siteId: string }) {
   const site = useSite(siteId)
   const [values, setValues] = useState(() => valuesOf(site))
@@ -52,6 +74,7 @@ export function SettingsView({ siteId }: { siteId: string }) {
   }, [siteId])
   useFocusInvalid(form, errors)
   const toggle = (key: keyof Tracking) => (e: Event) => setTracking({ ...tracking, [key]: (e.target as HTMLInputElement).checked })
+  const set = (key: keyof Tracking) => (checked: boolean) => setTracking({ ...tracking, [key]: checked })
   const bind = (key: keyof ReturnType<typeof valuesOf>) => ({
     value: values[key],
     onInput: (e: Event) => setValues({ ...values, [key]: (e.target as HTMLInputElement).value }),
@@ -123,68 +146,41 @@ export function SettingsView({ siteId }: { siteId: string }) {
             <input id="settings-track-opens" type="checkbox" checked={tracking.opens} onChange={toggle('opens')} /> Track opens (a 1×1 image in
             each email)
           </label>
-          <label class="check" for="settings-filter-machine-opens">
-            <input
-              id="settings-filter-machine-opens"
-              type="checkbox"
-              checked={tracking.filterMachineOpens}
-              disabled={!tracking.opens}
-              aria-describedby="settings-filter-machine-opens-help"
-              onChange={toggle('filterMachineOpens')}
-            />{' '}
-            Leave out machine opens
-          </label>
-          <p class="muted" id="settings-filter-machine-opens-help">
-            Apple Mail Privacy Protection loads every image of an email when it arrives, read or not. Those loads are counted apart
-            (the overview shows them as machine opens) instead of as opens.
-          </p>
+          <Switch
+            id="settings-filter-machine-opens"
+            checked={tracking.filterMachineOpens}
+            disabled={!tracking.opens}
+            onChange={set('filterMachineOpens')}
+            label="Leave out machine opens"
+            help="Apple Mail Privacy Protection loads every image of an email when it arrives, read or not. Those loads are counted apart (the overview shows them as machine opens) instead of as opens."
+          />
           <label class="check" for="settings-track-clicks">
             <input id="settings-track-clicks" type="checkbox" checked={tracking.clicks} onChange={toggle('clicks')} /> Track clicks (links go
             through Cairn, then to their page)
           </label>
-          <label class="check" for="settings-filter-scanners">
-            <input
-              id="settings-filter-scanners"
-              type="checkbox"
-              checked={tracking.filterScanners}
-              disabled={!tracking.clicks}
-              aria-describedby="settings-filter-scanners-help"
-              onChange={toggle('filterScanners')}
-            />{' '}
-            Leave out link scanners' clicks
-          </label>
-          <p class="muted" id="settings-filter-scanners-help">
-            Mail-security gateways follow every link of an email when it arrives. A hidden link only they follow marks the email, and
-            clicks within a minute of it are not counted (the overview shows how many emails were scanned).
-          </p>
+          <Switch
+            id="settings-filter-scanners"
+            checked={tracking.filterScanners}
+            disabled={!tracking.clicks}
+            onChange={set('filterScanners')}
+            label="Leave out link scanners' clicks"
+            help="Mail-security gateways follow every link of an email when it arrives. A hidden link only they follow marks the email, and clicks within a minute of it are not counted (the overview shows how many emails were scanned)."
+          />
         </fieldset>
-        <label class="check" for="settings-consent-required">
-          <input
-            id="settings-consent-required"
-            type="checkbox"
-            checked={consentRequired}
-            aria-describedby="settings-consent-required-help"
-            onChange={(e: Event) => setConsentRequired((e.target as HTMLInputElement).checked)}
-          />{' '}
-          Visitors consent before tracking
-        </label>
-        <p class="muted" id="settings-consent-required-help">
-          For a script tag with data-consent="required": edge mode then remembers no visitor (no cookie, no exposure) until the SDK
-          stored her id after a yes.
-        </p>
-        <label class="check" for="settings-accept-automated">
-          <input
-            id="settings-accept-automated"
-            type="checkbox"
-            checked={acceptAutomated}
-            onChange={(e: Event) => setAcceptAutomated((e.target as HTMLInputElement).checked)}
-          />{' '}
-          Accept automated traffic
-        </label>
-        <p class="muted" id="settings-accept-automated-help">
-          Store events and exposures from automated browsers (Playwright, Cypress, Selenium): for staging sites and your own
-          end-to-end tests, off for production.
-        </p>
+        <Switch
+          id="settings-consent-required"
+          checked={consentRequired}
+          onChange={setConsentRequired}
+          label="Visitors consent before tracking"
+          help='For a script tag with data-consent="required": edge mode then remembers no visitor (no cookie, no exposure) until the SDK stored her id after a yes.'
+        />
+        <Switch
+          id="settings-accept-automated"
+          checked={acceptAutomated}
+          onChange={setAcceptAutomated}
+          label="Accept automated traffic"
+          help="Store events and exposures from automated browsers (Playwright, Cypress, Selenium): for staging sites and your own end-to-end tests, off for production."
+        />
         <p id="settings-ignored" class="muted">
           {`Ignored since the site was created: ${count(site?.ignored?.bots)} events from bots, ${count(site?.ignored?.automated)} from automated browsers.`}
         </p>
