@@ -106,11 +106,13 @@ describe('re-scoring and preview', () => {
     const response = await admin(`/api/sites/${site.id}/rules/preview`, { method: 'POST', json: { rules: draft } })
     expect(response.status).toBe(200)
     const preview = (await response.json()) as Json
-    expect(preview).toMatchObject({ leadsConsidered: 2, sampled: false, changed: 2 })
+    expect(preview).toMatchObject({ leadsConsidered: 2, sampled: false, changed: 2, stageChanged: 1 })
     expect(preview.before).toMatchObject({ lead: 2, mql: 0, sql: 0 })
     expect(preview.after).toMatchObject({ lead: 1, mql: 1, sql: 0 }) // 60 ≥ mql 50, < sql 80
     expect(preview.leads[0]).toMatchObject({ email: 'hot@example.com', scoreBefore: 2, scoreAfter: 60, stageBefore: 'lead', stageAfter: 'mql' })
-    expect(preview.leads[1]).toMatchObject({ email: 'cold@example.com', scoreBefore: 1, scoreAfter: 0, stageBefore: 'lead', stageAfter: 'lead' })
+    // `leads` is the stage changes only (API.md); a score-only change is listed apart.
+    expect(preview.leads).toHaveLength(1)
+    expect(preview.scoreChanges).toEqual([expect.objectContaining({ email: 'cold@example.com', scoreBefore: 1, scoreAfter: 0, stageBefore: 'lead', stageAfter: 'lead' })])
 
     expect(await (await admin(`/api/sites/${site.id}/rules`)).json()).toEqual(rulesBefore)
     expect(await leadsOf(site.id, '')).toEqual(leadsBefore)

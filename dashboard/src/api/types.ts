@@ -98,9 +98,15 @@ export type RulesPreview = {
   sampled: boolean
   before: Record<string, number>
   after: Record<string, number>
+  /** Leads whose score or stage would change. */
   changed: number
-  leads: Array<{ id: string; email: string | null; scoreBefore: number; scoreAfter: number; stageBefore: string; stageAfter: string }>
+  stageChanged: number
+  /** Leads whose stage would change (the first of them). */
+  leads: PreviewLead[]
+  /** Leads whose score alone would change (the first of them). */
+  scoreChanges: PreviewLead[]
 }
+type PreviewLead = { id: string; email: string | null; scoreBefore: number; scoreAfter: number; stageBefore: string; stageAfter: string }
 
 // Experiences
 export type ExperienceDraft = z.input<typeof ExperienceInput>

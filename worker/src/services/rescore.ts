@@ -104,9 +104,16 @@ export type Preview = {
   sampled: boolean
   before: Record<string, number>
   after: Record<string, number>
+  /** Leads whose score or stage would change. */
   changed: number
-  leads: Array<{ id: string; email: string | null; scoreBefore: number; scoreAfter: number; stageBefore: string; stageAfter: string }>
+  /** Leads whose stage would change, and the first of them (API.md: "the leads whose stage would change"). */
+  stageChanged: number
+  leads: PreviewLead[]
+  /** The first leads whose score would change and whose stage would not. */
+  scoreChanges: PreviewLead[]
 }
+
+type PreviewLead = { id: string; email: string | null; scoreBefore: number; scoreAfter: number; stageBefore: string; stageAfter: string }
 
 /** The impact of a draft rule set on existing leads. Reads only: nothing is written. */
 export async function previewRules(db: Db, site: SiteRow, draft: readonly ScoreRule[], stages: readonly string[], now: number): Promise<Preview> {
@@ -128,5 +135,16 @@ export async function previewRules(db: Db, site: SiteRow, draft: readonly ScoreR
     }
   }
   changes.sort((a, b) => Math.abs(b.scoreAfter - b.scoreBefore) - Math.abs(a.scoreAfter - a.scoreBefore))
-  return { leadsConsidered: ids.length, sampled: recent.length > PREVIEW_LEADS, before, after, changed: changes.length, leads: changes.slice(0, PREVIEW_LIST) }
+  const stageMoves = changes.filter((c) => c.stageBefore !== c.stageAfter)
+  const scoreOnly = changes.filter((c) => c.stageBefore === c.stageAfter)
+  return {
+    leadsConsidered: ids.length,
+    sampled: recent.length > PREVIEW_LEADS,
+    before,
+    after,
+    changed: changes.length,
+    stageChanged: stageMoves.length,
+    leads: stageMoves.slice(0, PREVIEW_LIST),
+    scoreChanges: scoreOnly.slice(0, PREVIEW_LIST),
+  }
 }

@@ -65,7 +65,9 @@ export function ImpactPreview({ siteId, drafts, dirty, stages, refresh }: Props)
 }
 
 function Outcome({ siteId, result, stages }: { siteId: string; result: RulesPreview; stages: readonly string[] }) {
-  const { before, after, changed, leads } = result
+  const { before, after, changed } = result
+  // Stage changes first, then leads whose score alone moves, each list largest move first.
+  const leads = [...result.leads, ...result.scoreChanges]
   const all = [...new Set([...stages, ...Object.keys(before), ...Object.keys(after)])]
   return (
     <>
