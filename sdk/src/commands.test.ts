@@ -34,6 +34,22 @@ describe('createCommands', () => {
     expect(browser.cookies.size).toBe(0)
   })
 
+  // Catches: on an edge page parsed before the script ran, the message in the HTML shown by the built-in renderer
+  // (its chunk loaded) while the site's listener, queued in the stub as the README says, never hears of it.
+  it("applies queued listeners before start: an edge page's message reaches on('message'), not the renderer", async () => {
+    browser.restore()
+    browser = fakeBrowser({ edge: 'exp_bf:var_b' })
+    const message = { id: 'msg_edge', kind: 'banner', title: 'Hi', body: 'There', cta: null }
+    browser.element('script', 'cairn-messages', JSON.stringify([message]))
+    const listener = vi.fn()
+    const cairn = createCommands()
+    cairn('on', 'message', listener)
+    cairn('init', { site: 'pk_demo', api: 'https://edge.test', messages: 'https://edge.test/sdk-messages.js' })
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(listener).toHaveBeenCalledExactlyOnceWith(message)
+    expect(browser.scripts().map((script) => script.src)).not.toContain('https://edge.test/sdk-messages.js')
+  })
+
   it('ignores unknown commands, a second init and bad arguments without throwing', async () => {
     const cairn = createCommands()
     expect(() => cairn('init')).not.toThrow()

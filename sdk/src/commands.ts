@@ -14,12 +14,13 @@ export function createCommands(): Command {
     if (name != 'init') return early.push([name, ...args])
     const [instance, start] = createClient(args[0] as CairnOptions)
     cairn = instance
-    // Consent calls made before load apply before the first page view, so a queued 'denied' sends nothing.
-    const isConsent = (call: unknown[]) => call[0] == 'consent'
+    // Consent calls made before load apply before the first page view, so a queued 'denied' sends nothing;
+    // listeners too, so a message edge mode delivers at start reaches the site's on('message'), not the renderer.
+    const isFirst = (call: unknown[]) => call[0] == 'consent' || call[0] == 'on'
     const replay = (calls: unknown[][]) => calls.forEach((call) => run(...(call as [string])))
-    replay(early.filter(isConsent))
+    replay(early.filter(isFirst))
     start()
-    replay(early.filter((call) => !isConsent(call)))
+    replay(early.filter((call) => !isFirst(call)))
   })
   return run
 }

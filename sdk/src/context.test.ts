@@ -63,6 +63,11 @@ describe('pathKey', () => {
     expect(key('https://acme.test/lp?utm_source=g&plan=a&UTM_CAMPAIGN=x&gclid=1')).toBe(key('https://acme.test/lp?plan=a'))
     expect(key('https://acme.test/#/lp?utm_campaign=x')).toBe(key('https://acme.test/#/lp'))
     expect(key('https://acme.test/lp?plan=a')).not.toBe(key('https://acme.test/lp?plan=b'))
+    // An ad landing whose query was only tracking parameters, cleaned to the bare path (the common case).
+    expect(key('https://acme.test/?utm_campaign=bf')).toBe(key('https://acme.test/'))
+    expect(key('https://acme.test/pricing?gclid=abc')).toBe(key('https://acme.test/pricing'))
+    expect(key('https://acme.test/?fbclid=1#/lp')).toBe(key('https://acme.test/#/lp'))
+    expect(key('https://acme.test/pricing')).not.toBe(key('https://acme.test/'))
   })
 })
 
