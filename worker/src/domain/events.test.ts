@@ -51,3 +51,21 @@ describe('EventBatch and normalizeEvent', () => {
     expect(identify).toMatchObject({ type: 'identify', userId: 'u_42', email: 'ada@example.com', data: { budget: 12000 } })
   })
 })
+
+describe('null properties and traits', () => {
+  it("read as none: a site's track('Clicked', null) does not cost its whole batch a 400", () => {
+    // Catches: one event with null properties refusing every event queued with it (the SDK drops a refused batch).
+    const parsed = EventBatch.safeParse({
+      site: 'pk_demo',
+      batch: [
+        { id: 'e1', type: 'track', event: 'Clicked', anonymousId: 'a_1', properties: null },
+        { id: 'e2', type: 'identify', anonymousId: 'a_1', userId: 'u_1', traits: null },
+        { id: 'e3', type: 'page', anonymousId: 'a_1', properties: null },
+      ],
+    })
+    expect(parsed.success).toBe(true)
+    expect(parsed.data!.batch.map((e) => ('properties' in e ? e.properties : 'traits' in e ? e.traits : 'none'))).toEqual([undefined, undefined, undefined])
+    // Anything else that is not an object still is a 400.
+    expect(EventBatch.safeParse({ site: 'pk_demo', batch: [{ id: 'e4', type: 'track', event: 'X', anonymousId: 'a_1', properties: 'x' }] }).success).toBe(false)
+  })
+})

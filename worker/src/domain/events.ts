@@ -8,6 +8,8 @@ const MAX_EVENT_AGE_MS = 30 * 24 * 3600 * 1000
 const Id = z.string().trim().min(1).max(128)
 const Timestamp = z.iso.datetime({ offset: true })
 const Dictionary = z.record(z.string().max(200), z.unknown())
+/** Properties or traits: `null` (a site's `track('Clicked', null)`) reads as none instead of refusing the batch. */
+const OptionalDictionary = Dictionary.nullish().transform((value) => value ?? undefined)
 
 /**
  * Other fields pass as sent (`locale`, `screen`, `timezone`…): a wrong `timezone` is ignored where it is
@@ -32,21 +34,21 @@ const EventBase = {
   context: EventContext.optional(),
 }
 
-export const PageEvent = z.object({ ...EventBase, type: z.literal('page'), properties: Dictionary.optional() })
+export const PageEvent = z.object({ ...EventBase, type: z.literal('page'), properties: OptionalDictionary })
 export type PageEvent = z.infer<typeof PageEvent>
 
 export const TrackEvent = z.object({
   ...EventBase,
   type: z.literal('track'),
   event: z.string().trim().min(1).max(200),
-  properties: Dictionary.optional(),
+  properties: OptionalDictionary,
 })
 export type TrackEvent = z.infer<typeof TrackEvent>
 
 export const IdentifyEvent = z.object({
   ...EventBase,
   type: z.literal('identify'),
-  traits: Dictionary.optional(),
+  traits: OptionalDictionary,
   /** HMAC-SHA256 (hex) of the user id, or of the email without one, by the site's identity secret. */
   verification: z.string().max(256).optional(),
 })
