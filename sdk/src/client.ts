@@ -12,7 +12,7 @@ import { withLock } from './lock.js'
 import { createPersonalizer } from './personalize.js'
 import { append, backoff, BATCH_MAX, failed, idsOf, parseQueue, retryable, without } from './queue.js'
 import { noop, safe } from './safe.js'
-import { whenParsed } from './slots.js'
+import { fillSlots, whenParsed } from './slots.js'
 import { AID, CONSENT, FIRST_TOUCH, read, readCookie, remove, UID, wipe, write, writeCookie } from './storage.js'
 import { beacon, encodeBatch, pack, post } from './transport.js'
 import type { Cairn, CairnEvent, CairnOptions, Consent, Experience, Message, Properties, QueueItem } from './types.js'
@@ -298,12 +298,13 @@ export function createClient(options: CairnOptions): [Cairn, () => void] {
       // Edge mode: the Worker decided the page already (and filled its slots, if any).
       // No consent yet (opt-in mode), denied or GPC: the defaults stay; a later page is personalized.
       // Its in-app messages came in the HTML too (a JSON blob at the end of <body>): no request for them.
+      // Either way every slot is settled once parsed (data-cairn-done: a site's own CSS may hold slots until then).
       edge != null
         ? (landed(parseExperiences(edge)),
-          whenParsed(doc, safe(() => deliver(JSON.parse(doc.getElementById(EDGE_MESSAGES)!.textContent!)))))
+          whenParsed(doc, safe(() => (fillSlots(doc), deliver(JSON.parse(doc.getElementById(EDGE_MESSAGES)!.textContent!))))))
         : personalizing()
           ? personalize(loc.href, true)
-          : landed([])
+          : (landed([]), whenParsed(doc, () => fillSlots(doc)))
     } catch {
       landed([])
     }

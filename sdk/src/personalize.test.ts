@@ -241,6 +241,21 @@ describe('when personalization is skipped', () => {
     expect(browser.personalizations).toEqual([])
     expect(texts()).toEqual(['Close more deals', 'Start free trial'])
   })
+
+  // Catches: slots never marked settled when nothing personalizes them (a site whose own CSS holds
+  // [data-cairn-slot]:not([data-cairn-done]) would keep them hidden for good): GPC, opt-in before a grant,
+  // and an edge page nothing matched (its body passed through untouched).
+  it.each([
+    ['opt-in mode before a grant', { consent: 'required' }, {}],
+    ['Global Privacy Control', {}, { gpc: true }],
+    ['an edge page nothing matched', {}, { edge: '' }],
+  ])('marks every slot done, defaults kept, under %s', async (_, options, browserOptions) => {
+    setup({ slots, ...browserOptions })
+    createCairn({ site, api, ...options })
+    await wait(0)
+    expect(['headline', 'cta'].map((name) => browser.slotNamed(name).dataset.cairnDone)).toEqual(['', ''])
+    expect(texts()).toEqual(['Close more deals', 'Start free trial'])
+  })
 })
 
 describe('SPA navigations', () => {
