@@ -113,6 +113,18 @@ describe('sending', () => {
     expect(browser.queue()).toEqual([])
   })
 
+  // Catches: a route's page view lost when the visitor leaves while it waits for the route's title.
+  it('sends a route page view still waiting for its title when the page is hidden', async () => {
+    setup({ url: 'https://acme.test/app' })
+    createCairn({ site, api })
+    await wait(1000)
+    browser.history.pushState(null, '', '/pricing')
+    await wait(0) // the route is seen; its title wait (up to 300 ms) has begun
+    await browser.hide()
+    // Handed to the network as the page goes (a beacon or a keepalive fetch), not left to a timer that never runs.
+    expect(browser.events().map((e) => [e.type, e.context?.url])).toContainEqual(['page', 'https://acme.test/pricing'])
+  })
+
   // Catches: the automated flag sent by a person's browser (the Worker would drop her events).
   it('says nothing about automation for a person\'s browser', async () => {
     setup()

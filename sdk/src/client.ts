@@ -144,6 +144,8 @@ export function createClient(options: CairnOptions): [Cairn, () => void] {
 
   /** Page hidden: hand everything to sendBeacon (64 KiB in all); offline, it stays stored for the next page. */
   const hide = safe(() => {
+    // A route's page view still waiting for its title goes now, or never.
+    flush()
     if (!live()) return
     const queue = load().filter((item) => !flying.includes(item.e.id))
     for (const batch of pack(queue, site, batchMax)) {
