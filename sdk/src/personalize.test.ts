@@ -182,6 +182,21 @@ describe('landing page', () => {
     expect(ready).toHaveBeenCalledWith([{ id: 'exp_bf', variant: 'var_b' }])
   })
 
+  // Catches: a slot parsed after the hold ended shown with its default, then swapped at DOMContentLoaded
+  // (flicker), or never marked settled.
+  it('leaves a slot parsed after the hold ended with its default, marked settled', async () => {
+    setup({ readyState: 'loading', slots, personalize: after(50, decision) })
+    createCairn({ site, api })
+    await wait(300)
+    expect(texts()).toEqual(['Black Friday: CRM at 40% off', 'Claim the deal']) // parsed in time: filled
+    const late = browser.slot('headline', 'Default')
+    expect(browser.held(late)).toBe(false)
+    browser.parsed()
+    await wait(0)
+    expect(late.textContent).toBe('Default')
+    expect(late.dataset.cairnDone).toBe('')
+  })
+
   // Catches: a hold outliving 300 ms on a slow-parsing page.
   it('still ends the hold at 300 ms when the document is not parsed yet', async () => {
     setup({ readyState: 'loading', slots, personalize: after(50, decision) })

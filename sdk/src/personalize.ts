@@ -31,17 +31,21 @@ export function createPersonalizer(
     const style = landing && !performance.getEntriesByName('first-contentful-paint').length && holdSlots(doc)
     let decision: Decision | undefined
     let open = true
-    // Fills from the decision, if one came in time (again at DOMContentLoaded: slots parsed since get it too).
+    // Fills the slots parsed so far from the decision, if one came in time. Called again once the document is
+    // parsed: slots parsed after the hold ended were seen with their defaults, which stay (no swap); they are
+    // only marked settled.
     const close = () => {
+      const first = open
       if (open) {
         open = false
         clearTimeout(timer)
         style && style.remove()
         if (landing) settle(decision ? decision.experiences : [])
       }
-      fillSlots(doc, decision?.slots)
+      fillSlots(doc, first ? decision?.slots : undefined)
     }
     const timer = setTimeout(safe(close), WAIT_MS)
+    whenParsed(doc, () => open || close())
     request(href)
       .then((answer) => {
         if (call != current) return
