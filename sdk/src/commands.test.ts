@@ -50,6 +50,17 @@ describe('createCommands', () => {
     expect(browser.scripts().map((script) => script.src)).not.toContain('https://edge.test/sdk-messages.js')
   })
 
+  // Catches: calls piling up for ever where init never succeeds (ESM on a server: no window).
+  it('keeps at most 250 calls waiting for init', async () => {
+    const cairn = createCommands()
+    for (let i = 0; i < 300; i++) cairn('track', `E${i}`)
+    cairn('init', { site: 'pk_demo', api: 'https://edge.test', auto: false })
+    await vi.advanceTimersByTimeAsync(5000)
+    const sent = browser.events().map((e) => e.event)
+    expect(sent).toHaveLength(250)
+    expect(sent[0]).toBe('E0')
+  })
+
   it('ignores unknown commands, a second init and bad arguments without throwing', async () => {
     const cairn = createCommands()
     expect(() => cairn('init')).not.toThrow()

@@ -11,7 +11,8 @@ export function createCommands(): Command {
   const early: unknown[][] = []
   const run: Command = safe((name: string, ...args: unknown[]) => {
     if (cairn) return (cairn as unknown as Record<string, (...a: unknown[]) => void>)[name]?.(...args)
-    if (name != 'init') return early.push([name, ...args])
+    // Bounded: where init never runs (server-side rendering: no window), calls must not pile up for ever.
+    if (name != 'init') return early.length < 250 && early.push([name, ...args])
     const [instance, start] = createClient(args[0] as CairnOptions)
     cairn = instance
     // Consent calls made before load apply before the first page view, so a queued 'denied' sends nothing;
