@@ -187,6 +187,19 @@ describe('retries', () => {
     expect(browser.queue()).toEqual([])
   })
 
+  // Catches: one invalid event (a 5,000-character URL, a blank name) costing the 19 good ones sent with it.
+  it('on 400 splits the batch in halves until only the refused event is dropped', async () => {
+    // The fake answers by position: the last request (E3 alone) is refused, as its bad event would be.
+    setup({ statuses: [400, 202, 400, 202, 400] })
+    const cairn = createCairn({ site, api, auto: false })
+    for (let i = 0; i < 4; i++) cairn.track('E' + i)
+    await wait(5000)
+    expect(browser.requests.map((r) => r.json.batch.length)).toEqual([4, 2, 2, 1, 1])
+    const delivered = browser.requests.filter((_, i) => i == 1 || i == 3).flatMap((r) => r.json.batch.map((e: any) => e.event))
+    expect(delivered).toEqual(['E0', 'E1', 'E2'])
+    expect(browser.queue()).toEqual([])
+  })
+
   it('waits while offline, keeps the events stored, and sends when back online', async () => {
     setup()
     browser.navigator.onLine = false

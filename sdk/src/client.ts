@@ -108,8 +108,9 @@ export function createClient(options: CairnOptions): [Cairn, () => void] {
 
   /** Applies a server answer to a sent batch; false when the rest must wait for a retry. */
   const settle = (ids: string[], status: number): boolean => {
-    // Too large: try halves before dropping (a lone event that is too large is dropped).
-    if (status == 413 && ids.length > 1) batchMax = ids.length >> 1
+    // Too large, or refused (400: one bad event refuses its batch): try halves before dropping, so only a
+    // lone event that is too large or invalid is dropped, never the good ones sent with it.
+    if ((status == 413 || status == 400) && ids.length > 1) batchMax = ids.length >> 1
     else if (retryable(status)) {
       save(failed(load(), ids))
       until = Date.now() + backoff(fails++)
