@@ -307,7 +307,7 @@ export function createClient(options: CairnOptions): [Cairn, () => void] {
           whenParsed(doc, safe(() => (fillSlots(doc), deliver(JSON.parse(doc.getElementById(EDGE_MESSAGES)!.textContent!))))))
         : personalizing()
           ? personalize(loc.href, true)
-          : (landed([]), whenParsed(doc, () => fillSlots(doc)))
+          : (landed([]), whenParsed(doc, safe(() => fillSlots(doc))))
     } catch {
       landed([])
     }

@@ -45,7 +45,7 @@ export function createPersonalizer(
       fillSlots(doc, first ? decision?.slots : undefined)
     }
     const timer = setTimeout(safe(close), WAIT_MS)
-    whenParsed(doc, () => open || close())
+    whenParsed(doc, safe(() => open || close()))
     request(href)
       .then((answer) => {
         if (call != current) return

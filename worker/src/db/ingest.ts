@@ -7,6 +7,7 @@ import type { ScoreRule } from '../domain/rules'
 import type { LedgerEntry } from '../domain/scoring'
 import { chunk, jsonList, rowsPerInsert } from './binding'
 import type { Db } from './client'
+import { guard } from './guards'
 import { clearLedger, toLead, toLedgerEntry } from './lead-rows'
 import { toScoreRule } from './rules'
 import { events as eventsTable, experiences, exposures, leads, scoreEntries, scoreRules, visitors } from './schema'
@@ -85,13 +86,8 @@ export function unchangedSince(db: Db, siteId: string, batch: readonly Normalize
     and (select count(*) from ${visitors} where ${visitors.siteId} = ${siteId} and ${visitors.anonymousId} in ${jsonList(anonymousIds)}) = ${Object.keys(pointed).length}
     and (select count(*) from ${visitors} v join json_each(${JSON.stringify(pointed)}) j on v.anonymous_id = j.key
          where v.site_id = ${siteId} and v.lead_id = j.value) = ${Object.keys(pointed).length}`
-  return db.select({ ok: sql<number>`case when ${holds} then 1 else json(${LEAD_STATE_CHANGED} || random()) end` }).from(sql`(select 1)`)
+  return guard(db, holds, 'lead state changed')
 }
-
-const LEAD_STATE_CHANGED = 'lead state changed'
-
-/** A write that lost a race: a guard above failed, or an event / email / user id was inserted meanwhile. */
-export const isWriteConflict = (error: unknown) => /malformed JSON|UNIQUE constraint failed|SQLITE_CONSTRAINT/i.test(String((error as Error)?.message ?? error))
 
 /**
  * Inserts of new events. No ON CONFLICT: an event stored by a concurrent request since the snapshot fails

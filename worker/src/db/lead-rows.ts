@@ -4,6 +4,7 @@ import type { Lead } from '../domain/leads'
 import { FLOW_RULE_PREFIX, type LedgerEntry, type ScoredLead } from '../domain/scoring'
 import { chunk, rowsPerInsert } from './binding'
 import type { Db } from './client'
+import { guard } from './guards'
 import { leadChanges, leads, scoreEntries, type LeadRow, type ScoreEntryRow } from './schema'
 
 export function toLead(row: LeadRow): Lead {
@@ -49,14 +50,12 @@ export const toLedgerEntry = (row: ScoreEntryRow): LedgerEntry => ({
 export const nextVersion = sql`${leads.version} + 1`
 
 /**
- * A statement that fails its batch (json() of invalid text: SQL outside triggers has no RAISE) unless every
- * lead still has the version read: a replay computed from older state must not overwrite a newer write.
- * The failure reads as a write conflict (db/ingest `isWriteConflict`): re-read and try again.
+ * A guard (db/guards) that fails its batch unless every lead still has the version read: a replay computed
+ * from older state must not overwrite a newer write.
  */
 export function leadsUnchanged(db: Db, versions: ReadonlyMap<string, number>) {
   const expected = JSON.stringify(Object.fromEntries(versions))
-  const holds = sql`(select count(*) from ${leads} l join json_each(${expected}) j on l.id = j.key where l.version = j.value) = ${versions.size}`
-  return db.select({ ok: sql<number>`case when ${holds} then 1 else json('lead state changed' || random()) end` }).from(sql`(select 1)`)
+  return guard(db, sql`(select count(*) from ${leads} l join json_each(${expected}) j on l.id = j.key where l.version = j.value) = ${versions.size}`, 'lead state changed')
 }
 
 /** Insert-or-update of the whole lead row. */

@@ -4,7 +4,7 @@ import { MessagePolicy } from './flows/schema'
 import { TimeZone } from './metrics/days'
 
 /** Text that ends up in an email header (From: the site's name or its sender): no CR, LF or other control character. */
-const ONE_LINE = /^[^\x00-\x1f\x7f]*$/
+const oneLine = (text: z.ZodString) => text.regex(/^[^\x00-\x1f\x7f]*$/, 'must be one line, without control characters')
 
 const HttpOrigin = z
   .string()
@@ -29,7 +29,7 @@ export const SiteSettings = z
     /** Postal address printed in marketing email footers. */
     postalAddress: z.string().max(500).optional(),
     /** Sender of flow emails, e.g. "Acme <hello@acme.test>" (else EMAIL_FROM). */
-    emailFrom: z.string().trim().max(300).regex(ONE_LINE, 'must be one line, without control characters').optional(),
+    emailFrom: oneLine(z.string().trim().max(300)).optional(),
     /**
      * Open pixel (/o) and click redirects (/c) in flow emails: both off unless turned on here. With clicks on,
      * `filterScanners` (on unless turned off) adds a hidden link that only link scanners follow, and their
@@ -78,7 +78,7 @@ const EdgeOrigin = z
 
 export const CreateSite = z
   .object({
-    name: z.string().trim().min(1).max(200).regex(ONE_LINE, 'must be one line, without control characters'),
+    name: oneLine(z.string().trim().min(1).max(200)),
     origins: z.array(HttpOrigin).min(1).max(50),
     origin: EdgeOrigin.optional(),
     hostnames: z.array(Hostname).max(50).optional(),

@@ -7,7 +7,6 @@ import { countIgnoredTraffic } from '../db/sites'
 import {
   conversionStatements,
   eventInserts,
-  isWriteConflict,
   leadRemovals,
   loadIngestSnapshot,
   runCountingWrites,
@@ -16,6 +15,7 @@ import {
   visitorRepoints,
   visitorWrites,
 } from '../db/ingest'
+import { retryOnWriteConflict } from '../db/guards'
 import { clearRuleLedger, scoringStatements, upsertLead } from '../db/lead-rows'
 import { visitorHistories } from '../db/rescore'
 import { siteHosts } from '../domain/attribution'
@@ -82,16 +82,8 @@ export async function ingestBatch(
  */
 type StoreResult = { accepted: number; rowsWritten: number; transitions: LeadTransition[] }
 
-export async function storeEvents(db: Db, site: SiteRow, batch: readonly NormalizedEvent[], now: number): Promise<StoreResult> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await storeOnce(db, site, batch, now)
-    } catch (error) {
-      if (!isWriteConflict(error) || attempt >= INGEST_WRITE_ATTEMPTS) throw error
-      // Jittered, growing pause: parallel losers of one lead spread out instead of colliding again.
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(200, 5 * 2 ** Math.min(attempt, 6))))
-    }
-  }
+export function storeEvents(db: Db, site: SiteRow, batch: readonly NormalizedEvent[], now: number): Promise<StoreResult> {
+  return retryOnWriteConflict(INGEST_WRITE_ATTEMPTS, () => storeOnce(db, site, batch, now))
 }
 
 async function storeOnce(db: Db, site: SiteRow, batch: readonly NormalizedEvent[], now: number): Promise<StoreResult> {

@@ -2,7 +2,7 @@
 // with inactivity alone (daily), recomputed from stored facts without replaying events.
 import type { Db } from '../db/client'
 import { customerPage, leadsWithLapsedPoints, restageStatements } from '../db/lifecycle-jobs'
-import { isWriteConflict } from '../db/ingest'
+import { retryOnWriteConflict } from '../db/guards'
 import { leadsUnchanged } from '../db/lead-rows'
 import type { LeadRow, SiteRow } from '../db/schema'
 import { findSite, listSites } from '../db/sites'
@@ -47,8 +47,8 @@ export async function restageCustomers(db: Db, jobs: JobQueue, site: SiteRow, no
   return { changed }
 }
 
-async function restagePage(db: Db, site: SiteRow, after: string, pageSize: number, now: number): Promise<{ page: LeadRow[]; moved: LeadTransition[] }> {
-  for (let attempt = 1; ; attempt++) {
+const restagePage = (db: Db, site: SiteRow, after: string, pageSize: number, now: number): Promise<{ page: LeadRow[]; moved: LeadTransition[] }> =>
+  retryOnWriteConflict(RESCORE_WRITE_ATTEMPTS, async () => {
     const page = await customerPage(db, site.id, after, pageSize)
     const moved: LeadTransition[] = []
     const versions = new Map<string, number>()
@@ -61,13 +61,6 @@ async function restagePage(db: Db, site: SiteRow, after: string, pageSize: numbe
       }
       return restageStatements(db, lead, next, now)
     })
-    if (statements.length === 0) return { page, moved }
-    try {
-      await db.batch([leadsUnchanged(db, versions), ...statements])
-      return { page, moved }
-    } catch (error) {
-      if (!isWriteConflict(error) || attempt >= RESCORE_WRITE_ATTEMPTS) throw error
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt))
-    }
-  }
-}
+    if (statements.length > 0) await db.batch([leadsUnchanged(db, versions), ...statements])
+    return { page, moved }
+  })

@@ -12,6 +12,7 @@ import { factsFromRow, factsRow, leadFactsOf, MAX_STEPS, type StageChange } from
 import { toSample, VITALS_EVENT } from '../domain/vitals'
 import { jsonList } from '../db/binding'
 import type { Db } from '../db/client'
+import { failsUnless } from '../db/guards'
 import { firstSentAt, messageDayStatements } from '../db/message-metrics'
 import { listAds } from '../db/ads'
 import { findSite } from '../db/sites'
@@ -77,9 +78,9 @@ async function renewLease(db: Db, lease: Lease): Promise<void> {
 }
 
 /** First statement of a batch that adds deltas: fails it (json() of invalid text) unless the lease is still this run's. */
-const leaseHeld = (lease: Lease) =>
-  sql`select case when (select lease_until from rollup_state where site_id = ${lease.siteId}) = ${lease.until} then 1 else json(${LEASE_LOST} || random()) end`
+const leaseHeld = (lease: Lease) => sql`select ${failsUnless(sql`(select lease_until from rollup_state where site_id = ${lease.siteId}) = ${lease.until}`, LEASE_LOST)}`
 
+/** The lease was taken: its renewal was refused, or the guard above failed its batch ("malformed JSON"). */
 const isLeaseLost = (error: unknown) => /roll-up lease lost|malformed JSON/i.test(String((error as Error)?.message ?? error))
 
 const releaseLease = (db: Db, lease: Lease) => db.run(sql`update rollup_state set lease_until = 0 where site_id = ${lease.siteId} and lease_until = ${lease.until}`)

@@ -3,7 +3,7 @@
 // pages out to the queue at once, so pages run in parallel batches instead of a chain that waits out the
 // batch timeout between pages (measured: 143 leads/s chained).
 import type { Db } from '../db/client'
-import { isWriteConflict } from '../db/ingest'
+import { retryOnWriteConflict } from '../db/guards'
 import { clearRuleLedger, leadsUnchanged, saveScoring, scoringStatements } from '../db/lead-rows'
 import { countLeads, leadIdPage, loadHistories, recentLeadIds, type History } from '../db/rescore'
 import { listRules, toScoreRule } from '../db/rules'
@@ -47,23 +47,17 @@ export async function rescoreLeads(db: Db, jobs: JobQueue, site: SiteRow, leadId
   return { changed }
 }
 
-async function writePage(db: Db, siteId: string, page: readonly string[], rules: CompiledRules, config: ScoringConfig, now: number) {
-  for (let attempt = 1; ; attempt++) {
+const writePage = (db: Db, siteId: string, page: readonly string[], rules: CompiledRules, config: ScoringConfig, now: number) =>
+  retryOnWriteConflict(RESCORE_WRITE_ATTEMPTS, async () => {
     const histories = await loadHistories(db, siteId, page)
     const before = new Map(histories.map(({ lead }) => [lead.id, { score: lead.score, stage: lead.stage }]))
     const scored = replay(histories, rules, config, now)
     if (scored.length === 0) return null
-    const guard = leadsUnchanged(db, new Map(histories.map((h) => [h.lead.id, h.version])))
+    const unchanged = leadsUnchanged(db, new Map(histories.map((h) => [h.lead.id, h.version])))
     const statements = scored.flatMap((s) => [clearRuleLedger(db, siteId, s.lead.id), saveScoring(db, s.lead), ...scoringStatements(db, siteId, s, now)])
-    try {
-      await db.batch([guard, ...statements])
-      return { before, scored }
-    } catch (error) {
-      if (!isWriteConflict(error) || attempt >= RESCORE_WRITE_ATTEMPTS) throw error
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt))
-    }
-  }
-}
+    await db.batch([unchanged, ...statements])
+    return { before, scored }
+  })
 
 /** After a rule change: inline for small sites, through the queue for large ones. */
 export async function rescoreSite(db: Db, jobs: JobQueue, site: SiteRow, now: number): Promise<RescoreSummary> {
